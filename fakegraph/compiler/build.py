@@ -1,0 +1,232 @@
+"""Pages in, artifacts out: parse → resolve → emit, as a pure function over texts.
+
+`build(pages, overrides)` returns every output file as bytes plus the compile report; the caller writes them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fakegraph import schemas as schema_tools
+from fakegraph.compiler import examples as ex
+from fakegraph.compiler import http, learn
+from fakegraph.compiler.operations import Operation, catalogue_entry, resolve_operation
+from fakegraph.compiler.pages import ParsedPage, parse_page
+from fakegraph.compiler.records import OperationDoc, Warning
+from fakegraph.compiler.typemap import schema_uri
+from fakegraph.compiler.types import Overrides, TypeIndex, all_schemas, build_index
+
+JSONObject = dict[str, Any]
+
+
+@dataclass
+class Output:
+    files: dict[str, bytes] = field(default_factory=dict)
+    report: JSONObject = field(default_factory=dict)
+    warnings: list[Warning] = field(default_factory=list)
+    pages: list[ParsedPage] = field(default_factory=list)
+
+
+def dumps(value: Any) -> bytes:
+    """The one JSON writer: sorted keys, 2-space indent, UTF-8, trailing newline (stable diffs)."""
+    return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def build(pages: Iterable[tuple[str, str]], overrides: Overrides) -> Output:
+    parsed = [parse_page(text, file) for file, text in sorted(pages)]
+    out = Output(pages=parsed)
+    for page in parsed:
+        out.warnings.extend(page.warnings)
+    versions = sorted({p.version for p in parsed if p.resources or p.operations or p.enums})
+    counts: Counter[str] = Counter()
+    for version in versions:
+        mine = [p for p in parsed if p.version == version]
+        _build_version(version, mine, overrides, out, counts)
+    out.warnings.sort(key=lambda w: (w.file, w.line, w.kind, w.message))
+    out.report = _report(parsed, counts, out.warnings)
+    out.files["fixtures/compile-report.json"] = dumps(out.report)
+    return out
+
+
+def _build_version(
+    version: str, pages: list[ParsedPage], overrides: Overrides, out: Output, counts: Counter[str]
+) -> None:
+    index = build_index(
+        version,
+        [r for p in pages for r in p.resources],
+        [e for p in pages for e in p.enums],
+        overrides,
+    )
+    docs = [o for p in pages for o in p.operations]
+    first = all_schemas(index)
+    op_learned = _learn(
+        _resolve_operations(docs, index, []), index, {s["$id"]: s for s in first.values()}, out
+    )
+    schemas = all_schemas(index) if index.learned else first
+    for qualified, schema in schemas.items():
+        out.files[f"schemas/{version}/{qualified}.json"] = dumps(schema)
+    registry = schema_tools.registry_of(schemas.values())
+    by_id = {s["$id"]: s for s in schemas.values()}
+    ctx_base = (overrides.alias, by_id.get, _validate_with(registry))
+    operations = _resolve_operations(docs, index, out.warnings, op_learned)
+    entries = []
+    taken: set[str] = set()
+    for op in operations:
+        ctx = ex.ExampleContext(op.doc.file, *ctx_base)
+        names = []
+        for example in op.doc.examples:
+            name = ex.example_file_name(op.name, example, taken)
+            fixture = _example_fixture(op, example, index, by_id, ctx, out.warnings)
+            out.files[f"fixtures/{version}/examples/{name}"] = dumps(fixture)
+            names.append(name)
+        entries.append(catalogue_entry(op, index, names))
+    out.warnings.extend(index.warnings)
+    out.files[f"fixtures/{version}/operations.json"] = dumps({"operations": entries, "version": version})
+    counts["operations"] += len(entries)
+    counts["types"] += len(schemas)
+    counts["examples"] += sum(len(e["examples"]) for e in entries)
+
+
+def _resolve_operations(
+    docs: list[OperationDoc],
+    index: TypeIndex,
+    warnings: list[Warning],
+    learned: dict[str, JSONObject] | None = None,
+) -> list[Operation]:
+    learned = learned or {}
+    operations = [
+        resolve_operation(doc, index, warnings, learned.get(doc.file))
+        for doc in sorted(docs, key=lambda d: d.file)
+    ]
+    seen: Counter[str] = Counter(op.name for op in operations)
+    for op in operations:
+        if seen[op.name] > 1:
+            op.name = f"{op.name}__{op.doc.file.rsplit('/', 1)[-1].rsplit('.', 1)[0]}"
+    return sorted(operations, key=lambda o: (o.name, o.doc.file))
+
+
+def _learn(
+    operations: list[Operation], index: TypeIndex, by_id: dict[str, JSONObject], out: Output
+) -> dict[str, JSONObject]:
+    """Record in `index.learned` (types) and the result (operation bodies, by page) what examples teach."""
+    per_operation: dict[str, JSONObject] = {}
+    for op in operations:
+        entity = by_id.get(schema_uri(index.version, op.entity_type)) if op.entity_type else None
+        for example in op.doc.examples:
+            bodies = [
+                (example.request_body, op.request_schema, example.request_line),
+                (
+                    example.response_body,
+                    ex.response_schema(example, entity, op.kind == "list"),
+                    example.response_line,
+                ),
+            ]
+            for text, schema, line in bodies:
+                value = _quiet_json(text)
+                if schema is None or not isinstance(value, (dict, list)):
+                    continue
+                sink: learn.Learned = {}
+                learn.collect(value, schema, "", by_id.get, index.type_uri, sink)
+                for owner, found in sink.items():
+                    name = owner.rsplit(":", 1)[-1] if owner else op.name
+                    into = (
+                        index.learned.setdefault(name, {})
+                        if owner
+                        else per_operation.setdefault(op.doc.file, {})
+                    )
+                    for key, schema_of_key in found.items():
+                        if key not in into:
+                            into[key] = schema_of_key
+                            message = f"{name}.{key} is used by an example but not documented; learned"
+                            out.warnings.append(Warning("undocumented-property", op.doc.file, line, message))
+    return per_operation
+
+
+def _quiet_json(text: str | None) -> Any:
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
+
+
+def _validate_with(registry: Any) -> ex.Validate:
+    def validate(schema: JSONObject, instance: Any) -> list[tuple[tuple[str | int, ...], str]]:
+        validator = schema_tools.validator_for(schema, registry)
+        return [(tuple(e.absolute_path), e.message) for e in validator.iter_errors(instance)]
+
+    return validate
+
+
+def _example_fixture(
+    op: Operation,
+    example: Any,
+    index: TypeIndex,
+    by_id: dict[str, JSONObject],
+    ctx: ex.ExampleContext,
+    warnings: list[Warning],
+) -> JSONObject:
+    fixture: JSONObject = {
+        "name": example.name,
+        "operation": op.name,
+        "source": {"file": op.doc.file, "line": example.line},
+        "request": None,
+        "response": None,
+    }
+    if example.method is not None:
+        _, problems = http.path_of(example.url or "")
+        warnings.extend(Warning(kind, op.doc.file, example.request_line, msg) for kind, msg in problems)
+        path, mismatch = ex.example_path(example.url, op.paths)
+        if mismatch:
+            warnings.append(Warning("path-mismatch", op.doc.file, example.request_line, mismatch))
+        ok, value = ex.parse_json(example.request_body, op.doc.file, example.request_line, warnings)
+        body = ex.lift_body(value, op.request_schema if ok else None, ctx, example.request_line, warnings)
+        fixture["request"] = {
+            "body": body.value,
+            "repairs": body.repairs,
+            "bodyIsJson": ok,
+            "headers": [list(h) for h in example.request_headers],
+            "marks": body.marks,
+            "method": example.method,
+            "path": path,
+            "url": example.url,
+        }
+    if example.status is not None:
+        entity = by_id.get(schema_uri(index.version, op.entity_type)) if op.entity_type else None
+        collection = op.kind == "list"
+        schema = ex.response_schema(example, entity, collection)
+        ok, value = ex.parse_json(example.response_body, op.doc.file, example.response_line, warnings)
+        body = ex.lift_body(value, schema if ok else None, ctx, example.response_line, warnings)
+        fixture["response"] = {
+            "body": body.value,
+            "repairs": body.repairs,
+            "bodyIsJson": ok,
+            "headers": [list(h) for h in example.response_headers],
+            "marks": body.marks,
+            "schema": schema,
+            "status": example.status or None,
+        }
+    return fixture
+
+
+def _report(parsed: list[ParsedPage], counts: Counter[str], warnings: list[Warning]) -> JSONObject:
+    kinds = Counter(w.kind for w in warnings)
+    return {
+        "pages": {
+            "total": len(parsed),
+            "api": sum(1 for p in parsed if p.operations),
+            "resource": sum(1 for p in parsed if p.resources),
+            "withEnums": sum(1 for p in parsed if p.enums),
+        },
+        "operations": counts["operations"],
+        "types": counts["types"],
+        "examples": counts["examples"],
+        "warnings": {
+            "total": len(warnings),
+            "byKind": dict(sorted(kinds.items())),
+            "items": [w.as_json() for w in warnings],
+        },
+    }

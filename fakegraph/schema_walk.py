@@ -1,0 +1,96 @@
+"""Walking compiled JSON Schemas: the schema at a JSON location, and a minimal valid sample value.
+
+Pure helpers shared by the compiler (placeholder marks) and the server (example replay).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+JSONObject = dict[str, Any]
+Lookup = Callable[[str], JSONObject | None]
+
+_FORMAT_SAMPLES = {
+    "date-time": "2021-01-01T00:00:00Z",
+    "date": "2021-01-01",
+}
+_PATTERN_SAMPLES = {
+    "^[0-9a-fA-F]{8}": "00000000-0000-4000-8000-000000000000",
+    "^-?P": "PT1H",
+    "^([01]": "12:00:00",
+    "^[A-Za-z0-9+/": "AAAA",
+}
+
+
+def deref(schema: JSONObject, lookup: Lookup) -> JSONObject:
+    """Follow `$ref` and drop the null branch of a nullable `anyOf`."""
+    seen = 0
+    while True:
+        if "$ref" in schema:
+            target = lookup(str(schema["$ref"]))
+            if target is None or seen > 32:
+                return {}
+            schema, seen = target, seen + 1
+            continue
+        branches = [b for b in schema.get("anyOf", ()) if b != {"type": "null"}]
+        if len(branches) == 1 and "anyOf" in schema:
+            schema = branches[0]
+            continue
+        return schema
+
+
+def subschema(schema: JSONObject, path: Sequence[str | int], lookup: Lookup) -> JSONObject | None:
+    """The schema that applies at `path` inside an instance of `schema`, or None if none is declared."""
+    current = deref(schema, lookup)
+    for part in path:
+        if isinstance(part, int):
+            items = current.get("items")
+            if not isinstance(items, dict):
+                return None
+            current = deref(items, lookup)
+            continue
+        properties = current.get("properties", {})
+        if part in properties:
+            current = deref(properties[part], lookup)
+        else:
+            return None
+    return current
+
+
+def property_names(schema: JSONObject, lookup: Lookup) -> list[str]:
+    return list(deref(schema, lookup).get("properties", {}))
+
+
+def sample_value(schema: JSONObject, lookup: Lookup) -> Any:
+    """A small, deterministic value that satisfies `schema` (never a doc placeholder)."""
+    schema = deref(schema, lookup)
+    if "enum" in schema:
+        members = [m for m in schema["enum"] if m != "unknownFutureValue"] or schema["enum"]
+        return members[0]
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind == "string":
+        return _string_sample(schema)
+    if kind == "integer":
+        return max(0, int(schema.get("minimum", 0)))
+    if kind == "number":
+        return 0.5
+    if kind == "boolean":
+        return True
+    if kind == "array":
+        return []
+    if kind == "object" or "properties" in schema:
+        return {}
+    return "sample"
+
+
+def _string_sample(schema: JSONObject) -> str:
+    if schema.get("format") in _FORMAT_SAMPLES:
+        return _FORMAT_SAMPLES[schema["format"]]
+    pattern = str(schema.get("pattern", ""))
+    for prefix, value in _PATTERN_SAMPLES.items():
+        if pattern.startswith(prefix):
+            return value
+    return "sample"

@@ -1,0 +1,48 @@
+"""Compiled JSON Schemas as a `referencing` registry and validators over it (no network retrieval).
+
+The schema files carry no `$schema`: they are Draft 2020-12 by construction, and jsonschema would switch
+back to its stock validator class on every `$ref` into a file that names its dialect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from jsonschema import Draft202012Validator, validators
+from jsonschema.exceptions import ValidationError
+from jsonschema.protocols import Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+JSONObject = dict[str, Any]
+FORMAT_CHECKER = Draft202012Validator.FORMAT_CHECKER
+
+
+def registry_of(schemas: Iterable[JSONObject]) -> Registry[Any]:
+    """A registry holding every schema under its `$id`."""
+    resources = [(s["$id"], Resource.from_contents(s, default_specification=DRAFT202012)) for s in schemas]
+    return Registry().with_resources(resources)
+
+
+def _enum(validator: Validator, members: Any, instance: Any, schema: JSONObject) -> Iterator[ValidationError]:
+    """Graph reads enum members in any letter case ("HTML" for `html`); everything else is exact."""
+    if isinstance(instance, str) and any(
+        isinstance(m, str) and m.lower() == instance.lower() for m in members
+    ):
+        return
+    yield from _STRICT_ENUM(validator, members, instance, schema)
+
+
+_STRICT_ENUM = Draft202012Validator.VALIDATORS["enum"]
+GraphValidator = validators.extend(Draft202012Validator, {"enum": _enum})  # type: ignore[no-untyped-call]
+
+
+def validator_for(schema: JSONObject, registry: Registry[Any]) -> Validator:
+    validator: Validator = GraphValidator(schema, registry=registry, format_checker=FORMAT_CHECKER)
+    return validator
+
+
+def lookup_in(schemas: Mapping[str, JSONObject]) -> Any:
+    """A `$ref` resolver for `schema_walk` over schemas keyed by `$id`."""
+    return schemas.get
