@@ -205,6 +205,11 @@ def _example_fixture(
             "repairs": body.repairs,
             "bodyIsJson": ok,
             "headers": [list(h) for h in example.response_headers],
+            "annotation": {
+                k: v
+                for k, v in example.response_annotation.items()
+                if k in {"truncated", "@odata.type", "isCollection"}
+            },
             "marks": body.marks,
             "schema": schema,
             "status": example.status or None,

@@ -83,7 +83,7 @@ def test_every_schema_is_a_valid_draft_2020_12_schema(sample_files):
     from jsonschema import Draft202012Validator
 
     schemas = [v for k, v in sample_files.items() if k.startswith("schemas/")]
-    assert len(schemas) == 6
+    assert len(schemas) == 7
     for schema in schemas:
         Draft202012Validator.check_schema(schema)
 
@@ -230,7 +230,7 @@ def test_every_example_response_validates_after_substitution(sample_files):
     """Each documented response, marked values replaced, validates against its schema."""
     registry = _registry(sample_files)
     responses = [e["response"] for e in _examples(sample_files) if e["response"] and e["response"]["schema"]]
-    assert len(responses) == 6
+    assert len(responses) == 7
     for response in responses:
         body = substitute(response["body"], response["marks"])
         errors = list(schema_tools.validator_for(response["schema"], registry).iter_errors(body))
@@ -268,9 +268,9 @@ def test_output_is_deterministic(sample):
 def test_report_counts(sample_files):
     """The compile report counts pages, operations, types and warnings by kind."""
     report = sample_files["fixtures/compile-report.json"]
-    assert report["pages"]["total"] == 10
-    assert report["operations"] == 6
-    assert report["types"] == 6
+    assert report["pages"]["total"] == 12
+    assert report["operations"] == 7
+    assert report["types"] == 7
     assert report["warnings"]["byKind"]["missing-uri"] == 4
     assert (
         sum(report["warnings"]["byKind"].values())
@@ -278,3 +278,31 @@ def test_report_counts(sample_files):
         == len(report["warnings"]["items"])
     )
     json.dumps(report)
+
+
+def test_namespaces_and_open_types(sample_files):
+    """A page's namespace qualifies its type; an open type keeps dynamic properties as documented."""
+    schema = sample_files["schemas/beta/microsoft.graph.fleet.gadgetFleetSummary.json"]
+    assert schema["additionalProperties"] is True
+    assert schema["properties"]["tenantId"]["readOnly"] is True
+    op = _op(sample_files, "list_gadgetFleetSummaries")
+    assert (op["namespace"], op["entityType"]) == (
+        "microsoft.graph.fleet",
+        "microsoft.graph.fleet.gadgetFleetSummary",
+    )
+    example = sample_files["fixtures/beta/examples/list_gadgetFleetSummaries.list_gadgetfleetsummary.json"]
+    assert example["response"]["body"]["value"][0]["region"] == "north"
+    assert example["response"]["repairs"] == []
+
+
+def test_example_annotations_are_kept(sample_files):
+    """The response annotation's truncated, @odata.type and isCollection travel with the example."""
+    example = sample_files[
+        "fixtures/beta/examples/gadgetRoot_getGadgetSummary.gadgetroot_getgadgetsummary.json"
+    ]
+    assert example["name"] == "gadgetroot_getgadgetsummary"
+    assert example["response"]["annotation"] == {
+        "@odata.type": "microsoft.graph.gadgetUsage",
+        "isCollection": True,
+        "truncated": True,
+    }
