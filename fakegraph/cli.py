@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from fakegraph.data import overrides_file
+from fakegraph.settings import DEFAULT_SEED
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,6 +25,14 @@ def _parser() -> argparse.ArgumentParser:
         "--overrides", type=Path, default=None, help="hand-written facts (default: the shipped file)"
     )
     comp.add_argument("--quiet", action="store_true", help="print only the summary line")
+    serve = commands.add_parser("serve", help="run the fake Graph server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    serve.add_argument("--dataset", default="default", help="default, empty, or a JSON dataset file")
+    data = commands.add_parser("dataset", help="write the default dataset for a seed (JSON)")
+    data.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    data.add_argument("--out", type=Path, required=True)
     stats = commands.add_parser("corpus-stats", help="measure the compiler over a docs corpus")
     stats.add_argument("docs", nargs="+", type=Path)
     stats.add_argument("--overrides", type=Path, default=None)
@@ -36,6 +45,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _compile(args)
     if args.command == "corpus-stats":
         return _corpus_stats(args)
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "dataset":
+        return _dataset(args)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 
@@ -71,6 +84,51 @@ def _corpus_stats(args: argparse.Namespace) -> int:
         print(problem, file=sys.stderr)
         return 2
     print(format_stats(corpus_stats(args.docs, args.overrides or overrides_file())))
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from fakegraph.app import create_app
+    from fakegraph.errors import ConfigError
+    from fakegraph.settings import Settings
+
+    settings = Settings(host=args.host, port=args.port, seed=args.seed, dataset=args.dataset)
+    try:
+        app = create_app(settings)
+    except ConfigError as exc:
+        print(f"fakegraph: {exc}", file=sys.stderr)
+        return 2
+    url = f"http://{args.host}:{args.port}"
+    try:
+        web.run_app(
+            app,
+            host=args.host,
+            port=args.port,
+            print=lambda _: print(f"fakegraph serving {url}/beta", flush=True),
+        )
+    except OSError as exc:
+        print(f"fakegraph: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _dataset(args: argparse.Namespace) -> int:
+    import json
+
+    from fakegraph.catalogue import load_catalogue
+    from fakegraph.data import data_dir
+    from fakegraph.fakedata import default_dataset
+    from fakegraph.settings import DEFAULT_CLOCK
+
+    schemas = load_catalogue(data_dir()).schemas["beta"]
+    data = default_dataset(args.seed, DEFAULT_CLOCK, schemas)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(
+        json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    print(f"wrote {sum(len(v) for v in data.values())} objects to {args.out}")
     return 0
 
 

@@ -1,16 +1,25 @@
-"""Request body problems: schema violations and documentation placeholders, each naming its property.
+"""Request body checks: placeholders, `@odata.type`, read-only and evolvable-enum rules, then the schema.
 
-Pure: the server turns the first problem into a Graph 400; tests use it on documented examples.
+Every failure is a `BadRequest` whose message names the property and what was expected. Validators are
+built once per schema, on first use (jsonschema is imported lazily to keep start-up fast).
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema.protocols import Validator
+from fakegraph import placeholders, schema_walk
+from fakegraph.errors import BadRequest
 
-from fakegraph import placeholders
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+    from jsonschema.protocols import Validator
+
+JSONObject = dict[str, Any]
+UNKNOWN_FUTURE_VALUE = "unknownFutureValue"
 
 
 @dataclass(frozen=True)
@@ -19,11 +28,6 @@ class Problem:
 
     pointer: str
     message: str
-
-    @property
-    def property(self) -> str:
-        """The top-level property the problem is in ('' for the body itself)."""
-        return self.pointer.lstrip("/").split("/", 1)[0]
 
 
 def body_problems(body: Any, validator: Validator) -> list[Problem]:
@@ -35,3 +39,209 @@ def body_problems(body: Any, validator: Validator) -> list[Problem]:
     for error in validator.iter_errors(body):
         found.append(Problem(placeholders.pointer(tuple(error.absolute_path)), error.message))
     return found
+
+
+def display(path: tuple[str | int, ...]) -> str:
+    """`('a', 0, 'b')` → `a[0].b`, how the messages name a property."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+class RequestValidator:
+    """Validates request bodies of one API version against its compiled schemas."""
+
+    def __init__(self, schemas: dict[str, JSONObject], alias: Callable[[str], str]) -> None:
+        self._schemas = schemas
+        self._by_name = {str(s.get("title")): s for s in schemas.values()}
+        self._alias = alias
+        self._lock = threading.Lock()
+        self._registry: Any = None
+        self._validators: dict[int, Validator] = {}
+
+    def lookup(self, uri: str) -> JSONObject | None:
+        return self._schemas.get(uri)
+
+    def check(self, body: Any, schema: JSONObject, entity_type: str, *, partial: bool) -> JSONObject:
+        """The body to store (annotations dropped, enum members in canonical case), or a BadRequest."""
+        if not isinstance(body, dict):
+            raise BadRequest("The request body must be a JSON object.")
+        found = next(placeholders.find(body), None)
+        if found is not None:
+            path, value = found
+            raise BadRequest(
+                f"Invalid value {value!r} for property '{display(path)}': "
+                "this is a documentation placeholder, not a value.",
+                target=display(path),
+            )
+        self._check_type_annotation(body, entity_type)
+        body = self._evolvable(body, schema, partial=partial)
+        self._check_read_only(body, schema)
+        errors = list(self._validator(schema).iter_errors(body))
+        if errors:
+            from jsonschema.exceptions import best_match
+
+            error = best_match(errors)
+            message, target = self._describe(error, entity_type)
+            raise BadRequest(message, target=target)
+        clean: JSONObject = self._canonical({k: v for k, v in body.items() if "@" not in k}, schema)
+        return clean
+
+    def _validator(self, schema: JSONObject) -> Validator:
+        key = id(schema)
+        cached = self._validators.get(key)
+        if cached is not None:
+            return cached
+        from fakegraph import schemas as schema_tools
+
+        with self._lock:
+            if self._registry is None:
+                self._registry = schema_tools.registry_of(self._schemas.values())
+            validator = schema_tools.validator_for(schema, self._registry)
+            self._validators[key] = validator
+        return validator
+
+    def _check_type_annotation(self, body: JSONObject, entity_type: str) -> None:
+        declared = body.get("@odata.type")
+        if declared is None:
+            return
+        if not isinstance(declared, str):
+            raise BadRequest("The value of '@odata.type' must be a string.", target="@odata.type")
+        name = self._alias(declared.lstrip("#"))
+        schema = self._by_name.get(entity_type, {})
+        known = {entity_type.lower(), *(d.lower() for d in schema.get("x-graph", {}).get("derivedTypes", []))}
+        if name.lower() not in known:
+            raise BadRequest(
+                f"A type named '{declared.lstrip('#')}' could not be resolved here; "
+                f"expected '#{entity_type}'.",
+                target="@odata.type",
+            )
+
+    def _check_read_only(self, body: JSONObject, schema: JSONObject) -> None:
+        properties = schema.get("properties", {})
+        for key in body:
+            if properties.get(key, {}).get("readOnly"):
+                raise BadRequest(f"Property '{key}' is read-only and cannot be set.", target=key)
+
+    def _evolvable(self, body: JSONObject, schema: JSONObject, *, partial: bool) -> JSONObject:
+        """`unknownFutureValue` is not a value a client may send: a 400 on create; on PATCH it leaves the
+        property unchanged (Graph's evolvable-enum rule)."""
+        out = dict(body)
+        for key, value in body.items():
+            prop = schema.get("properties", {}).get(key)
+            if prop is None or not self._sends_sentinel(value, prop):
+                continue
+            if partial and isinstance(value, str):
+                del out[key]
+                continue
+            raise BadRequest(
+                f"Invalid value '{UNKNOWN_FUTURE_VALUE}' for property '{key}': "
+                "it stands for members a client does not know and cannot be sent.",
+                target=key,
+            )
+        return out
+
+    def _sends_sentinel(self, value: Any, prop: JSONObject) -> bool:
+        resolved = schema_walk.deref(prop, self.lookup)
+        if isinstance(value, list) and isinstance(resolved.get("items"), dict):
+            resolved = schema_walk.deref(resolved["items"], self.lookup)
+            return "enum" in resolved and any(_is_sentinel(v) for v in value)
+        return "enum" in resolved and _is_sentinel(value)
+
+    def _canonical(self, value: Any, schema: JSONObject) -> Any:
+        resolved = schema_walk.deref(schema, self.lookup)
+        if isinstance(value, str) and "enum" in resolved:
+            return next(
+                (m for m in resolved["enum"] if isinstance(m, str) and m.lower() == value.lower()), value
+            )
+        if isinstance(value, list) and isinstance(resolved.get("items"), dict):
+            return [self._canonical(v, resolved["items"]) for v in value]
+        if isinstance(value, dict):
+            props = resolved.get("properties", {})
+            return {k: self._canonical(v, props[k]) if k in props else v for k, v in value.items()}
+        return value
+
+    def _describe(self, error: ValidationError, entity_type: str) -> tuple[str, str | None]:
+        """The message and the property (as `a[0].b`) it is about."""
+        path = tuple(error.absolute_path)
+        where = display(path)
+        if error.validator in {"additionalProperties", "propertyNames"}:
+            extra = self._unknown_keys(error)
+            schema = error.schema if isinstance(error.schema, dict) else {}
+            owner = entity_type if not path else str(schema.get("title", where))
+            message = (
+                f"The property '{extra}' does not exist on type '{owner}'. "
+                "Make sure to only use property names that are defined by the type."
+            )
+            return message, display((*path, extra))
+        return self._describe_value(error, where), where or None
+
+    def _describe_value(self, error: ValidationError, where: str) -> str:
+        instance = error.instance
+        schema = _meaningful(error, self.lookup)
+        expected = expectation(schema)
+        if error.validator == "enum" or "enum" in schema:
+            members = ", ".join(str(m) for m in schema.get("enum", []) if not _is_sentinel(m))
+            return f"Invalid value {instance!r} for property '{where}'. Expected one of: {members}."
+        if error.validator in {"maximum", "minimum"}:
+            return f"Value {instance} for property '{where}' is out of range for {expected}."
+        return f"Invalid value {instance!r} for property '{where}': expected {expected}."
+
+    def _unknown_keys(self, error: ValidationError) -> str:
+        instance = error.instance if isinstance(error.instance, dict) else {}
+        schema = schema_walk.deref(error.schema if isinstance(error.schema, dict) else {}, self.lookup)
+        known = set(schema.get("properties", {}))
+        if error.validator == "propertyNames":
+            known = set(schema.get("anyOf", [{}])[0].get("enum", [])) or known
+        extra = [k for k in instance if k not in known and "@" not in k]
+        if not extra and error.validator == "propertyNames":
+            extra = [str(error.instance)]
+        return extra[0] if extra else "?"
+
+
+def _is_sentinel(value: Any) -> bool:
+    return isinstance(value, str) and value.lower() == UNKNOWN_FUTURE_VALUE.lower()
+
+
+def _meaningful(error: ValidationError, lookup: Callable[[str], JSONObject | None]) -> JSONObject:
+    """The schema that says what the value should have been (the non-null branch of a nullable anyOf)."""
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if error.validator in {"type", "format", "pattern", "enum", "maximum", "minimum"}:
+        parent = error.parent
+        if parent is not None and isinstance(parent.schema, dict) and "anyOf" in parent.schema:
+            schema = parent.schema
+    return schema_walk.deref(schema, lookup)
+
+
+_FORMATS = {
+    "int64": "an Int64 (a JSON integer)",
+    "int32": "an Int32 (a JSON integer from -2147483648 to 2147483647)",
+    "int16": "an Int16",
+    "uint8": "a Byte",
+    "date-time": "a DateTimeOffset such as '2021-01-01T00:00:00Z'",
+    "date": "a Date such as '2021-01-01'",
+    "double": "a Double (a JSON number)",
+}
+_TYPES = {
+    "string": "a String",
+    "boolean": "a Boolean (true or false)",
+    "integer": "an integer",
+    "number": "a number",
+    "array": "a collection (a JSON array)",
+    "object": "an object",
+}
+
+
+def expectation(schema: JSONObject) -> str:
+    """How a message says what a schema expects."""
+    if schema.get("format") in _FORMATS:
+        return _FORMATS[schema["format"]]
+    if "pattern" in schema:
+        return f"a string matching {schema['pattern']}"
+    if "title" in schema:
+        return f"an object of type '{schema['title']}'"
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    return _TYPES.get(str(kind), "a valid value")

@@ -9,6 +9,7 @@ from typing import Any
 
 from fakegraph.compiler.records import EnumDoc, PropertyDoc, ResourceDoc, Warning
 from fakegraph.compiler.typemap import TypeRef, parse_type, schema_uri, type_schema
+from fakegraph.namespaces import make_alias
 
 JSONObject = dict[str, Any]
 ENTITY = "microsoft.graph.entity"
@@ -39,10 +40,7 @@ class Overrides:
 
     def alias(self, qualified: str) -> str:
         """The real name of a type whose namespace may be an alias."""
-        for alias, real in self.namespace_aliases.items():
-            if qualified.lower().startswith(alias.lower() + "."):
-                return real + qualified[len(alias) :]
-        return qualified
+        return make_alias(self.namespace_aliases)(qualified)
 
 
 def possible_values(description: str) -> list[str]:

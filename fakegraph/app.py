@@ -1,0 +1,123 @@
+"""`create_app(settings)`: the aiohttp application, its typed state and the middleware that makes every
+answer Graph-shaped (headers, error envelope, unexpected exceptions recorded as 500s)."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import uuid
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from fakegraph import handlers
+from fakegraph.catalogue import Catalogue, load_catalogue
+from fakegraph.clock import MockClock
+from fakegraph.datasets import load_dataset
+from fakegraph.errors import GraphError, InternalError, PayloadTooLarge, error_body
+from fakegraph.namespaces import alias_from_overrides
+from fakegraph.responses import EnumMasks, dumps
+from fakegraph.routing import Router
+from fakegraph.settings import Settings
+from fakegraph.store import Store
+from fakegraph.validation import RequestValidator
+
+log = logging.getLogger("fakegraph")
+
+
+@dataclass
+class State:
+    """Everything one fake Graph owns; hangs off the application (no module-level state)."""
+
+    settings: Settings
+    catalogue: Catalogue
+    router: Router
+    store: Store
+    clock: MockClock
+    validators: dict[str, RequestValidator]
+    masks: dict[str, EnumMasks]
+    rng: random.Random
+    rng_lock: threading.Lock = field(default_factory=threading.Lock)
+    errors: list[BaseException] = field(default_factory=list)
+
+    def new_id(self) -> str:
+        with self.rng_lock:
+            return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def reset(self) -> None:
+        """Back to the dataset, the seed and the clock the server started with."""
+        self.store.reset()
+        self.clock.reset()
+        with self.rng_lock:
+            self.rng.seed(self.settings.seed)
+        self.errors.clear()
+
+
+STATE = web.AppKey("fakegraph_state", State)
+
+
+def build_state(settings: Settings) -> State:
+    catalogue = load_catalogue(settings.data)
+    aliases = alias_from_overrides(settings.data / "fixtures" / "overrides.json")
+    store = Store()
+    store.load(load_dataset(settings, catalogue.schemas.get("beta", {})))
+    return State(
+        settings=settings,
+        catalogue=catalogue,
+        router=Router(catalogue),
+        store=store,
+        clock=MockClock(settings.clock),
+        validators={v: RequestValidator(s, aliases) for v, s in catalogue.schemas.items()},
+        masks={v: EnumMasks(s) for v, s in catalogue.schemas.items()},
+        rng=random.Random(settings.seed),
+    )
+
+
+def create_app(settings: Settings | None = None) -> web.Application:
+    settings = settings or Settings()
+    # One byte over the limit lets aiohttp refuse the body itself; we turn that into Graph's 413.
+    app = web.Application(middlewares=[graph_middleware], client_max_size=settings.max_body_bytes)
+    app[STATE] = build_state(settings)
+    app.router.add_route("*", "/{tail:.*}", handlers.dispatch)
+    return app
+
+
+@web.middleware
+async def graph_middleware(request: web.Request, handler: handlers.Handler) -> web.StreamResponse:
+    state = request.app[STATE]
+    request_id = str(uuid.uuid4())
+    client_request_id = request.headers.get("client-request-id") or request_id
+    try:
+        response = await handler(request)
+    except GraphError as error:
+        response = _error_response(error, state, request_id, client_request_id)
+    except web.HTTPRequestEntityTooLarge:
+        too_large = PayloadTooLarge(
+            f"The request body exceeds the limit of {state.settings.max_body_bytes} bytes."
+        )
+        response = _error_response(too_large, state, request_id, client_request_id)
+    except web.HTTPException:
+        raise
+    except Exception as exc:  # a bug in the fake: answer like Graph, and keep it for the test to see
+        log.exception("unexpected error in fakegraph while handling %s %s", request.method, request.path)
+        state.errors.append(exc)
+        internal = InternalError(f"fakegraph failed unexpectedly: {type(exc).__name__}: {exc}")
+        response = _error_response(internal, state, request_id, client_request_id)
+    response.headers["request-id"] = request_id
+    response.headers["client-request-id"] = client_request_id
+    response.headers["x-ms-ags-diagnostic"] = (
+        '{"ServerInfo":{"DataCenter":"fakegraph","Slice":"E","Ring":"0"}}'
+    )
+    response.headers["Strict-Transport-Security"] = "max-age=31536000"
+    return response
+
+
+def _error_response(error: GraphError, state: State, request_id: str, client_request_id: str) -> web.Response:
+    body = error_body(error, request_id, client_request_id, state.clock.now())
+    response = web.Response(
+        status=error.status, body=dumps(body), content_type="application/json", charset="utf-8"
+    )
+    for name, value in error.headers.items():
+        response.headers[name] = value
+    return response

@@ -1,0 +1,33 @@
+"""Operations whose result is computed from state (DESIGN D1): the only resource-specific code.
+
+A behaviour takes the request's context and returns the objects to answer with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from fakegraph.behaviours import credential_reports
+from fakegraph.store import Store
+
+JSONObject = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Context:
+    store: Store
+    now: datetime
+    params: dict[str, str]
+
+
+Behaviour = Callable[[Context], list[JSONObject]]
+
+BEHAVIOURS: dict[str, Behaviour] = {
+    "reportRoot_getCredentialUsageSummary": lambda c: credential_reports.usage_summary(
+        c.store, c.now, c.params
+    ),
+    "reportRoot_getCredentialUserRegistrationCount": lambda c: credential_reports.registration_count(c.store),
+}

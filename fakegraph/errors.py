@@ -1,0 +1,112 @@
+"""The exceptions fakegraph raises and Graph's one error envelope.
+
+    FakeGraphError                      base of everything fakegraph raises
+    ├── GraphError(status, code, msg)   rendered as Graph's error body by the error middleware
+    │   ├── BadRequest            400  BadRequest
+    │   │   └── ResourceNotFound  400  "Resource not found for the segment '…'."
+    │   ├── Unauthorized          401  InvalidAuthenticationToken (+ WWW-Authenticate)
+    │   ├── NotFound              404  Request_ResourceNotFound
+    │   ├── MethodNotAllowed      405  Request_BadRequest
+    │   ├── PayloadTooLarge       413  RequestEntityTooLarge
+    │   └── UnsupportedMediaType  415  UnsupportedMediaType
+    └── ConfigError                     bad settings or missing artifacts
+
+Domain modules raise these; only the error middleware turns them into responses.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+JSONObject = dict[str, Any]
+WWW_AUTHENTICATE = (
+    'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", '
+    'client_id="00000003-0000-0000-c000-000000000000"'
+)
+
+
+class FakeGraphError(Exception):
+    """Base of every exception fakegraph raises."""
+
+
+class ConfigError(FakeGraphError):
+    """Settings or artifacts that make the server impossible to start."""
+
+
+class GraphError(FakeGraphError):
+    """An error Graph would answer with; `headers` are added to the response."""
+
+    status: ClassVar[int] = 500
+    code: ClassVar[str] = "generalException"
+
+    def __init__(
+        self, message: str, *, target: str | None = None, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.target = target
+        self.headers = headers or {}
+
+
+class BadRequest(GraphError):
+    status = 400
+    code = "BadRequest"
+
+
+class ResourceNotFound(BadRequest):
+    """Graph's answer to a path segment it does not know (also a beta-only segment on v1.0)."""
+
+    def __init__(self, segment: str) -> None:
+        super().__init__(f"Resource not found for the segment '{segment}'.")
+
+
+class Unauthorized(GraphError):
+    status = 401
+    code = "InvalidAuthenticationToken"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, headers={"WWW-Authenticate": WWW_AUTHENTICATE})
+
+
+class NotFound(GraphError):
+    status = 404
+    code = "Request_ResourceNotFound"
+
+
+class MethodNotAllowed(GraphError):
+    status = 405
+    code = "Request_BadRequest"
+
+    def __init__(self, allowed: list[str]) -> None:
+        super().__init__(
+            "Specified HTTP method is not allowed for the request target.",
+            headers={"Allow": ", ".join(allowed)},
+        )
+
+
+class PayloadTooLarge(GraphError):
+    status = 413
+    code = "RequestEntityTooLarge"
+
+
+class UnsupportedMediaType(GraphError):
+    status = 415
+    code = "UnsupportedMediaType"
+
+
+class InternalError(GraphError):
+    status = 500
+    code = "generalException"
+
+
+def error_body(
+    error: GraphError, request_id: str, client_request_id: str, now: datetime | None = None
+) -> JSONObject:
+    """`{"error": {"code", "message", "innerError": {"date", "request-id", "client-request-id"}}}`."""
+    date = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S")
+    body: JSONObject = {"code": error.code, "message": error.message}
+    if error.target:
+        body["target"] = error.target
+    body["innerError"] = {"date": date, "request-id": request_id, "client-request-id": client_request_id}
+    return {"error": body}

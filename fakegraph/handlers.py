@@ -1,0 +1,228 @@
+"""Generic handlers by operation kind: create, list, get, update, delete, function.
+
+They know kinds, not resources: routes, schemas and statuses come from the catalogue; computed results come
+from `behaviours`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from fakegraph import behaviours
+from fakegraph.catalogue import VERSIONS, Endpoint
+from fakegraph.errors import BadRequest, Unauthorized, UnsupportedMediaType
+from fakegraph.responses import ODATA_JSON, dumps
+from fakegraph.routing import Target, split
+
+if TYPE_CHECKING:
+    from fakegraph.app import State
+
+JSONObject = dict[str, Any]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+INCLUDE_UNKNOWN = "include-unknown-enum-members"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request, resolved."""
+
+    request: web.Request
+    state: State
+    version: str
+    target: Target
+    endpoint: Endpoint
+
+    @property
+    def base(self) -> str:
+        return f"{self.request.scheme}://{self.request.host}/{self.version}"
+
+    @property
+    def schema_uri(self) -> str:
+        return f"urn:fakegraph:schemas:{self.version}:{self.endpoint.entity_type}"
+
+    @property
+    def key(self) -> str:
+        return next(iter(self.target.params.values()))
+
+    def context(self, suffix: str = "") -> str:
+        return f"{self.base}/$metadata#{self.endpoint.collection}{suffix}"
+
+
+async def dispatch(request: web.Request) -> web.StreamResponse:
+    from fakegraph.app import STATE
+
+    state = request.app[STATE]
+    segments = split(request.raw_path)
+    if not segments or segments[0] not in VERSIONS:
+        raise BadRequest(f"Invalid version: {segments[0] if segments else ''}")
+    _authenticate(request)
+    target = state.router.resolve(segments[0], segments[1:])
+    endpoint = target.route.endpoints.get(request.method)
+    if endpoint is None:
+        state.router.endpoint(target, request.method)  # raises 405 with Allow
+        raise AssertionError("unreachable")
+    return await KINDS[endpoint.kind](Call(request, state, segments[0], target, endpoint))
+
+
+def _authenticate(request: web.Request) -> None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Access token is empty." if not token.strip() else "Invalid authentication token.")
+
+
+def _respond(
+    call: Call, body: JSONObject | None, status: int, headers: dict[str, str] | None = None
+) -> web.Response:
+    response = web.Response(status=status, headers=headers)
+    response.headers["OData-Version"] = "4.0"
+    if body is not None:
+        response.body = dumps(body)
+        response.headers["Content-Type"] = ODATA_JSON
+    if _wants_unknown_members(call.request):
+        response.headers["Preference-Applied"] = INCLUDE_UNKNOWN
+    return response
+
+
+def _wants_unknown_members(request: web.Request) -> bool:
+    prefer = request.headers.get("Prefer", "")
+    return INCLUDE_UNKNOWN in (p.strip().lower() for p in prefer.split(","))
+
+
+def _masked(call: Call, obj: JSONObject) -> JSONObject:
+    if _wants_unknown_members(call.request):
+        return obj
+    return call.state.masks[call.version].apply(call.schema_uri, obj)
+
+
+async def read_json(call: Call) -> Any:
+    """The request body as JSON, or the Graph error for what is wrong with it."""
+    request = call.request
+    content_type = request.headers.get("Content-Type", "")
+    if content_type.split(";", 1)[0].strip().lower() != "application/json":
+        raise UnsupportedMediaType(
+            f"Content-Type '{content_type or '(none)'}' is not supported; send the body as application/json."
+        )
+    raw = await request.read()
+    if not raw.strip():
+        raise BadRequest("The request body is empty; a JSON object is expected.")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"The request body is not valid UTF-8 (byte {exc.start}).") from exc
+    try:
+        return json.loads(text, parse_constant=_no_constants)
+    except RecursionError as exc:
+        raise BadRequest("The request body nests JSON too deeply.") from exc
+    except ValueError as exc:
+        raise BadRequest(f"The request body is not valid JSON: {exc}.") from exc
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _entity_schema(call: Call) -> JSONObject:
+    return call.state.catalogue.schemas[call.version].get(call.schema_uri, {})
+
+
+def _request_schema(call: Call) -> JSONObject:
+    return call.endpoint.request_schema or _entity_schema(call)
+
+
+def _with_nulls(call: Call, obj: JSONObject) -> JSONObject:
+    """Every declared (non-navigation) property, unset ones as null, as Graph returns a created object."""
+    schema = _entity_schema(call)
+    navigation = set(schema.get("x-graph", {}).get("navigationProperties", []))
+    full = {name: None for name in schema.get("properties", {}) if name not in navigation}
+    full.update(obj)
+    return full
+
+
+async def create(call: Call) -> web.Response:
+    body = await read_json(call)
+    validator = call.state.validators[call.version]
+    clean = validator.check(body, _request_schema(call), call.endpoint.entity_type, partial=False)
+    key = call.state.new_id()
+    stored = call.state.store.insert(call.endpoint.entity_type, key, _with_nulls(call, {**clean, "id": key}))
+    location = f"{call.base}/{call.endpoint.collection}/{key}"
+    payload = {"@odata.context": call.context("/$entity"), **_masked(call, stored)}
+    return _respond(call, payload, call.endpoint.status, {"Location": location})
+
+
+async def list_entities(call: Call) -> web.Response:
+    store = call.state.store
+    items = [_masked(call, item) for item in store.all(call.endpoint.entity_type)]
+    return _respond(call, {"@odata.context": call.context(), "value": items}, 200)
+
+
+async def get_entity(call: Call) -> web.Response:
+    item = call.state.store.get(call.endpoint.entity_type, call.key)
+    return _respond(call, {"@odata.context": call.context("/$entity"), **_masked(call, item)}, 200)
+
+
+async def update(call: Call) -> web.Response:
+    store = call.state.store
+    store.get(call.endpoint.entity_type, call.key)  # 404 before looking at the body
+    body = await read_json(call)
+    validator = call.state.validators[call.version]
+    clean = validator.check(body, _request_schema(call), call.endpoint.entity_type, partial=True)
+    merged = store.update(call.endpoint.entity_type, call.key, clean)
+    if not call.endpoint.returns_body:
+        return _respond(call, None, 204)
+    return _respond(
+        call, {"@odata.context": call.context("/$entity"), **_masked(call, merged)}, call.endpoint.status
+    )
+
+
+async def delete(call: Call) -> web.Response:
+    call.state.store.delete(call.endpoint.entity_type, call.key)
+    return _respond(call, None, 204)
+
+
+async def function(call: Call) -> web.Response:
+    operation = call.endpoint.operation or {}
+    params = _function_parameters(operation, call.target.params)
+    behaviour = behaviours.BEHAVIOURS.get(operation.get("name", ""))
+    if behaviour is None:
+        raise BadRequest(f"The function '{operation.get('name')}' is not implemented by fakegraph.")
+    rows = behaviour(behaviours.Context(call.state.store, call.state.clock.now(), params))
+    context = f"{call.base}/$metadata#Collection({call.endpoint.entity_type})"
+    return _respond(call, {"@odata.context": context, "value": [_masked(call, row) for row in rows]}, 200)
+
+
+def _function_parameters(operation: JSONObject, given: dict[str, str]) -> dict[str, str]:
+    """Check function parameters against the values the docs allow (case-insensitively where they say so)."""
+    params = dict(given)
+    for spec in operation.get("parameters", []):
+        name = spec["name"]
+        allowed: list[str] = spec.get("allowedValues", [])
+        if name not in params:
+            raise BadRequest(f"The function parameter '{name}' is required.", target=name)
+        if not allowed:
+            continue
+        value = params[name]
+        fold = spec.get("caseInsensitive", False)
+        match = next((a for a in allowed if a == value or (fold and a.lower() == value.lower())), None)
+        if match is None:
+            raise BadRequest(
+                f"Invalid value '{value}' for parameter '{name}'. Allowed values: {', '.join(allowed)}.",
+                target=name,
+            )
+        params[name] = match
+    return params
+
+
+KINDS: dict[str, Callable[[Call], Awaitable[web.Response]]] = {
+    "create": create,
+    "list": list_entities,
+    "get": get_entity,
+    "update": update,
+    "delete": delete,
+    "function": function,
+}

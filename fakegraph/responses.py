@@ -1,0 +1,81 @@
+"""Graph-shaped success bodies: JSON text, `@odata.context`, and evolvable enums masked.
+
+Members declared after `unknownFutureValue` are sent as `unknownFutureValue` unless the client asked for them
+(`Prefer: include-unknown-enum-members`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from fakegraph import schema_walk
+
+JSONObject = dict[str, Any]
+ODATA_JSON = (
+    "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
+)
+SENTINEL = "unknownFutureValue"
+
+
+def dumps(body: Any) -> bytes:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@dataclass(frozen=True)
+class MaskRule:
+    members: frozenset[str]  # members to hide
+    nested: str | None  # schema URI of a complex type to descend into
+
+
+class EnumMasks:
+    """Which properties of which types carry evolvable members, computed once per type."""
+
+    def __init__(self, schemas: dict[str, JSONObject]) -> None:
+        self._schemas = schemas
+        self._plans: dict[str, dict[str, MaskRule]] = {}
+
+    def plan(self, uri: str) -> dict[str, MaskRule]:
+        if uri not in self._plans:
+            self._plans[uri] = {}  # guards recursive types while building
+            self._plans[uri] = self._build(uri)
+        return self._plans[uri]
+
+    def _build(self, uri: str) -> dict[str, MaskRule]:
+        schema = self._schemas.get(uri, {})
+        plan: dict[str, MaskRule] = {}
+        for name, prop in schema.get("properties", {}).items():
+            target = _element(prop)
+            ref = target.get("$ref")
+            resolved = schema_walk.deref(target, self._schemas.get)
+            index = resolved.get("x-graph", {}).get("unknownFutureValueIndex")
+            if index is not None and index + 1 < len(resolved["enum"]):
+                plan[name] = MaskRule(frozenset(resolved["enum"][index + 1 :]), None)
+            elif isinstance(ref, str) and "properties" in resolved and self.plan(ref):
+                plan[name] = MaskRule(frozenset(), ref)
+        return plan
+
+    def apply(self, uri: str, obj: JSONObject) -> JSONObject:
+        """Mask `obj` (a fresh copy the caller owns) in place and return it."""
+        plan = self.plan(uri)
+        for name, rule in plan.items():
+            if name in obj:
+                obj[name] = self._masked(obj[name], rule)
+        return obj
+
+    def _masked(self, value: Any, rule: MaskRule) -> Any:
+        if isinstance(value, list):
+            return [self._masked(v, rule) for v in value]
+        if rule.nested and isinstance(value, dict):
+            return self.apply(rule.nested, value)
+        return SENTINEL if isinstance(value, str) and value in rule.members else value
+
+
+def _element(prop: JSONObject) -> JSONObject:
+    """The schema of a property's value, or of its items for a collection; nullability removed."""
+    branches = [b for b in prop.get("anyOf", ()) if b != {"type": "null"}]
+    if "anyOf" in prop and len(branches) == 1:
+        prop = branches[0]
+    items = prop.get("items")
+    return _element(items) if isinstance(items, dict) else prop

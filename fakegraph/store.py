@@ -1,0 +1,93 @@
+"""In-memory entity store: one collection per entity type, thread-safe, copies in and out.
+
+Stored objects are never mutated in place (updates replace them), so a snapshot is a shallow copy of each
+collection and a reset takes microseconds.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from fakegraph.errors import NotFound
+
+JSONObject = dict[str, Any]
+
+
+def clone(value: Any) -> Any:
+    """A deep copy of a JSON value (much faster than `copy.deepcopy` for plain data)."""
+    if isinstance(value, dict):
+        return {k: clone(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clone(v) for v in value]
+    return value
+
+
+def _missing(key: str) -> str:
+    shown = key if len(key) <= 120 else key[:117] + "..."
+    return (
+        f"Resource '{shown}' does not exist or one of its queried reference-property objects are not present."
+    )
+
+
+class Store:
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._sets: dict[str, dict[str, JSONObject]] = {}
+        self._baseline: dict[str, dict[str, JSONObject]] = {}
+
+    def insert(self, entity_type: str, key: str, entity: JSONObject) -> JSONObject:
+        stored: JSONObject = clone(entity)
+        with self._lock:
+            self._sets.setdefault(entity_type, {})[key] = stored
+        return dict(clone(stored))
+
+    def get(self, entity_type: str, key: str) -> JSONObject:
+        with self._lock:
+            found = self._sets.get(entity_type, {}).get(key)
+        if found is None:
+            raise NotFound(_missing(key))
+        return dict(clone(found))
+
+    def all(self, entity_type: str) -> list[JSONObject]:
+        with self._lock:
+            items = list(self._sets.get(entity_type, {}).values())
+        return [clone(item) for item in items]
+
+    def view(self, entity_type: str) -> list[JSONObject]:
+        """The stored objects themselves, for read-only aggregation (never mutate them)."""
+        with self._lock:
+            return list(self._sets.get(entity_type, {}).values())
+
+    def count(self, entity_type: str) -> int:
+        with self._lock:
+            return len(self._sets.get(entity_type, {}))
+
+    def update(self, entity_type: str, key: str, changes: JSONObject) -> JSONObject:
+        with self._lock:
+            current = self._sets.get(entity_type, {}).get(key)
+            if current is None:
+                raise NotFound(_missing(key))
+            merged = {**current, **clone(changes)}
+            self._sets[entity_type][key] = merged
+        return dict(clone(merged))
+
+    def delete(self, entity_type: str, key: str) -> None:
+        with self._lock:
+            if self._sets.get(entity_type, {}).pop(key, None) is None:
+                raise NotFound(_missing(key))
+
+    def load(self, data: Mapping[str, Iterable[JSONObject]], key: str = "id") -> None:
+        """Replace everything with `data` and make it the baseline that `reset` returns to."""
+        with self._lock:
+            self._sets = {t: {str(o[key]): clone(o) for o in objs} for t, objs in data.items()}
+            self._baseline = {t: dict(objs) for t, objs in self._sets.items()}
+
+    def reset(self) -> None:
+        with self._lock:
+            self._sets = {t: dict(objs) for t, objs in self._baseline.items()}
+
+    def dump(self) -> dict[str, list[JSONObject]]:
+        with self._lock:
+            return {t: [clone(o) for o in objs.values()] for t, objs in self._sets.items()}
