@@ -24,6 +24,7 @@ from fakegraph.store import Store
 from fakegraph.validation import RequestValidator
 
 log = logging.getLogger("fakegraph")
+MAX_LINE = 64 * 1024
 
 
 @dataclass
@@ -77,7 +78,12 @@ def build_state(settings: Settings) -> State:
 def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings()
     # One byte over the limit lets aiohttp refuse the body itself; we turn that into Graph's 413.
-    app = web.Application(middlewares=[graph_middleware], client_max_size=settings.max_body_bytes)
+    app = web.Application(
+        middlewares=[graph_middleware],
+        client_max_size=settings.max_body_bytes,
+        # Long ids and $filter expressions must reach the router (Graph's 404/400), not the parser's limit.
+        handler_args={"max_line_size": MAX_LINE, "max_field_size": MAX_LINE},
+    )
     app[STATE] = build_state(settings)
     app.router.add_route("*", "/{tail:.*}", handlers.dispatch)
     return app

@@ -52,6 +52,14 @@ class Call:
     def context(self, suffix: str = "") -> str:
         return f"{self.base}/$metadata#{self.endpoint.collection}{suffix}"
 
+    def entity(self, obj: JSONObject) -> JSONObject:
+        """A single-entity body: context, type annotation, then the (masked) properties."""
+        annotations = {
+            "@odata.context": self.context("/$entity"),
+            "@odata.type": "#" + self.endpoint.entity_type,
+        }
+        return {**annotations, **_masked(self, obj)}
+
 
 async def dispatch(request: web.Request) -> web.StreamResponse:
     from fakegraph.app import STATE
@@ -151,8 +159,7 @@ async def create(call: Call) -> web.Response:
     key = call.state.new_id()
     stored = call.state.store.insert(call.endpoint.entity_type, key, _with_nulls(call, {**clean, "id": key}))
     location = f"{call.base}/{call.endpoint.collection}/{key}"
-    payload = {"@odata.context": call.context("/$entity"), **_masked(call, stored)}
-    return _respond(call, payload, call.endpoint.status, {"Location": location})
+    return _respond(call, call.entity(stored), call.endpoint.status, {"Location": location})
 
 
 async def list_entities(call: Call) -> web.Response:
@@ -163,7 +170,7 @@ async def list_entities(call: Call) -> web.Response:
 
 async def get_entity(call: Call) -> web.Response:
     item = call.state.store.get(call.endpoint.entity_type, call.key)
-    return _respond(call, {"@odata.context": call.context("/$entity"), **_masked(call, item)}, 200)
+    return _respond(call, call.entity(item), 200)
 
 
 async def update(call: Call) -> web.Response:
@@ -175,9 +182,7 @@ async def update(call: Call) -> web.Response:
     merged = store.update(call.endpoint.entity_type, call.key, clean)
     if not call.endpoint.returns_body:
         return _respond(call, None, 204)
-    return _respond(
-        call, {"@odata.context": call.context("/$entity"), **_masked(call, merged)}, call.endpoint.status
-    )
+    return _respond(call, call.entity(merged), call.endpoint.status)
 
 
 async def delete(call: Call) -> web.Response:
