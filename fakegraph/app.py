@@ -8,6 +8,7 @@ import random
 import threading
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import web
 
@@ -41,6 +42,7 @@ class State:
     rng: random.Random
     rng_lock: threading.Lock = field(default_factory=threading.Lock)
     errors: list[BaseException] = field(default_factory=list)
+    derived: dict[str, Any] = field(default_factory=dict)  # behaviours' caches (keyed by store generation)
 
     def new_id(self) -> str:
         with self.rng_lock:
@@ -53,6 +55,7 @@ class State:
         with self.rng_lock:
             self.rng.seed(self.settings.seed)
         self.errors.clear()
+        self.derived.clear()
 
 
 STATE = web.AppKey("fakegraph_state", State)

@@ -196,7 +196,7 @@ async def function(call: Call) -> web.Response:
     behaviour = behaviours.BEHAVIOURS.get(operation.get("name", ""))
     if behaviour is None:
         raise BadRequest(f"The function '{operation.get('name')}' is not implemented by fakegraph.")
-    rows = behaviour(behaviours.Context(call.state.store, call.state.clock.now(), params))
+    rows = behaviour(behaviours.Context(call.state.store, call.state.clock.now(), params, call.state.derived))
     context = f"{call.base}/$metadata#Collection({call.endpoint.entity_type})"
     return _respond(call, {"@odata.context": context, "value": [_masked(call, row) for row in rows]}, 200)
 

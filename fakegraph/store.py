@@ -36,11 +36,13 @@ class Store:
         self._lock = threading.RLock()
         self._sets: dict[str, dict[str, JSONObject]] = {}
         self._baseline: dict[str, dict[str, JSONObject]] = {}
+        self._generation = 0  # bumped by every write: lets readers cache what they derive from the store
 
     def insert(self, entity_type: str, key: str, entity: JSONObject) -> JSONObject:
         stored: JSONObject = clone(entity)
         with self._lock:
             self._sets.setdefault(entity_type, {})[key] = stored
+            self._generation += 1
         return dict(clone(stored))
 
     def get(self, entity_type: str, key: str) -> JSONObject:
@@ -71,22 +73,31 @@ class Store:
                 raise NotFound(_missing(key))
             merged = {**current, **clone(changes)}
             self._sets[entity_type][key] = merged
+            self._generation += 1
         return dict(clone(merged))
 
     def delete(self, entity_type: str, key: str) -> None:
         with self._lock:
             if self._sets.get(entity_type, {}).pop(key, None) is None:
                 raise NotFound(_missing(key))
+            self._generation += 1
 
     def load(self, data: Mapping[str, Iterable[JSONObject]], key: str = "id") -> None:
         """Replace everything with `data` and make it the baseline that `reset` returns to."""
         with self._lock:
             self._sets = {t: {str(o[key]): clone(o) for o in objs} for t, objs in data.items()}
             self._baseline = {t: dict(objs) for t, objs in self._sets.items()}
+            self._generation += 1
 
     def reset(self) -> None:
         with self._lock:
             self._sets = {t: dict(objs) for t, objs in self._baseline.items()}
+            self._generation += 1
+
+    @property
+    def generation(self) -> int:
+        """Changes whenever any object is written, loaded or reset."""
+        return self._generation
 
     def dump(self) -> dict[str, list[JSONObject]]:
         with self._lock:

@@ -5,9 +5,10 @@ A behaviour takes the request's context and returns the objects to answer with.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from fakegraph.behaviours import credential_reports
@@ -21,13 +22,18 @@ class Context:
     store: Store
     now: datetime
     params: dict[str, str]
+    cache: dict[str, Any]  # derived data behaviours keep between calls (the app's, cleared on reset)
 
 
 Behaviour = Callable[[Context], list[JSONObject]]
 
-BEHAVIOURS: dict[str, Behaviour] = {
-    "reportRoot_getCredentialUsageSummary": lambda c: credential_reports.usage_summary(
-        c.store, c.now, c.params
-    ),
-    "reportRoot_getCredentialUserRegistrationCount": lambda c: credential_reports.registration_count(c.store),
-}
+BEHAVIOURS: Mapping[str, Behaviour] = MappingProxyType(
+    {
+        "reportRoot_getCredentialUsageSummary": lambda c: credential_reports.usage_summary(
+            c.store, c.now, c.params, c.cache
+        ),
+        "reportRoot_getCredentialUserRegistrationCount": lambda c: credential_reports.registration_count(
+            c.store
+        ),
+    }
+)

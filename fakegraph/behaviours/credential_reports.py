@@ -7,7 +7,9 @@ Rows created through the seed operations win; otherwise the function aggregates 
 from __future__ import annotations
 
 import uuid
-from collections import Counter
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,30 +32,54 @@ _REGISTRATION_FLAGS = (
 )
 
 
-def usage_summary(store: Store, now: datetime, params: dict[str, str]) -> list[JSONObject]:
+@dataclass(frozen=True)
+class UsageIndex:
+    """Event times (epoch seconds, sorted) per (feature, authMethod, isSuccess), for one store generation:
+    a window is then two bisections per group, however many events are stored."""
+
+    generation: int
+    times: dict[tuple[str, str, bool], list[float]]
+
+
+def usage_index(store: Store, cache: dict[str, Any]) -> UsageIndex:
+    found = cache.get("usage-index")
+    generation = store.generation
+    if isinstance(found, UsageIndex) and found.generation == generation:
+        return found
+    times: dict[tuple[str, str, bool], list[float]] = defaultdict(list)
+    for event in store.view(USAGE_DETAILS):
+        when, feature, method = event.get("eventDateTime"), event.get("feature"), event.get("authMethod")
+        if isinstance(when, str) and isinstance(feature, str) and isinstance(method, str):
+            times[(feature, method, event.get("isSuccess") is True)].append(parse_iso(when).timestamp())
+    for values in times.values():
+        values.sort()
+    index = UsageIndex(generation, dict(times))
+    cache["usage-index"] = index
+    return index
+
+
+def usage_summary(
+    store: Store, now: datetime, params: dict[str, str], cache: dict[str, Any]
+) -> list[JSONObject]:
     created = store.view(USAGE_SUMMARY)
     if created:
         return [clone(row) for row in created]
     period = params["period"].upper()
-    since = now - timedelta(days=PERIOD_DAYS[period])
-    success: Counter[tuple[str, str]] = Counter()
-    failure: Counter[tuple[str, str]] = Counter()
-    for event in store.view(USAGE_DETAILS):
-        when = event.get("eventDateTime")
-        key = (str(event.get("feature")), str(event.get("authMethod")))
-        if not isinstance(when, str) or None in (event.get("feature"), event.get("authMethod")):
-            continue
-        if since < parse_iso(when) <= now:
-            (success if event.get("isSuccess") else failure)[key] += 1
+    since, until = (now - timedelta(days=PERIOD_DAYS[period])).timestamp(), now.timestamp()
+    counts: dict[tuple[str, str], list[int]] = {}
+    for (feature, method, success), times in usage_index(store, cache).times.items():
+        inside = bisect_right(times, until) - bisect_right(times, since)
+        if inside:
+            counts.setdefault((feature, method), [0, 0])[0 if success else 1] += inside
     return [
         {
             "id": str(uuid.uuid5(_IDS, f"{period}/{feature}/{method}")),
             "feature": feature,
             "authMethod": method,
-            "successfulActivityCount": success[(feature, method)],
-            "failureActivityCount": failure[(feature, method)],
+            "successfulActivityCount": ok,
+            "failureActivityCount": failed,
         }
-        for feature, method in sorted(success.keys() | failure.keys())
+        for (feature, method), (ok, failed) in sorted(counts.items())
     ]
 
 

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from fakegraph import behaviours
+from fakegraph.behaviours import credential_reports
 from tests.integration.conftest import AUTH, JSON, state_of
 
 DETAILS = "/beta/reports/userCredentialUsageDetails"
@@ -105,10 +105,10 @@ async def test_concurrent_creates_all_land_with_distinct_ids(empty):
 async def test_unexpected_exception_is_a_recorded_500(client, monkeypatch):
     """A bug inside a handler answers Graph's 500 envelope and is recorded for the test to fail on."""
 
-    def broken(context: behaviours.Context) -> list[dict[str, object]]:
+    def broken(store: object) -> list[dict[str, object]]:
         raise ZeroDivisionError("oops")
 
-    monkeypatch.setitem(behaviours.BEHAVIOURS, "reportRoot_getCredentialUserRegistrationCount", broken)
+    monkeypatch.setattr(credential_reports, "registration_count", broken)
     response = await client.get("/beta/reports/getCredentialUserRegistrationCount", headers=AUTH)
     assert response.status == 500
     error = (await response.json())["error"]
