@@ -1,9 +1,10 @@
-"""`create_app(settings)`: the aiohttp application, its typed state and the middleware that makes every
+"""`create_app(settings)`: the aiohttp application, its typed state and the one handler that makes every
 answer Graph-shaped (headers, error envelope, unexpected exceptions recorded as 500s)."""
 
 from __future__ import annotations
 
 import logging
+import os
 import random
 import threading
 import uuid
@@ -18,7 +19,7 @@ from fakegraph.clock import MockClock
 from fakegraph.datasets import load_dataset
 from fakegraph.errors import GraphError, InternalError, PayloadTooLarge, error_body
 from fakegraph.namespaces import alias_from_overrides
-from fakegraph.responses import EnumMasks, dumps
+from fakegraph.responses import EnumMasks, Reply, ResponseCache, dumps
 from fakegraph.routing import Router
 from fakegraph.settings import Settings
 from fakegraph.store import Store
@@ -42,7 +43,8 @@ class State:
     rng: random.Random
     rng_lock: threading.Lock = field(default_factory=threading.Lock)
     errors: list[BaseException] = field(default_factory=list)
-    derived: dict[str, Any] = field(default_factory=dict)  # behaviours' caches (keyed by store generation)
+    derived: dict[Any, Any] = field(default_factory=dict)  # behaviours' caches (keyed by store generation)
+    responses: ResponseCache = field(default_factory=ResponseCache)
 
     def new_id(self) -> str:
         with self.rng_lock:
@@ -56,6 +58,7 @@ class State:
             self.rng.seed(self.settings.seed)
         self.errors.clear()
         self.derived.clear()
+        self.responses.clear()
 
 
 STATE = web.AppKey("fakegraph_state", State)
@@ -82,51 +85,58 @@ def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings()
     # One byte over the limit lets aiohttp refuse the body itself; we turn that into Graph's 413.
     app = web.Application(
-        middlewares=[graph_middleware],
         client_max_size=settings.max_body_bytes,
         # Long ids and $filter expressions must reach the router (Graph's 404/400), not the parser's limit.
         handler_args={"max_line_size": MAX_LINE, "max_field_size": MAX_LINE},
     )
     app[STATE] = build_state(settings)
-    app.router.add_route("*", "/{tail:.*}", handlers.dispatch)
+    app.router.add_route("*", "/{tail:.*}", handle)
     return app
 
 
-@web.middleware
-async def graph_middleware(request: web.Request, handler: handlers.Handler) -> web.StreamResponse:
+COMMON_HEADERS = {
+    "x-ms-ags-diagnostic": '{"ServerInfo":{"DataCenter":"fakegraph","Slice":"E","Ring":"0"}}',
+    "Strict-Transport-Security": "max-age=31536000",
+}
+ERROR_CONTENT_TYPE = "application/json; charset=utf-8"
+
+
+def request_guid() -> str:
+    """A random GUID for request-id (cheaper than uuid4, same shape)."""
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
+
+
+async def handle(request: web.Request) -> web.Response:
+    """The one aiohttp handler: every answer gets Graph's headers and errors get Graph's envelope.
+
+    (A handler rather than an aiohttp middleware: the middleware machinery costs a fifth of the throughput.)
+    """
     state = request.app[STATE]
-    request_id = str(uuid.uuid4())
+    request_id = request_guid()
     client_request_id = request.headers.get("client-request-id") or request_id
     try:
-        response = await handler(request)
+        reply = await handlers.dispatch(request, state)
     except GraphError as error:
-        response = _error_response(error, state, request_id, client_request_id)
+        reply = _error_reply(error, state, request_id, client_request_id)
     except web.HTTPRequestEntityTooLarge:
-        too_large = PayloadTooLarge(
-            f"The request body exceeds the limit of {state.settings.max_body_bytes} bytes."
-        )
-        response = _error_response(too_large, state, request_id, client_request_id)
-    except web.HTTPException:
-        raise
+        limit = state.settings.max_body_bytes
+        too_large = PayloadTooLarge(f"The request body exceeds the limit of {limit} bytes.")
+        reply = _error_reply(too_large, state, request_id, client_request_id)
     except Exception as exc:  # a bug in the fake: answer like Graph, and keep it for the test to see
         log.exception("unexpected error in fakegraph while handling %s %s", request.method, request.path)
         state.errors.append(exc)
         internal = InternalError(f"fakegraph failed unexpectedly: {type(exc).__name__}: {exc}")
-        response = _error_response(internal, state, request_id, client_request_id)
-    response.headers["request-id"] = request_id
-    response.headers["client-request-id"] = client_request_id
-    response.headers["x-ms-ags-diagnostic"] = (
-        '{"ServerInfo":{"DataCenter":"fakegraph","Slice":"E","Ring":"0"}}'
-    )
-    response.headers["Strict-Transport-Security"] = "max-age=31536000"
-    return response
+        reply = _error_reply(internal, state, request_id, client_request_id)
+    headers = {
+        **COMMON_HEADERS,
+        **reply.headers,
+        "request-id": request_id,
+        "client-request-id": client_request_id,
+    }
+    return web.Response(status=reply.status, body=reply.body, headers=headers)
 
 
-def _error_response(error: GraphError, state: State, request_id: str, client_request_id: str) -> web.Response:
+def _error_reply(error: GraphError, state: State, request_id: str, client_request_id: str) -> Reply:
     body = error_body(error, request_id, client_request_id, state.clock.now())
-    response = web.Response(
-        status=error.status, body=dumps(body), content_type="application/json", charset="utf-8"
-    )
-    for name, value in error.headers.items():
-        response.headers[name] = value
-    return response
+    return Reply(error.status, dumps(body), {"Content-Type": ERROR_CONTENT_TYPE, **error.headers})

@@ -13,8 +13,7 @@ class MockClock:
         self._now = start
 
     def now(self) -> datetime:
-        with self._lock:
-            return self._now
+        return self._now  # one attribute read is atomic; writers hold the lock
 
     def set(self, when: datetime) -> None:
         with self._lock:

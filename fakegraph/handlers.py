@@ -16,14 +16,13 @@ from aiohttp import web
 from fakegraph import behaviours
 from fakegraph.catalogue import VERSIONS, Endpoint
 from fakegraph.errors import BadRequest, Unauthorized, UnsupportedMediaType
-from fakegraph.responses import ODATA_JSON, dumps
+from fakegraph.responses import ODATA_JSON, CachedResponse, Reply, dumps
 from fakegraph.routing import Target, split
 
 if TYPE_CHECKING:
     from fakegraph.app import State
 
 JSONObject = dict[str, Any]
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 INCLUDE_UNKNOWN = "include-unknown-enum-members"
 
 
@@ -36,6 +35,7 @@ class Call:
     version: str
     target: Target
     endpoint: Endpoint
+    include_unknown: bool  # Prefer: include-unknown-enum-members
 
     @property
     def base(self) -> str:
@@ -61,20 +61,36 @@ class Call:
         return {**annotations, **_masked(self, obj)}
 
 
-async def dispatch(request: web.Request) -> web.StreamResponse:
-    from fakegraph.app import STATE
-
-    state = request.app[STATE]
+async def dispatch(request: web.Request, state: State) -> Reply:
+    """The answer to one request, or a GraphError saying what is wrong with it."""
     segments = split(request.raw_path)
     if not segments or segments[0] not in VERSIONS:
         raise BadRequest(f"Invalid version: {segments[0] if segments else ''}")
     _authenticate(request)
+    cache_key = _cache_key(request) if request.method == "GET" else None
+    stamp = (state.store.generation, state.clock.now())
+    if cache_key is not None:
+        cached = state.responses.get(cache_key)
+        if cached is not None and cached.stamp == stamp:
+            return cached.reply
+    reply = await _handle(request, state, segments)
+    if cache_key is not None and reply.status == 200:
+        state.responses.put(cache_key, CachedResponse(stamp, reply))
+    return reply
+
+
+def _cache_key(request: web.Request) -> tuple[str, ...]:
+    return (request.raw_path, request.host, request.scheme, request.headers.get("Prefer", ""))
+
+
+async def _handle(request: web.Request, state: State, segments: list[str]) -> Reply:
     target = state.router.resolve(segments[0], segments[1:])
     endpoint = target.route.endpoints.get(request.method)
     if endpoint is None:
         state.router.endpoint(target, request.method)  # raises 405 with Allow
         raise AssertionError("unreachable")
-    return await KINDS[endpoint.kind](Call(request, state, segments[0], target, endpoint))
+    call = Call(request, state, segments[0], target, endpoint, _wants_unknown_members(request))
+    return await KINDS[endpoint.kind](call)
 
 
 def _authenticate(request: web.Request) -> None:
@@ -86,30 +102,28 @@ def _authenticate(request: web.Request) -> None:
 
 def _respond(
     call: Call, body: JSONObject | None, status: int, headers: dict[str, str] | None = None
-) -> web.Response:
-    response = web.Response(status=status, headers=headers)
-    response.headers["OData-Version"] = "4.0"
+) -> Reply:
+    out = {"OData-Version": "4.0", **(headers or {})}
     if body is not None:
-        response.body = dumps(body)
-        response.headers["Content-Type"] = ODATA_JSON
-    if _wants_unknown_members(call.request):
-        response.headers["Preference-Applied"] = INCLUDE_UNKNOWN
-    return response
+        out["Content-Type"] = ODATA_JSON
+    if call.include_unknown:
+        out["Preference-Applied"] = INCLUDE_UNKNOWN
+    return Reply(status, dumps(body) if body is not None else None, out)
 
 
 def _wants_unknown_members(request: web.Request) -> bool:
-    prefer = request.headers.get("Prefer", "")
-    return INCLUDE_UNKNOWN in (p.strip().lower() for p in prefer.split(","))
+    prefer = request.headers.get("Prefer")
+    return prefer is not None and INCLUDE_UNKNOWN in (p.strip().lower() for p in prefer.split(","))
 
 
 def _masked(call: Call, obj: JSONObject) -> JSONObject:
-    if _wants_unknown_members(call.request):
+    if call.include_unknown:
         return obj
     return call.state.masks[call.version].apply(call.schema_uri, obj)
 
 
-async def read_json(call: Call) -> Any:
-    """The request body as JSON, or the Graph error for what is wrong with it."""
+async def read_json(call: Call) -> tuple[Any, str]:
+    """The request body parsed, and its text; or the Graph error for what is wrong with it."""
     request = call.request
     content_type = request.headers.get("Content-Type", "")
     if content_type.split(";", 1)[0].strip().lower() != "application/json":
@@ -124,7 +138,7 @@ async def read_json(call: Call) -> Any:
     except UnicodeDecodeError as exc:
         raise BadRequest(f"The request body is not valid UTF-8 (byte {exc.start}).") from exc
     try:
-        return json.loads(text, parse_constant=_no_constants)
+        return json.loads(text, parse_constant=_no_constants), text
     except RecursionError as exc:
         raise BadRequest("The request body nests JSON too deeply.") from exc
     except ValueError as exc:
@@ -152,45 +166,49 @@ def _with_nulls(call: Call, obj: JSONObject) -> JSONObject:
     return full
 
 
-async def create(call: Call) -> web.Response:
-    body = await read_json(call)
+async def create(call: Call) -> Reply:
+    body, text = await read_json(call)
     validator = call.state.validators[call.version]
-    clean = validator.check(body, _request_schema(call), call.endpoint.entity_type, partial=False)
+    entity = call.endpoint.entity_type
+    clean = validator.check(body, _request_schema(call), entity, partial=False, text=text)
     key = call.state.new_id()
-    stored = call.state.store.insert(call.endpoint.entity_type, key, _with_nulls(call, {**clean, "id": key}))
+    stored = call.state.store.insert(
+        call.endpoint.entity_type, key, _with_nulls(call, {**clean, "id": key}), copy=False
+    )
     location = f"{call.base}/{call.endpoint.collection}/{key}"
     return _respond(call, call.entity(stored), call.endpoint.status, {"Location": location})
 
 
-async def list_entities(call: Call) -> web.Response:
+async def list_entities(call: Call) -> Reply:
     store = call.state.store
-    items = [_masked(call, item) for item in store.all(call.endpoint.entity_type)]
+    items = [_masked(call, item) for item in store.view(call.endpoint.entity_type)]
     return _respond(call, {"@odata.context": call.context(), "value": items}, 200)
 
 
-async def get_entity(call: Call) -> web.Response:
+async def get_entity(call: Call) -> Reply:
     item = call.state.store.get(call.endpoint.entity_type, call.key)
     return _respond(call, call.entity(item), 200)
 
 
-async def update(call: Call) -> web.Response:
+async def update(call: Call) -> Reply:
     store = call.state.store
     store.get(call.endpoint.entity_type, call.key)  # 404 before looking at the body
-    body = await read_json(call)
+    body, text = await read_json(call)
     validator = call.state.validators[call.version]
-    clean = validator.check(body, _request_schema(call), call.endpoint.entity_type, partial=True)
+    entity = call.endpoint.entity_type
+    clean = validator.check(body, _request_schema(call), entity, partial=True, text=text)
     merged = store.update(call.endpoint.entity_type, call.key, clean)
     if not call.endpoint.returns_body:
         return _respond(call, None, 204)
     return _respond(call, call.entity(merged), call.endpoint.status)
 
 
-async def delete(call: Call) -> web.Response:
+async def delete(call: Call) -> Reply:
     call.state.store.delete(call.endpoint.entity_type, call.key)
     return _respond(call, None, 204)
 
 
-async def function(call: Call) -> web.Response:
+async def function(call: Call) -> Reply:
     operation = call.endpoint.operation or {}
     params = _function_parameters(operation, call.target.params)
     behaviour = behaviours.BEHAVIOURS.get(operation.get("name", ""))
@@ -223,7 +241,7 @@ def _function_parameters(operation: JSONObject, given: dict[str, str]) -> dict[s
     return params
 
 
-KINDS: dict[str, Callable[[Call], Awaitable[web.Response]]] = {
+KINDS: dict[str, Callable[[Call], Awaitable[Reply]]] = {
     "create": create,
     "list": list_entities,
     "get": get_entity,

@@ -22,6 +22,15 @@ _NAME_VALUE = re.compile(r"^[A-Za-z][\w.]*-value$")
 _ELIDED = re.compile(r"^\S+(\.\.\.|…)$")
 
 
+# A JSON text that may hold a placeholder string (checked before walking the parsed value).
+_IN_TEXT = re.compile(rf'"(?:{_TYPE_WORDS})(?:\s*\([^)"]*\))?\s*"|-value"|(?:\.\.\.|…)"|\\u', re.IGNORECASE)
+
+
+def may_contain(text: str) -> bool:
+    """False only if no string in this JSON text can be a placeholder (escapes send it to the full scan)."""
+    return _IN_TEXT.search(text) is not None
+
+
 def is_placeholder(value: Any) -> bool:
     return isinstance(value, str) and bool(
         _PLACEHOLDER.match(value) or _NAME_VALUE.match(value) or _ELIDED.match(value)

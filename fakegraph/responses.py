@@ -10,6 +10,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from fakegraph import schema_walk
 
 JSONObject = dict[str, Any]
@@ -20,7 +22,46 @@ SENTINEL = "unknownFutureValue"
 
 
 def dumps(body: Any) -> bytes:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    try:
+        return orjson.dumps(body)
+    except (orjson.JSONEncodeError, TypeError):  # integers past 64 bits, from a hand-written dataset
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a handler answers: status, body bytes and its own headers (the shell adds Graph's common ones)."""
+
+    status: int
+    body: bytes | None
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    """A GET answer, valid while the store generation and the clock reading in `stamp` hold."""
+
+    stamp: tuple[int, Any]
+    reply: Reply
+
+
+class ResponseCache:
+    """Serialized GET answers: a read repeated before any write or clock change costs one lookup."""
+
+    def __init__(self, limit: int = 2048) -> None:
+        self._limit = limit
+        self._items: dict[tuple[str, ...], CachedResponse] = {}
+
+    def get(self, key: tuple[str, ...]) -> CachedResponse | None:
+        return self._items.get(key)
+
+    def put(self, key: tuple[str, ...], value: CachedResponse) -> None:
+        if len(self._items) >= self._limit:
+            self._items.clear()
+        self._items[key] = value
+
+    def clear(self) -> None:
+        self._items.clear()
 
 
 @dataclass(frozen=True)
@@ -57,16 +98,24 @@ class EnumMasks:
         return plan
 
     def apply(self, uri: str, obj: JSONObject) -> JSONObject:
-        """Mask `obj` (a fresh copy the caller owns) in place and return it."""
-        plan = self.plan(uri)
-        for name, rule in plan.items():
-            if name in obj:
-                obj[name] = self._masked(obj[name], rule)
-        return obj
+        """`obj` with evolvable members masked; a new dict only where something changed (copy-on-write), so
+        stored objects can be serialized without copying them first."""
+        out = obj
+        for name, rule in self.plan(uri).items():
+            value = obj.get(name)
+            if value is None:
+                continue
+            masked = self._masked(value, rule)
+            if masked is not value:
+                if out is obj:
+                    out = dict(obj)
+                out[name] = masked
+        return out
 
     def _masked(self, value: Any, rule: MaskRule) -> Any:
         if isinstance(value, list):
-            return [self._masked(v, rule) for v in value]
+            items = [self._masked(v, rule) for v in value]
+            return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
         if rule.nested and isinstance(value, dict):
             return self.apply(rule.nested, value)
         return SENTINEL if isinstance(value, str) and value in rule.members else value

@@ -29,11 +29,28 @@ class Router:
 
     def __init__(self, catalogue: Catalogue) -> None:
         self._by_length: dict[str, dict[int, list[Route]]] = {}
+        self._by_head: dict[tuple[str, int, str], list[Route]] = {}  # (version, length, first literal)
+        # Most routes are literals with at most a trailing key: those resolve with one dict lookup.
+        self._exact: dict[tuple[str, tuple[str, ...]], Route] = {}
+        self._keyed: dict[tuple[str, tuple[str, ...]], Route] = {}
         for version, routes in catalogue.routes.items():
             table: dict[int, list[Route]] = {}
             for route in routes:
                 table.setdefault(len(route.segments), []).append(route)
+                head = route.segments[0].literal if route.segments else ""
+                self._by_head.setdefault((version, len(route.segments), head), []).append(route)
+                self._index_literal(version, route)
             self._by_length[version] = table
+
+    def _index_literal(self, version: str, route: Route) -> None:
+        *prefix, last = route.segments
+        if not all(s.literal for s in prefix):
+            return
+        literals = tuple(s.literal for s in prefix)
+        if last.literal:
+            self._exact.setdefault((version, (*literals, last.literal)), route)
+        elif last.key:
+            self._keyed.setdefault((version, literals), route)
 
     def versions(self) -> list[str]:
         return list(self._by_length)
@@ -52,7 +69,18 @@ class Router:
         raise MethodNotAllowed(sorted(endpoints))
 
     def _match(self, version: str, raw: list[str], decoded: list[str]) -> Target | None:
-        for route in self._by_length.get(version, {}).get(len(raw), ()):
+        if decoded:
+            lowered = tuple(d.lower().removesuffix("()") for d in decoded)
+            exact = self._exact.get((version, lowered))
+            if exact is not None:
+                return Target(exact, {})
+            keyed = self._keyed.get((version, lowered[:-1]))
+            if keyed is not None:
+                return Target(keyed, {keyed.segments[-1].key: decoded[-1]})
+        head = decoded[0].lower().removesuffix("()") if decoded else ""
+        literal = self._by_head.get((version, len(raw), head), [])
+        candidates = literal + self._by_head.get((version, len(raw), ""), []) if head else literal
+        for route in candidates:
             params: dict[str, str] = {}
             for segment, d in zip(route.segments, decoded, strict=True):
                 got = segment.match(d)

@@ -38,12 +38,14 @@ class Store:
         self._baseline: dict[str, dict[str, JSONObject]] = {}
         self._generation = 0  # bumped by every write: lets readers cache what they derive from the store
 
-    def insert(self, entity_type: str, key: str, entity: JSONObject) -> JSONObject:
-        stored: JSONObject = clone(entity)
+    def insert(self, entity_type: str, key: str, entity: JSONObject, *, copy: bool = True) -> JSONObject:
+        """Store `entity` under `key`; `copy=False` hands over a fresh object the caller will not touch
+        again, and returns the stored object itself (for serializing at once)."""
+        stored: JSONObject = clone(entity) if copy else entity
         with self._lock:
             self._sets.setdefault(entity_type, {})[key] = stored
             self._generation += 1
-        return dict(clone(stored))
+        return dict(clone(stored)) if copy else stored
 
     def get(self, entity_type: str, key: str) -> JSONObject:
         with self._lock:

@@ -1,11 +1,13 @@
 """Request body checks: placeholders, `@odata.type`, read-only and evolvable-enum rules, then the schema.
 
-Every failure is a `BadRequest` whose message names the property and what was expected. Validators are
-built once per schema, on first use (jsonschema is imported lazily to keep start-up fast).
+Every failure is a `BadRequest` whose message names the property and what was expected. A compiled check
+(`fastcheck`) passes valid bodies quickly; jsonschema, imported lazily and built once per schema, explains
+the others.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from fakegraph import placeholders, schema_walk
 from fakegraph.errors import BadRequest
+from fakegraph.fastcheck import compile_check
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -20,6 +23,7 @@ if TYPE_CHECKING:
 
 JSONObject = dict[str, Any]
 UNKNOWN_FUTURE_VALUE = "unknownFutureValue"
+_SENTINEL_TEXT = re.compile("unknownfuturevalue|\\\\u", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -59,15 +63,24 @@ class RequestValidator:
         self._lock = threading.Lock()
         self._registry: Any = None
         self._validators: dict[int, Validator] = {}
+        self._checks: dict[int, Callable[[Any], bool]] = {}
+        self._derefs: dict[int, JSONObject] = {}
+        self._enums: dict[int, dict[str, str]] = {}
 
     def lookup(self, uri: str) -> JSONObject | None:
         return self._schemas.get(uri)
 
-    def check(self, body: Any, schema: JSONObject, entity_type: str, *, partial: bool) -> JSONObject:
-        """The body to store (annotations dropped, enum members in canonical case), or a BadRequest."""
+    def check(
+        self, body: Any, schema: JSONObject, entity_type: str, *, partial: bool, text: str | None = None
+    ) -> JSONObject:
+        """The body to store (annotations dropped, enum members in canonical case), or a BadRequest.
+
+        `text`, the JSON the body was parsed from, lets checks skip walks that cannot find anything."""
         if not isinstance(body, dict):
             raise BadRequest("The request body must be a JSON object.")
-        found = next(placeholders.find(body), None)
+        found = (
+            next(placeholders.find(body), None) if text is None or placeholders.may_contain(text) else None
+        )
         if found is not None:
             path, value = found
             raise BadRequest(
@@ -76,9 +89,10 @@ class RequestValidator:
                 target=display(path),
             )
         self._check_type_annotation(body, entity_type)
-        body = self._evolvable(body, schema, partial=partial)
+        if text is None or _SENTINEL_TEXT.search(text):
+            body = self._evolvable(body, schema, partial=partial)
         self._check_read_only(body, schema)
-        errors = list(self._validator(schema).iter_errors(body))
+        errors = [] if self._fast(schema)(body) else list(self._validator(schema).iter_errors(body))
         if errors:
             from jsonschema.exceptions import best_match
 
@@ -87,6 +101,15 @@ class RequestValidator:
             raise BadRequest(message, target=target)
         clean: JSONObject = self._canonical({k: v for k, v in body.items() if "@" not in k}, schema)
         return clean
+
+    def _fast(self, schema: JSONObject) -> Callable[[Any], bool]:
+        """The compiled check for valid bodies; where it does not apply, a check that always defers."""
+        key = id(schema)
+        check = self._checks.get(key)
+        if check is None:
+            check = compile_check(schema, self.lookup) or (lambda _: False)
+            self._checks[key] = check
+        return check
 
     def _validator(self, schema: JSONObject) -> Validator:
         key = id(schema)
@@ -142,19 +165,33 @@ class RequestValidator:
             )
         return out
 
+    def _resolved(self, schema: JSONObject) -> JSONObject:
+        """`deref`, memoized: compiled schemas never change while the server runs."""
+        key = id(schema)
+        found = self._derefs.get(key)
+        if found is None:
+            found = self._derefs[key] = schema_walk.deref(schema, self.lookup)
+        return found
+
+    def _members(self, resolved: JSONObject) -> dict[str, str]:
+        """Lower-cased member → declared member, for enum schemas (memoized)."""
+        key = id(resolved)
+        found = self._enums.get(key)
+        if found is None:
+            found = self._enums[key] = {str(m).lower(): str(m) for m in resolved["enum"]}
+        return found
+
     def _sends_sentinel(self, value: Any, prop: JSONObject) -> bool:
-        resolved = schema_walk.deref(prop, self.lookup)
+        resolved = self._resolved(prop)
         if isinstance(value, list) and isinstance(resolved.get("items"), dict):
-            resolved = schema_walk.deref(resolved["items"], self.lookup)
+            resolved = self._resolved(resolved["items"])
             return "enum" in resolved and any(_is_sentinel(v) for v in value)
         return "enum" in resolved and _is_sentinel(value)
 
     def _canonical(self, value: Any, schema: JSONObject) -> Any:
-        resolved = schema_walk.deref(schema, self.lookup)
+        resolved = self._resolved(schema)
         if isinstance(value, str) and "enum" in resolved:
-            return next(
-                (m for m in resolved["enum"] if isinstance(m, str) and m.lower() == value.lower()), value
-            )
+            return self._members(resolved).get(value.lower(), value)
         if isinstance(value, list) and isinstance(resolved.get("items"), dict):
             return [self._canonical(v, resolved["items"]) for v in value]
         if isinstance(value, dict):

@@ -22,7 +22,7 @@ class Context:
     store: Store
     now: datetime
     params: dict[str, str]
-    cache: dict[str, Any]  # derived data behaviours keep between calls (the app's, cleared on reset)
+    cache: dict[Any, Any]  # derived data behaviours keep between calls (the app's, cleared on reset)
 
 
 Behaviour = Callable[[Context], list[JSONObject]]

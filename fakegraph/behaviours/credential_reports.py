@@ -41,7 +41,7 @@ class UsageIndex:
     times: dict[tuple[str, str, bool], list[float]]
 
 
-def usage_index(store: Store, cache: dict[str, Any]) -> UsageIndex:
+def usage_index(store: Store, cache: dict[Any, Any]) -> UsageIndex:
     found = cache.get("usage-index")
     generation = store.generation
     if isinstance(found, UsageIndex) and found.generation == generation:
@@ -59,15 +59,24 @@ def usage_index(store: Store, cache: dict[str, Any]) -> UsageIndex:
 
 
 def usage_summary(
-    store: Store, now: datetime, params: dict[str, str], cache: dict[str, Any]
+    store: Store, now: datetime, params: dict[str, str], cache: dict[Any, Any]
 ) -> list[JSONObject]:
     created = store.view(USAGE_SUMMARY)
     if created:
         return [clone(row) for row in created]
     period = params["period"].upper()
+    key = ("usage-summary", store.generation, period, now)
+    if key not in cache:
+        if len(cache) > 64:  # old generations and clock readings
+            cache.clear()
+        cache[key] = _usage_rows(usage_index(store, cache), period, now)
+    return [dict(row) for row in cache[key]]
+
+
+def _usage_rows(index: UsageIndex, period: str, now: datetime) -> list[JSONObject]:
     since, until = (now - timedelta(days=PERIOD_DAYS[period])).timestamp(), now.timestamp()
     counts: dict[tuple[str, str], list[int]] = {}
-    for (feature, method, success), times in usage_index(store, cache).times.items():
+    for (feature, method, success), times in index.times.items():
         inside = bisect_right(times, until) - bisect_right(times, since)
         if inside:
             counts.setdefault((feature, method), [0, 0])[0 if success else 1] += inside

@@ -134,3 +134,13 @@ async def test_enum_members_are_read_in_any_case_and_stored_canonically(empty):
     assert (created["authMethod"], created["feature"]) == ("email", "reset")
     listed = (await (await empty.get(SUMMARIES, headers=AUTH)).json())["value"]
     assert listed[0]["authMethod"] == "email"
+
+
+async def test_escaped_placeholders_and_sentinels_are_still_caught(empty):
+    """The text pre-checks never hide a placeholder or the sentinel written with JSON escapes."""
+    placeholder = await empty.post(SUMMARIES, data=b'{"feature": "\\u0053tring"}', headers=JSON)
+    assert placeholder.status == 400
+    assert "placeholder" in (await placeholder.json())["error"]["message"]
+    sentinel = await empty.post(SUMMARIES, data=b'{"feature": "unknownFutur\\u0065Value"}', headers=JSON)
+    assert sentinel.status == 400
+    assert "cannot be sent" in (await sentinel.json())["error"]["message"]

@@ -1,0 +1,239 @@
+"""fakegraph benchmarks, reported as ratios against a bare aiohttp handler measured in the same run.
+
+    python bench/run.py [--seconds 5] [--connections 16]
+
+Needs `wrk` (Debian package) for throughput. Each server runs alone in its own process, so the server gets one
+core and wrk the other; the bare handler answers a body of the same size as fakegraph's for that request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+AUTH = "Bearer bench"
+CREATE_BODY = json.dumps(
+    {
+        "feature": "reset",
+        "authMethod": "email",
+        "isSuccess": True,
+        "userPrincipalName": "a@contoso.com",
+        "userDisplayName": "A",
+        "eventDateTime": "2025-12-30T10:00:00Z",
+    }
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def server(*args: str) -> Iterator[int]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, str(HERE / "servers.py"), args[0], str(port), *args[1:]],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        process.stdout.readline()
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout:
+            process.stdout.close()
+
+
+def fetch(url: str, method: str = "GET", body: str | None = None) -> tuple[int, bytes]:
+    request = urllib.request.Request(
+        url,
+        method=method,
+        data=body.encode() if body else None,
+        headers={"Authorization": AUTH, "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, response.read()
+
+
+def wrk(url: str, seconds: int, connections: int, method: str = "GET", body: str | None = None) -> float:
+    script = ""
+    if method != "GET":
+        script = f'wrk.method = "{method}"\nwrk.body = {json.dumps(body)}\nwrk.headers["Content-Type"] = "application/json"\n'
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write(script + f'wrk.headers["Authorization"] = "{AUTH}"\n')
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", lua.name, url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    Path(lua.name).unlink()
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise RuntimeError(f"{url}: {errors.group(1)} error responses\n{out}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+
+
+def throughput(
+    path: str, seconds: int, connections: int, method: str = "GET", body: str | None = None
+) -> tuple[float, float, int]:
+    with server("fakegraph", "default") as port:
+        status, sample = fetch(f"http://127.0.0.1:{port}{path}", method, body)
+        ours = wrk(f"http://127.0.0.1:{port}{path}", seconds, connections, method, body)
+    with tempfile.NamedTemporaryFile("wb", delete=False) as f:
+        f.write(sample)
+    with server("bare", f.name, str(status)) as port:
+        bare = wrk(f"http://127.0.0.1:{port}{path}", seconds, connections, method, body)
+    Path(f.name).unlink()
+    return ours, bare, len(sample)
+
+
+def startup(kind: str, runs: int = 5) -> float:
+    """Median seconds from process start to the first 200."""
+    times = []
+    body = tempfile.NamedTemporaryFile("wb", delete=False)
+    body.write(b"{}")
+    body.close()
+    for _ in range(runs):
+        port = free_port()
+        args = (
+            ["fakegraph", str(port), "default"]
+            if kind == "fakegraph"
+            else ["bare", str(port), body.name, "200"]
+        )
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, str(HERE / "servers.py"), *args], stdout=subprocess.DEVNULL
+        )
+        url = f"http://127.0.0.1:{port}/beta/reports/credentialUserRegistrationDetails"
+        while True:
+            try:
+                if fetch(url)[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.002)
+        times.append(time.perf_counter() - started)
+        process.terminate()
+        process.wait(timeout=10)
+    Path(body.name).unlink()
+    return statistics.median(times)
+
+
+def summary_over(events: int) -> tuple[float, float]:
+    """(first call incl. indexing, median of later calls) in seconds for getCredentialUsageSummary(D30)."""
+    import random
+
+    from fakegraph.behaviours.credential_reports import USAGE_DETAILS, usage_summary
+    from fakegraph.clock import iso
+    from fakegraph.settings import DEFAULT_CLOCK
+    from fakegraph.store import Store
+
+    rng = random.Random(1)
+    methods = ["email", "mobileSMS", "appCode", "fido", "sms", "qrCode", "appNotification"]
+    objects = [
+        {
+            "id": str(i),
+            "feature": rng.choice(("registration", "reset")),
+            "authMethod": rng.choice(methods),
+            "isSuccess": rng.random() < 0.8,
+            "eventDateTime": iso(DEFAULT_CLOCK - timedelta(seconds=rng.randrange(60 * 86400))),
+        }
+        for i in range(events)
+    ]
+    store = Store()
+    store.load({USAGE_DETAILS: objects})
+    cache: dict[str, object] = {}
+    started = time.perf_counter()
+    usage_summary(store, DEFAULT_CLOCK, {"period": "D30"}, cache)
+    first = time.perf_counter() - started
+    later = []
+    for _ in range(20):
+        started = time.perf_counter()
+        usage_summary(store, DEFAULT_CLOCK, {"period": "D30"}, cache)
+        later.append(time.perf_counter() - started)
+    return first, statistics.median(later)
+
+
+def reset_time() -> float:
+    from fakegraph.app import build_state
+    from fakegraph.settings import Settings
+
+    state = build_state(Settings())
+    times = []
+    for _ in range(200):
+        started = time.perf_counter()
+        state.reset()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        print("wrk is needed (apt-get install wrk)", file=sys.stderr)
+        return 2
+    with server("fakegraph", "default") as port:
+        first = json.loads(fetch(f"http://127.0.0.1:{port}/beta/reports/userCredentialUsageDetails")[1])[
+            "value"
+        ][0]
+    cases = [
+        (
+            "GET list page (10 objects)",
+            "/beta/reports/credentialUserRegistrationDetails?$top=10",
+            "GET",
+            None,
+        ),
+        ("GET by id", f"/beta/reports/userCredentialUsageDetails/{first['id']}", "GET", None),
+        ("POST create (validated)", "/beta/reports/userCredentialUsageDetails", "POST", CREATE_BODY),
+        (
+            "GET getCredentialUsageSummary(D30)",
+            "/beta/reports/getCredentialUsageSummary(period='D30')",
+            "GET",
+            None,
+        ),
+    ]
+    print(f"throughput ({args.seconds}s each, {args.connections} connections, wrk -t1)")
+    for label, path, method, body in cases:
+        ours, bare, size = throughput(path, args.seconds, args.connections, method, body)
+        print(
+            f"  {label:38s} fakegraph {ours:8.0f}/s  bare {bare:8.0f}/s  ratio {ours / bare:.2f}  ({size} B)"
+        )
+    ours_start, bare_start = startup("fakegraph"), startup("bare")
+    print(
+        f"start-up to first 200: fakegraph {ours_start * 1000:.0f} ms, bare {bare_start * 1000:.0f} ms, "
+        f"ratio {ours_start / bare_start:.2f}"
+    )
+    for events in (100_000, 1_000_000):
+        first_call, later = summary_over(events)
+        print(
+            f"getCredentialUsageSummary over {events:>9,} events: first call {first_call * 1000:.0f} ms "
+            f"(builds the index), then {later * 1000:.2f} ms"
+        )
+    print(f"reset at the default dataset: {reset_time() * 1e6:.1f} µs (median of 200)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
