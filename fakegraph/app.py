@@ -45,6 +45,10 @@ class State:
     errors: list[BaseException] = field(default_factory=list)
     derived: dict[Any, Any] = field(default_factory=dict)  # behaviours' caches (keyed by store generation)
     responses: ResponseCache = field(default_factory=ResponseCache)
+    query_contexts: dict[Any, Any] = field(default_factory=dict)  # OData contexts per type and operation
+    views: dict[Any, Any] = field(
+        default_factory=dict
+    )  # filtered, ordered query results per store generation
 
     def new_id(self) -> str:
         with self.rng_lock:
@@ -59,6 +63,7 @@ class State:
         self.errors.clear()
         self.derived.clear()
         self.responses.clear()
+        self.views.clear()
 
 
 STATE = web.AppKey("fakegraph_state", State)

@@ -23,7 +23,7 @@ _PARAM = re.compile(r"\{([^}]+)\}")
 class Endpoint:
     """What one method on one path does."""
 
-    kind: str  # create | list | get | update | delete | function
+    kind: str  # create | list | get | update | delete | function | count
     entity_type: str
     status: int
     collection: str  # collection path without leading slash, for @odata.context
@@ -100,7 +100,8 @@ def build_routes(entries: list[JSONObject]) -> list[Route]:
     for entry in ordered:
         for path in entry["paths"]:
             _documented(table, entry, path)
-    for entry in ordered:
+    # Documented lists first, so a collection's $count takes the list's query restrictions.
+    for entry in sorted(ordered, key=lambda e: e["kind"] != "list"):
         if entry["kind"] in {"create", "list"} and entry.get("entityType"):
             for path in entry["paths"]:
                 _generic(table, entry, path)
@@ -168,6 +169,10 @@ def _generic(table: dict[str, Route], entry: JSONObject, path: str) -> None:
     schema = entry.get("requestBody") if entry["kind"] == "create" else None
     item = _route(table, f"{path}/{{id}}")
     item.endpoints.setdefault("GET", Endpoint("get", entity, 200, collection))
+    listing = entry if entry["kind"] == "list" else None
+    _route(table, f"{path}/$count").endpoints.setdefault(
+        "GET", Endpoint("count", entity, 200, collection, listing)
+    )
     if entry["kind"] != "create":
         return
     _route(table, path).endpoints.setdefault("GET", Endpoint("list", entity, 200, collection))

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from aiohttp import web
 
-from fakegraph import behaviours
+from fakegraph import behaviours, odata
 from fakegraph.catalogue import VERSIONS, Endpoint
 from fakegraph.errors import BadRequest, Unauthorized, UnsupportedMediaType
+from fakegraph.querying import capabilities_of, filterable_of, properties_of
 from fakegraph.responses import ODATA_JSON, CachedResponse, Reply, dumps
 from fakegraph.routing import Target, split
 
@@ -180,13 +182,109 @@ async def create(call: Call) -> Reply:
 
 
 async def list_entities(call: Call) -> Reply:
-    store = call.state.store
-    items = [_masked(call, item) for item in store.view(call.endpoint.entity_type)]
-    return _respond(call, {"@odata.context": call.context(), "value": items}, 200)
+    items = call.state.store.view(call.endpoint.entity_type)
+    return _collection(call, items, call.context())
+
+
+async def count(call: Call) -> Reply:
+    """`/$count`: the number of objects matching $filter, as text/plain."""
+    options = _options(call)
+    page = odata.apply(
+        call.state.store.view(call.endpoint.entity_type), replace(options, count=True), _query(call), 1
+    )
+    return Reply(
+        200,
+        str(page.count or 0).encode(),
+        {"Content-Type": "text/plain; charset=utf-8", "OData-Version": "4.0"},
+    )
+
+
+def _options(call: Call) -> odata.QueryOptions:
+    entry = call.endpoint.operation
+    return odata.parse_query(
+        call.request.query.items(), version=call.version, supported=capabilities_of(entry)
+    )
+
+
+def _query(call: Call) -> odata.QueryContext:
+    key = (call.version, call.endpoint.entity_type, id(call.endpoint.operation), call.include_unknown)
+    found = call.state.query_contexts.get(key)
+    if found is None:
+        schemas = call.state.catalogue.schemas[call.version]
+        schema = schemas.get(call.schema_uri, {})
+        found = odata.QueryContext(
+            type_name=call.endpoint.entity_type,
+            properties=properties_of(schema, schemas),
+            filterable=filterable_of(call.endpoint.operation),
+            include_unknown=call.include_unknown,
+            key=schema.get("x-graph", {}).get("key", "id"),
+        )
+        call.state.query_contexts[key] = found
+    return found
+
+
+def _collection(call: Call, items: list[JSONObject], context: str) -> Reply:
+    """One page of a collection, with @odata.count and @odata.nextLink as Graph sends them."""
+    options = _options(call)
+    size, preferred = _page_size(call)
+    ctx = _query(call)
+    page = odata.page_of(_view(call, items, options, ctx), options, ctx, size)
+    if options.select is not None:
+        context = f"{context}({','.join(options.select)})"
+    body: JSONObject = {"@odata.context": context}
+    if page.count is not None:
+        body["@odata.count"] = page.count
+    if page.next_token is not None:
+        body["@odata.nextLink"] = _next_link(call, options, page.next_token)
+    body["value"] = [_masked(call, item) for item in page.items]
+    headers = {"Preference-Applied": f"odata.maxpagesize={preferred}"} if preferred else None
+    return _respond(call, body, 200, headers)
+
+
+def _view(
+    call: Call, items: list[JSONObject], options: odata.QueryOptions, ctx: odata.QueryContext
+) -> odata.View:
+    """The filtered, ordered objects of this query, kept while the store and the clock stay as they are:
+    following nextLinks then costs a bisection per page, not a sort."""
+    state = call.state
+    path = call.request.raw_path.split("?", 1)[0]
+    key = (path, call.include_unknown, state.store.generation, state.clock.now(), odata.view_key(options))
+    found = state.views.get(key)
+    if found is None:
+        if len(state.views) >= 64:
+            state.views.clear()
+        found = state.views[key] = odata.view(items, options, ctx)
+    return found
+
+
+def _page_size(call: Call) -> tuple[int, int | None]:
+    """The page size, and the client's `Prefer: odata.maxpagesize` when it was honoured."""
+    prefer = call.request.headers.get("Prefer", "")
+    for part in prefer.split(","):
+        name, _, value = part.strip().partition("=")
+        if name.strip().lower() == "odata.maxpagesize" and value.strip().isdigit() and int(value) > 0:
+            wanted = min(int(value), odata.MAX_PAGE_SIZE)
+            return wanted, wanted
+    return call.state.settings.page_size, None
+
+
+def _next_link(call: Call, options: odata.QueryOptions, token: str) -> str:
+    query = "&".join(f"{_quote(k)}={_quote(v)}" for k, v in (*options.kept, ("$skiptoken", token)))
+    path = call.request.raw_path.split("?", 1)[0]
+    return f"{call.request.scheme}://{call.request.host}{path}?{query}"
+
+
+def _quote(text: str) -> str:
+    return quote(text, safe="$',()/:@")
 
 
 async def get_entity(call: Call) -> Reply:
     item = call.state.store.get(call.endpoint.entity_type, call.key)
+    options = odata.parse_query(
+        call.request.query.items(), version=call.version, supported={"select": True, "expand": False}
+    )
+    if options.select is not None:
+        item = odata.select(item, options.select, _query(call))
     return _respond(call, call.entity(item), 200)
 
 
@@ -215,8 +313,7 @@ async def function(call: Call) -> Reply:
     if behaviour is None:
         raise BadRequest(f"The function '{operation.get('name')}' is not implemented by fakegraph.")
     rows = behaviour(behaviours.Context(call.state.store, call.state.clock.now(), params, call.state.derived))
-    context = f"{call.base}/$metadata#Collection({call.endpoint.entity_type})"
-    return _respond(call, {"@odata.context": context, "value": [_masked(call, row) for row in rows]}, 200)
+    return _collection(call, rows, f"{call.base}/$metadata#Collection({call.endpoint.entity_type})")
 
 
 def _function_parameters(operation: JSONObject, given: dict[str, str]) -> dict[str, str]:
@@ -248,4 +345,5 @@ KINDS: dict[str, Callable[[Call], Awaitable[Reply]]] = {
     "update": update,
     "delete": delete,
     "function": function,
+    "count": count,
 }

@@ -11,6 +11,7 @@ from fakegraph.data import data_dir
 DEFAULT_CLOCK = datetime(2026, 1, 1, tzinfo=UTC)
 DEFAULT_SEED = 0
 MAX_BODY_BYTES = 4 * 1024 * 1024
+DEFAULT_PAGE_SIZE = 100
 
 
 @dataclass(frozen=True)
@@ -21,4 +22,5 @@ class Settings:
     dataset: str = "default"  # "default", "empty", or the path of a JSON dataset file
     clock: datetime = DEFAULT_CLOCK
     max_body_bytes: int = MAX_BODY_BYTES
+    page_size: int = DEFAULT_PAGE_SIZE  # server-side page size of collections (clients may ask for less)
     data: Path = field(default_factory=data_dir)

@@ -225,6 +225,7 @@ def catalogue_entry(op: Operation, index: TypeIndex, examples: list[str]) -> JSO
             for f in doc.filters
         },
         "queryOptions": sorted(set(doc.query_options) | ({"$filter"} if doc.filters else set())),
+        "queryCapabilities": index.overrides.query_capabilities.get(op.name),
         "requestHeaders": [h for h, _ in doc.request_headers],
         "requestBody": op.request_schema,
         "examples": examples,

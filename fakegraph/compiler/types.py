@@ -28,6 +28,7 @@ class Overrides:
     enums: dict[str, list[str]] = field(default_factory=dict)
     property_types: dict[str, dict[str, str]] = field(default_factory=dict)
     routes: list[JSONObject] = field(default_factory=list)
+    query_capabilities: dict[str, JSONObject] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: JSONObject) -> Overrides:
@@ -36,6 +37,7 @@ class Overrides:
             enums={k: list(v) for k, v in data.get("enums", {}).items()},
             property_types={k: dict(v) for k, v in data.get("propertyTypes", {}).items()},
             routes=list(data.get("routes", [])),
+            query_capabilities=dict(data.get("queryCapabilities", {})),
         )
 
     def alias(self, qualified: str) -> str:

@@ -45,3 +45,17 @@ async def empty(make_client: ClientFactory) -> TestClient[Any, Any]:
 
 def state_of(client: TestClient[Any, Any]) -> State:
     return client.app[STATE]
+
+
+async def collect(client: TestClient[Any, Any], url: str, headers: dict[str, str] | None = None) -> list[Any]:
+    """Every object of a collection, following @odata.nextLink (relative to the test server)."""
+    items: list[Any] = []
+    next_url: str | None = url
+    while next_url:
+        response = await client.get(next_url, headers=headers or AUTH)
+        assert response.status == 200, await response.text()
+        body = await response.json()
+        items.extend(body["value"])
+        link = body.get("@odata.nextLink")
+        next_url = link[link.index("/", len("http://")) :] if link else None
+    return items
