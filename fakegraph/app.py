@@ -4,7 +4,6 @@ answer Graph-shaped (headers, error envelope, unexpected exceptions recorded as 
 from __future__ import annotations
 
 import logging
-import os
 import random
 import threading
 import uuid
@@ -13,13 +12,12 @@ from typing import Any
 
 from aiohttp import web
 
-from fakegraph import handlers
+from fakegraph import pipeline
 from fakegraph.catalogue import Catalogue, load_catalogue
 from fakegraph.clock import MockClock
 from fakegraph.datasets import load_dataset
-from fakegraph.errors import GraphError, InternalError, PayloadTooLarge, error_body
 from fakegraph.namespaces import alias_from_overrides
-from fakegraph.responses import EnumMasks, Reply, ResponseCache, dumps
+from fakegraph.responses import EnumMasks, ResponseCache
 from fakegraph.routing import Router
 from fakegraph.settings import Settings
 from fakegraph.store import Store
@@ -103,13 +101,6 @@ COMMON_HEADERS = {
     "x-ms-ags-diagnostic": '{"ServerInfo":{"DataCenter":"fakegraph","Slice":"E","Ring":"0"}}',
     "Strict-Transport-Security": "max-age=31536000",
 }
-ERROR_CONTENT_TYPE = "application/json; charset=utf-8"
-
-
-def request_guid() -> str:
-    """A random GUID for request-id (cheaper than uuid4, same shape)."""
-    h = os.urandom(16).hex()
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
 
 
 async def handle(request: web.Request) -> web.Response:
@@ -117,31 +108,5 @@ async def handle(request: web.Request) -> web.Response:
 
     (A handler rather than an aiohttp middleware: the middleware machinery costs a fifth of the throughput.)
     """
-    state = request.app[STATE]
-    request_id = request_guid()
-    client_request_id = request.headers.get("client-request-id") or request_id
-    try:
-        reply = await handlers.dispatch(request, state)
-    except GraphError as error:
-        reply = _error_reply(error, state, request_id, client_request_id)
-    except web.HTTPRequestEntityTooLarge:
-        limit = state.settings.max_body_bytes
-        too_large = PayloadTooLarge(f"The request body exceeds the limit of {limit} bytes.")
-        reply = _error_reply(too_large, state, request_id, client_request_id)
-    except Exception as exc:  # a bug in the fake: answer like Graph, and keep it for the test to see
-        log.exception("unexpected error in fakegraph while handling %s %s", request.method, request.path)
-        state.errors.append(exc)
-        internal = InternalError(f"fakegraph failed unexpectedly: {type(exc).__name__}: {exc}")
-        reply = _error_reply(internal, state, request_id, client_request_id)
-    headers = {
-        **COMMON_HEADERS,
-        **reply.headers,
-        "request-id": request_id,
-        "client-request-id": client_request_id,
-    }
-    return web.Response(status=reply.status, body=reply.body, headers=headers)
-
-
-def _error_reply(error: GraphError, state: State, request_id: str, client_request_id: str) -> Reply:
-    body = error_body(error, request_id, client_request_id, state.clock.now())
-    return Reply(error.status, dumps(body), {"Content-Type": ERROR_CONTENT_TYPE, **error.headers})
+    reply = await pipeline.answer(request, request.app[STATE])
+    return web.Response(status=reply.status, body=reply.body, headers={**COMMON_HEADERS, **reply.headers})

@@ -7,12 +7,12 @@ from `behaviours`.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
-from aiohttp import web
+from multidict import MultiMapping
 
 from fakegraph import behaviours, odata
 from fakegraph.catalogue import VERSIONS, Endpoint
@@ -28,11 +28,35 @@ JSONObject = dict[str, Any]
 INCLUDE_UNKNOWN = "include-unknown-enum-members"
 
 
+class GraphRequest(Protocol):
+    """What the handlers read of a request: an aiohttp request, or a batch step dressed as one."""
+
+    @property
+    def method(self) -> str: ...
+
+    @property
+    def raw_path(self) -> str: ...
+
+    @property
+    def host(self) -> str: ...
+
+    @property
+    def scheme(self) -> str: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    @property
+    def query(self) -> MultiMapping[str]: ...
+
+    async def read(self) -> bytes: ...
+
+
 @dataclass(frozen=True)
 class Call:
     """One request, resolved."""
 
-    request: web.Request
+    request: GraphRequest
     state: State
     version: str
     target: Target
@@ -63,12 +87,12 @@ class Call:
         return {**annotations, **_masked(self, obj)}
 
 
-async def dispatch(request: web.Request, state: State) -> Reply:
+async def dispatch(request: GraphRequest, state: State) -> Reply:
     """The answer to one request, or a GraphError saying what is wrong with it."""
     segments = split(request.raw_path)
     if not segments or segments[0] not in VERSIONS:
         raise BadRequest(f"Invalid version: {segments[0] if segments else ''}")
-    _authenticate(request)
+    authenticate(request)
     cache_key = _cache_key(request) if request.method == "GET" else None
     stamp = (state.store.generation, state.clock.now())
     if cache_key is not None:
@@ -81,11 +105,11 @@ async def dispatch(request: web.Request, state: State) -> Reply:
     return reply
 
 
-def _cache_key(request: web.Request) -> tuple[str, ...]:
+def _cache_key(request: GraphRequest) -> tuple[str, ...]:
     return (request.raw_path, request.host, request.scheme, request.headers.get("Prefer", ""))
 
 
-async def _handle(request: web.Request, state: State, segments: list[str]) -> Reply:
+async def _handle(request: GraphRequest, state: State, segments: list[str]) -> Reply:
     target = state.router.resolve(segments[0], segments[1:])
     endpoint = target.route.endpoints.get(request.method)
     if endpoint is None:
@@ -95,7 +119,7 @@ async def _handle(request: web.Request, state: State, segments: list[str]) -> Re
     return await KINDS[endpoint.kind](call)
 
 
-def _authenticate(request: web.Request) -> None:
+def authenticate(request: GraphRequest) -> None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -113,7 +137,7 @@ def _respond(
     return Reply(status, dumps(body) if body is not None else None, out)
 
 
-def _wants_unknown_members(request: web.Request) -> bool:
+def _wants_unknown_members(request: GraphRequest) -> bool:
     prefer = request.headers.get("Prefer")
     return prefer is not None and INCLUDE_UNKNOWN in (p.strip().lower() for p in prefer.split(","))
 
@@ -125,8 +149,11 @@ def _masked(call: Call, obj: JSONObject) -> JSONObject:
 
 
 async def read_json(call: Call) -> tuple[Any, str]:
+    return await read_body(call.request)
+
+
+async def read_body(request: GraphRequest) -> tuple[Any, str]:
     """The request body parsed, and its text; or the Graph error for what is wrong with it."""
-    request = call.request
     content_type = request.headers.get("Content-Type", "")
     if content_type.split(";", 1)[0].strip().lower() != "application/json":
         raise UnsupportedMediaType(

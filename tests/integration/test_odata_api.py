@@ -27,11 +27,21 @@ DOCUMENTED = [
     (USAGE, "$filter=feature eq 'registration'", lambda o: o["feature"] == "registration"),
     (DETAILS, "$filter=feature eq 'registration'", lambda o: o["feature"] == "registration"),
     (DETAILS, "$filter=isSuccess eq true", lambda o: o["isSuccess"] is True),
-    (DETAILS, "$filter=authMethod eq microsoft.graph.usageAuthMethod'email'", lambda o: o["authMethod"] == "email"),
-    (DETAILS, "$filter=failureReason eq 'The verification code was incorrect'",
-     lambda o: o["failureReason"] == "The verification code was incorrect"),
-    (REGISTRATIONS, "$filter=authMethods/any(t:t eq microsoft.graph.registrationAuthMethod'email')",
-     lambda o: "email" in o["authMethods"]),
+    (
+        DETAILS,
+        "$filter=authMethod eq microsoft.graph.usageAuthMethod'email'",
+        lambda o: o["authMethod"] == "email",
+    ),
+    (
+        DETAILS,
+        "$filter=failureReason eq 'The verification code was incorrect'",
+        lambda o: o["failureReason"] == "The verification code was incorrect",
+    ),
+    (
+        REGISTRATIONS,
+        "$filter=authMethods/any(t:t eq microsoft.graph.registrationAuthMethod'email')",
+        lambda o: "email" in o["authMethods"],
+    ),
     (REGISTRATIONS, "$filter=isRegistered eq true", lambda o: o["isRegistered"] is True),
     (REGISTRATIONS, "$filter=isEnabled eq true", lambda o: o["isEnabled"] is True),
     (REGISTRATIONS, "$filter=isCapable eq true", lambda o: o["isCapable"] is True),
@@ -55,11 +65,15 @@ async def test_name_filters_are_case_insensitive_with_startswith(client, path):
     """userDisplayName / userPrincipalName: eq and startswith(), case-insensitive as documented."""
     first = (await (await _get(client, path)).json())["value"][0]
     name, upn = first["userDisplayName"], first["userPrincipalName"]
-    by_name = (await (await _get(client, path, f"$filter=userDisplayName eq '{name.upper()}'")).json())["value"]
+    by_name = (await (await _get(client, path, f"$filter=userDisplayName eq '{name.upper()}'")).json())[
+        "value"
+    ]
     assert by_name
     assert {o["userDisplayName"] for o in by_name} == {name}
     prefix = upn.split("@")[0][:3].upper()
-    starting = (await (await _get(client, path, f"$filter=startswith(userPrincipalName,'{prefix}')")).json())["value"]
+    starting = (await (await _get(client, path, f"$filter=startswith(userPrincipalName,'{prefix}')")).json())[
+        "value"
+    ]
     assert first["id"] in {o["id"] for o in starting}
     assert all(o["userPrincipalName"].upper().startswith(prefix) for o in starting)
 
@@ -83,9 +97,16 @@ async def test_name_filters_are_case_insensitive_with_startswith(client, path):
         (DETAILS, "$count=maybe", "true or false"),
         (DETAILS, "$filter=authMethod eq 'passKeySynced'", "Prefer: include-unknown-enum-members"),
         (DETAILS, "$unknown=1", "Query option '$unknown' is not supported"),
-        ("/beta/reports/getCredentialUserRegistrationCount", "$top=1", "Query option '$top' is not supported"),
-        ("/beta/reports/getCredentialUserRegistrationCount()", "$filter=totalUserCount eq 1",
-         "Query option '$filter' is not supported"),
+        (
+            "/beta/reports/getCredentialUserRegistrationCount",
+            "$top=1",
+            "Query option '$top' is not supported",
+        ),
+        (
+            "/beta/reports/getCredentialUserRegistrationCount()",
+            "$filter=totalUserCount eq 1",
+            "Query option '$filter' is not supported",
+        ),
         (f"{DETAILS}/$count", "$skip=1", "Query option '$skip' is not supported"),
     ],
 )
@@ -102,10 +123,21 @@ async def test_evolvable_member_filter_works_with_the_prefer_header(client):
     """With `Prefer: include-unknown-enum-members` a filter on a newer member is allowed and answered."""
     headers = {**PREFER_ALL, "Prefer": "include-unknown-enum-members, odata.maxpagesize=999"}
     everything = (await (await _get(client, DETAILS, headers=headers)).json())["value"]
-    newer = next(o["authMethod"] for o in everything if o["authMethod"] in {"sms", "qrCode", "passKeySynced",
-                                                                              "mobilePhone", "fido2SecurityKey",
-                                                                              "temporaryAccessPass", "oneTimePasscode",
-                                                                              "hardwareOneTimePasscode"})
+    newer = next(
+        o["authMethod"]
+        for o in everything
+        if o["authMethod"]
+        in {
+            "sms",
+            "qrCode",
+            "passKeySynced",
+            "mobilePhone",
+            "fido2SecurityKey",
+            "temporaryAccessPass",
+            "oneTimePasscode",
+            "hardwareOneTimePasscode",
+        }
+    )
     response = await _get(client, DETAILS, f"$filter=authMethod eq '{newer}'", headers)
     assert response.status == 200
     assert {o["authMethod"] for o in (await response.json())["value"]} == {newer}
@@ -147,7 +179,7 @@ async def test_top_and_count(client):
     assert len(body["value"]) == 5
     assert body["@odata.count"] == len(matching)
     link = body["@odata.nextLink"]
-    second = await (await client.get(link[link.index("/beta"):], headers=AUTH)).json()
+    second = await (await client.get(link[link.index("/beta") :], headers=AUTH)).json()
     assert "@odata.count" not in second
     assert len(second["value"]) == 5
 
@@ -170,8 +202,10 @@ async def test_skip_where_supported(client):
 
 async def test_next_link_is_absolute_on_the_clients_base_and_keeps_options(client):
     """@odata.nextLink uses the host the client called, keeps the original options and adds a $skiptoken."""
-    response = await client.get(f"{DETAILS}?$filter=isSuccess%20eq%20true&$select=id",
-                                headers={**AUTH, "Prefer": "odata.maxpagesize=7", "Host": "graph.example:8443"})
+    response = await client.get(
+        f"{DETAILS}?$filter=isSuccess%20eq%20true&$select=id",
+        headers={**AUTH, "Prefer": "odata.maxpagesize=7", "Host": "graph.example:8443"},
+    )
     assert response.headers["Preference-Applied"] == "odata.maxpagesize=7"
     body = await response.json()
     assert len(body["value"]) == 7
@@ -197,7 +231,9 @@ async def test_walking_ten_thousand_objects_sees_each_once_despite_changes(empty
     """Page size 7 over 10,000 objects, with creates and deletes during the walk: no object twice, and every
     object that stayed is seen."""
     store = state_of(empty).store
-    objects = {f"{i:05d}": {"id": f"{i:05d}", "feature": "reset", "isSuccess": i % 2 == 0} for i in range(10_000)}
+    objects = {
+        f"{i:05d}": {"id": f"{i:05d}", "feature": "reset", "isSuccess": i % 2 == 0} for i in range(10_000)
+    }
     store.load({"microsoft.graph.userCredentialUsageDetails": list(objects.values())})
     rng = random.Random(7)
     seen: list[str] = []
@@ -214,7 +250,7 @@ async def test_walking_ten_thousand_objects_sees_each_once_despite_changes(empty
             deleted.add(victim)
             await empty.post(DETAILS, json={"feature": "registration"}, headers=JSON)
         link = body.get("@odata.nextLink")
-        url = link[link.index("/beta"):] if link else None
+        url = link[link.index("/beta") :] if link else None
     assert len(seen) == len(set(seen))
     assert set(objects) - deleted <= set(seen)
     assert pages >= 10_000 // 7

@@ -1,0 +1,160 @@
+"""One request in, one Graph-shaped reply out: request ids, the error envelope, unexpected exceptions
+recorded; and JSON batches, whose steps go through the same pipeline against the same store."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+import orjson
+from aiohttp import web
+from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
+
+from fakegraph import batch, handlers
+from fakegraph.catalogue import VERSIONS
+from fakegraph.errors import (
+    BadRequest,
+    GraphError,
+    InternalError,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    error_body,
+)
+from fakegraph.responses import Reply, dumps
+
+if TYPE_CHECKING:
+    from fakegraph.app import State
+
+log = logging.getLogger("fakegraph")
+ERROR_CONTENT_TYPE = "application/json; charset=utf-8"
+
+
+def request_guid() -> str:
+    """A random GUID for request-id (cheaper than uuid4, same shape)."""
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
+
+
+async def answer(request: handlers.GraphRequest, state: State) -> Reply:
+    """The reply to one request, with its request-id and client-request-id headers; never raises."""
+    request_id = request_guid()
+    client_request_id = request.headers.get("client-request-id") or request_id
+    try:
+        if _is_batch(request.raw_path):
+            reply = await run_batch(request, state)
+        else:
+            reply = await handlers.dispatch(request, state)
+    except GraphError as error:
+        reply = error_reply(error, state, request_id, client_request_id)
+    except web.HTTPRequestEntityTooLarge:
+        limit = state.settings.max_body_bytes
+        too_large = PayloadTooLarge(f"The request body exceeds the limit of {limit} bytes.")
+        reply = error_reply(too_large, state, request_id, client_request_id)
+    except Exception as exc:  # a bug in the fake: answer like Graph, and keep it for the test to see
+        log.exception("unexpected error in fakegraph while handling %s %s", request.method, request.raw_path)
+        state.errors.append(exc)
+        internal = InternalError(f"fakegraph failed unexpectedly: {type(exc).__name__}: {exc}")
+        reply = error_reply(internal, state, request_id, client_request_id)
+    headers = {**reply.headers, "request-id": request_id, "client-request-id": client_request_id}
+    return Reply(reply.status, reply.body, headers)
+
+
+def error_reply(error: GraphError, state: State, request_id: str, client_request_id: str) -> Reply:
+    body = error_body(error, request_id, client_request_id, state.clock.now())
+    return Reply(error.status, dumps(body), {"Content-Type": ERROR_CONTENT_TYPE, **error.headers})
+
+
+def _is_batch(raw_path: str) -> bool:
+    segments = [s for s in raw_path.split("?", 1)[0].split("/") if s]
+    return len(segments) == 2 and segments[0] in VERSIONS and segments[1].lower() == "$batch"
+
+
+async def run_batch(request: handlers.GraphRequest, state: State) -> Reply:
+    version = next(s for s in request.raw_path.split("/") if s)
+    handlers.authenticate(request)
+    if request.method != "POST":
+        raise MethodNotAllowed(["POST"])
+    body, _ = await handlers.read_body(request)
+    steps = batch.plan(body, version)
+    results: dict[str, JSONReply] = {}
+    for step in steps:
+        failed = [d for d in step.depends_on if results[d.lower()].status >= 400]
+        if failed:
+            results[step.id.lower()] = _failed_dependency(step, failed[0], state)
+            continue
+        sub = StepRequest(step, request)
+        if _is_batch(sub.raw_path):
+            nested = BadRequest("A batch cannot contain another batch.")
+            reply = error_reply(nested, state, request_guid(), request_guid())
+        else:
+            reply = await answer(sub, state)
+        results[step.id.lower()] = JSONReply(step.id, reply)
+    ordered = [results[str(item["id"]).lower()].as_json() for item in body["requests"]]
+    return Reply(
+        200, dumps({"responses": ordered}), {"Content-Type": "application/json", "OData-Version": "4.0"}
+    )
+
+
+@dataclass(frozen=True)
+class JSONReply:
+    id: str
+    reply: Reply
+
+    @property
+    def status(self) -> int:
+        return self.reply.status
+
+    def as_json(self) -> dict[str, Any]:
+        body: Any = None
+        if self.reply.body:
+            kind = self.reply.headers.get("Content-Type", "")
+            body = (
+                orjson.loads(self.reply.body)
+                if "json" in kind
+                else self.reply.body.decode("utf-8", "replace")
+            )
+        out: dict[str, Any] = {
+            "id": self.id,
+            "status": self.reply.status,
+            "headers": dict(self.reply.headers),
+        }
+        if body is not None:
+            out["body"] = body
+        return out
+
+
+def _failed_dependency(step: batch.Step, dependency: str, state: State) -> JSONReply:
+    error = GraphError(f"The request '{step.id}' depends on '{dependency}', which failed.")
+    error_headers = {"Content-Type": ERROR_CONTENT_TYPE}
+    body = error_body(error, request_guid(), request_guid(), state.clock.now())
+    body["error"]["code"] = "FailedDependency"
+    return JSONReply(step.id, Reply(424, dumps(body), error_headers))
+
+
+class StepRequest:
+    """A batch step dressed as a request: the batch's host, scheme and Authorization, the step's own rest."""
+
+    def __init__(self, step: batch.Step, outer: handlers.GraphRequest) -> None:
+        self.method = step.method
+        self.raw_path = step.path
+        self.host = outer.host
+        self.scheme = outer.scheme
+        headers: CIMultiDict[str] = CIMultiDict()
+        if "Authorization" in outer.headers:
+            headers["Authorization"] = outer.headers["Authorization"]
+        headers.update(step.headers)
+        self.headers = CIMultiDictProxy(headers)
+        query = step.path.split("?", 1)[1] if "?" in step.path else ""
+        self.query = MultiDictProxy(MultiDict(parse_qsl(query, keep_blank_values=True)))
+        self._body = step.body if step.has_body else None
+
+    async def read(self) -> bytes:
+        if self._body is None:
+            return b""
+        if isinstance(self._body, str):
+            return self._body.encode()
+        return json.dumps(self._body).encode()
