@@ -111,7 +111,7 @@ async def test_name_filters_are_case_insensitive_with_startswith(client, path):
     ],
 )
 async def test_unsupported_options_are_400s_naming_them(client, path, query, message):
-    """What an operation does not support is refused with a message naming the option, property or operator."""
+    """What an operation does not support is refused, naming the option, property or operator."""
     response = await _get(client, path, query)
     assert response.status == 400
     error = (await response.json())["error"]
@@ -166,8 +166,9 @@ async def test_orderby_several_keys_and_enum_member_order(client):
     value = (await (await _get(client, DETAILS, "$orderby=feature desc,eventDateTime asc")).json())["value"]
     keys = [(o["feature"], o["eventDateTime"]) for o in value]
     features = [k[0] for k in keys]
-    assert features == sorted(features, key=lambda f: ["registration", "reset"].index(f), reverse=True)
-    for feature in {"registration", "reset"}:
+    members = ["registration", "reset"]
+    assert features == sorted(features, key=members.index, reverse=True)
+    for feature in members:
         times = [k[1] for k in keys if k[0] == feature]
         assert times == sorted(times)
 
