@@ -255,7 +255,10 @@ def _collection(call: Call, items: list[JSONObject], context: str) -> Reply:
     options = _options(call)
     size, preferred = _page_size(call)
     ctx = _query(call)
-    page = odata.page_of(_view(call, items, options, ctx), options, ctx, size)
+    if options.skiptoken is None:
+        page = odata.apply(items, options, ctx, size)  # first pages are cached as whole responses
+    else:
+        page = odata.page_of(_view(call, items, options, ctx), options, ctx, size)
     if options.select is not None:
         context = f"{context}({','.join(options.select)})"
     body: JSONObject = {"@odata.context": context}

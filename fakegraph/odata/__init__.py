@@ -5,6 +5,7 @@ Pure code (no aiohttp); the handlers call `parse_query` and `apply`.
 
 from __future__ import annotations
 
+import heapq
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -82,17 +83,43 @@ def page_of(found: View, options: QueryOptions, ctx: QueryContext, page_size: in
     else:
         begin = start if start is not None else options.skip
         chosen = found.items[begin : begin + size + 1]
+    return _page(chosen, size, count, options, ctx)
+
+
+def apply(items: list[JSONObject], options: QueryOptions, ctx: QueryContext, page_size: int) -> Page:
+    """One page of `items` under `options` (items are read, never modified). The first page needs only the
+    smallest keys (a heap, not a sort); later pages go through a View."""
+    if options.skiptoken is not None:
+        return page_of(view(items, options, ctx), options, ctx, page_size)
+    if options.select is not None:
+        _check_select(options.select, ctx)
+    if options.filter is not None:
+        predicate = compile_filter(options.filter, ctx)
+        items = [item for item in items if predicate(item)]
+    order = ordering(list(options.orderby), ctx)
+    size = min(options.top or page_size, page_size)
+    wanted = options.skip + size + 1
+    pick = heapq.nlargest if order.reverse else heapq.nsmallest
+    keyed = pick(
+        wanted, ((order.key(item), n, item) for n, item in enumerate(items)), key=_by_key_then_position
+    )
+    chosen = [item for _, _, item in keyed][options.skip :]
+    return _page(chosen, size, len(items) if options.count else None, options, ctx)
+
+
+def _by_key_then_position(entry: tuple[Any, int, JSONObject]) -> tuple[Any, int]:
+    return entry[0], entry[1]
+
+
+def _page(
+    chosen: list[JSONObject], size: int, count: int | None, options: QueryOptions, ctx: QueryContext
+) -> Page:
     more = len(chosen) > size
     page = chosen[:size]
     token = paging.encode(options.signature(), _cursor_of(page[-1], options, ctx)) if more and page else None
     if options.select is not None:
         page = [_select(item, options.select, ctx) for item in page]
     return Page(page, count, token)
-
-
-def apply(items: list[JSONObject], options: QueryOptions, ctx: QueryContext, page_size: int) -> Page:
-    """One page of `items` under `options` (items are read, never modified)."""
-    return page_of(view(items, options, ctx), options, ctx, page_size)
 
 
 def _cursor_of(item: JSONObject, options: QueryOptions, ctx: QueryContext) -> list[Any]:

@@ -50,7 +50,7 @@ class QueryContext:
     notes: list[str] = field(default_factory=list)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 18)
 def parse_datetime(text: str) -> datetime | None:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -145,6 +145,9 @@ class _Compiler:
         value = self.literal_for(right, prop)
         if value is None:
             return _null_compare(op, getter)
+        fast = _equality(op, left, prop, value, folded)
+        if fast is not None:
+            return fast
         key = _sort_value(prop, folded)
         target = key(value)
         test = _COMPARE[op]
@@ -239,6 +242,23 @@ class _Compiler:
         return literal.value
 
 
+def _equality(op: str, left: Node, prop: Property, value: Any, folded: bool) -> Predicate | None:
+    """`eq`/`ne` on a top-level property whose stored values compare as they are: one dict read per object.
+    (Stored enum members are canonical: the validator and the datasets write the declared spelling.)"""
+    if op not in {"eq", "ne"} or not isinstance(left, Member) or left.variable or len(left.path) != 1:
+        return None
+    if prop.kind == "string" and folded:
+        return None
+    if prop.kind not in {"enum", "string", "boolean", "number"}:
+        return None
+    name = left.path[0]
+    if prop.kind == "number" or (prop.kind == "boolean" and not isinstance(value, bool)):
+        return None
+    if op == "eq":
+        return lambda o: o.get(name) == value
+    return lambda o: o.get(name) is not None and o.get(name) != value
+
+
 def _null_compare(op: str, getter: Callable[[Any], Any]) -> Predicate:
     if op == "eq":
         return lambda o: getter(o) is None
@@ -290,6 +310,16 @@ def ordering(names: list[tuple[str, bool]], ctx: QueryContext) -> Ordering:
         parts.append((name, descending, _sort_value(prop, prop.kind == "string")))
     key_name = ctx.key
     directions = {descending for _, descending, _ in parts}
+    if len(parts) == 1:
+        only, _, value_of_only = parts[0]
+
+        def single(obj: JSONObject) -> tuple[Any, ...]:
+            value = value_of_only(obj.get(only))
+            return ((0,) if value is None else (1, value)), str(obj.get(key_name, ""))
+
+        return Ordering(single, reverse=parts[0][1])
+    if not parts:
+        return Ordering(lambda obj: str(obj.get(key_name, "")), reverse=False)
     if len(directions) <= 1:
         getters = [(name, value_of) for name, _, value_of in parts]
 
