@@ -16,6 +16,7 @@ from fakegraph import pipeline
 from fakegraph.catalogue import Catalogue, load_catalogue
 from fakegraph.clock import MockClock
 from fakegraph.datasets import load_dataset
+from fakegraph.journal import Journal
 from fakegraph.namespaces import alias_from_overrides
 from fakegraph.responses import EnumMasks, ResponseCache
 from fakegraph.routing import Router
@@ -44,9 +45,8 @@ class State:
     derived: dict[Any, Any] = field(default_factory=dict)  # behaviours' caches (keyed by store generation)
     responses: ResponseCache = field(default_factory=ResponseCache)
     query_contexts: dict[Any, Any] = field(default_factory=dict)  # OData contexts per type and operation
-    views: dict[Any, Any] = field(
-        default_factory=dict
-    )  # filtered, ordered query results per store generation
+    views: dict[Any, Any] = field(default_factory=dict)  # filtered, ordered query results per generation
+    journal: Journal = field(default_factory=lambda: Journal(0))
 
     def new_id(self) -> str:
         with self.rng_lock:
@@ -62,6 +62,14 @@ class State:
         self.derived.clear()
         self.responses.clear()
         self.views.clear()
+        self.journal.clear()
+
+    def reload(self, settings: Settings) -> None:
+        """Start over from other settings' dataset, seed and clock (a pytest marker's, for one test)."""
+        self.settings = settings
+        self.store.load(load_dataset(settings, self.catalogue.schemas.get("beta", {})))
+        self.clock = MockClock(settings.clock)
+        self.reset()
 
 
 STATE = web.AppKey("fakegraph_state", State)
@@ -81,6 +89,7 @@ def build_state(settings: Settings) -> State:
         validators={v: RequestValidator(s, aliases) for v, s in catalogue.schemas.items()},
         masks={v: EnumMasks(s) for v, s in catalogue.schemas.items()},
         rng=random.Random(settings.seed),
+        journal=Journal(settings.journal_size),
     )
 
 

@@ -14,8 +14,9 @@ import orjson
 from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
-from fakegraph import batch, handlers
+from fakegraph import admin, batch, handlers
 from fakegraph.catalogue import VERSIONS
+from fakegraph.clock import iso
 from fakegraph.errors import (
     BadRequest,
     GraphError,
@@ -24,6 +25,7 @@ from fakegraph.errors import (
     PayloadTooLarge,
     error_body,
 )
+from fakegraph.journal import Recorded
 from fakegraph.responses import Reply, dumps
 
 if TYPE_CHECKING:
@@ -44,6 +46,8 @@ async def answer(request: handlers.GraphRequest, state: State) -> Reply:
     request_id = request_guid()
     client_request_id = request.headers.get("client-request-id") or request_id
     try:
+        if admin.is_admin(request.raw_path):
+            return await admin.dispatch(request, state)  # not a Graph call: no request ids, no journal entry
         if _is_batch(request.raw_path):
             reply = await run_batch(request, state)
         else:
@@ -60,7 +64,25 @@ async def answer(request: handlers.GraphRequest, state: State) -> Reply:
         internal = InternalError(f"fakegraph failed unexpectedly: {type(exc).__name__}: {exc}")
         reply = error_reply(internal, state, request_id, client_request_id)
     headers = {**reply.headers, "request-id": request_id, "client-request-id": client_request_id}
+    if state.journal.enabled:
+        await _record(request, state, reply)
     return Reply(reply.status, reply.body, headers)
+
+
+async def _record(request: handlers.GraphRequest, state: State, reply: Reply) -> None:
+    body: str | None = None
+    if request.method in {"POST", "PATCH", "PUT"} and reply.status != 413:
+        try:
+            body = (await request.read()).decode("utf-8", "replace")
+        except Exception:  # the body was refused (too large, broken stream): keep the entry without it
+            body = None
+    answered = reply.body.decode("utf-8", "replace") if reply.body else None
+    headers = dict(request.headers.items())
+    state.journal.add(
+        Recorded(
+            request.method, request.raw_path, reply.status, headers, body, answered, iso(state.clock.now())
+        )
+    )
 
 
 def error_reply(error: GraphError, state: State, request_id: str, client_request_id: str) -> Reply:

@@ -23,4 +23,5 @@ class Settings:
     clock: datetime = DEFAULT_CLOCK
     max_body_bytes: int = MAX_BODY_BYTES
     page_size: int = DEFAULT_PAGE_SIZE  # server-side page size of collections (clients may ask for less)
+    journal_size: int = 1000  # requests kept in the journal (0: off)
     data: Path = field(default_factory=data_dir)

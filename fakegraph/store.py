@@ -91,6 +91,12 @@ class Store:
             self._baseline = {t: dict(objs) for t, objs in self._sets.items()}
             self._generation += 1
 
+    def replace_all(self, data: Mapping[str, Iterable[JSONObject]], key: str = "id") -> None:
+        """Replace every stored object (the baseline that `reset` returns to stays)."""
+        with self._lock:
+            self._sets = {t: {str(o[key]): clone(o) for o in objs} for t, objs in data.items()}
+            self._generation += 1
+
     def reset(self) -> None:
         with self._lock:
             self._sets = {t: dict(objs) for t, objs in self._baseline.items()}

@@ -1,0 +1,175 @@
+"""The control plane under `/_fakegraph/`: health, reset, clock, request journal, state dump/load, seeding.
+
+GET  /_fakegraph/health                      {"status": "ok"}
+POST /_fakegraph/reset                       back to the dataset, seed and clock of the start (204)
+GET  /_fakegraph/clock                       {"now": ...}
+POST /_fakegraph/clock  {"now": ISO} | {"advanceSeconds": N}
+GET  /_fakegraph/requests?method=&path=      the journal, newest first; DELETE clears it
+GET  /_fakegraph/state                       every stored object by type; PUT replaces them (a dump)
+POST /_fakegraph/seed   {"<type>": [objects]} adds validated objects, all or nothing (201)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fakegraph import handlers
+from fakegraph.clock import iso, parse_iso
+from fakegraph.errors import BadRequest, MethodNotAllowed, NotFound
+from fakegraph.responses import Reply, dumps
+
+if TYPE_CHECKING:
+    from fakegraph.app import State
+
+PREFIX = "/_fakegraph/"
+JSON_HEADERS = {"Content-Type": "application/json"}
+JSONObject = dict[str, Any]
+
+
+def is_admin(raw_path: str) -> bool:
+    return raw_path.startswith(PREFIX)
+
+
+async def dispatch(request: handlers.GraphRequest, state: State) -> Reply:
+    name = request.raw_path[len(PREFIX) :].split("?", 1)[0].strip("/")
+    routes = {
+        ("health", "GET"): _health,
+        ("reset", "POST"): _reset,
+        ("clock", "GET"): _clock,
+        ("clock", "POST"): _set_clock,
+        ("requests", "GET"): _requests,
+        ("requests", "DELETE"): _clear_requests,
+        ("state", "GET"): _state,
+        ("state", "PUT"): _load_state,
+        ("seed", "POST"): _seed,
+    }
+    handler = routes.get((name, request.method))
+    if handler is None:
+        allowed = sorted(method for (route, method) in routes if route == name)
+        if allowed:
+            raise MethodNotAllowed(allowed)
+        raise NotFound(f"There is no control endpoint '{PREFIX}{name}'.")
+    return await handler(request, state)
+
+
+def _json(value: Any, status: int = 200) -> Reply:
+    return Reply(status, dumps(value), dict(JSON_HEADERS))
+
+
+async def _health(_request: handlers.GraphRequest, state: State) -> Reply:
+    return _json({"status": "ok", "versions": state.router.versions()})
+
+
+async def _reset(_request: handlers.GraphRequest, state: State) -> Reply:
+    state.reset()
+    return Reply(204, None, {})
+
+
+async def _clock(_request: handlers.GraphRequest, state: State) -> Reply:
+    return _json({"now": iso(state.clock.now())})
+
+
+async def _set_clock(request: handlers.GraphRequest, state: State) -> Reply:
+    body, _ = await handlers.read_body(request)
+    if isinstance(body, dict) and isinstance(body.get("now"), str):
+        try:
+            state.clock.set(parse_iso(body["now"]))
+        except ValueError as exc:
+            raise BadRequest(
+                f"'now' is not an ISO 8601 date and time: {body['now']!r}.", target="now"
+            ) from exc
+    elif isinstance(body, dict) and isinstance(body.get("advanceSeconds"), (int, float)):
+        state.clock.advance(float(body["advanceSeconds"]))
+    else:
+        raise BadRequest("Send {'now': '<ISO 8601>'} or {'advanceSeconds': <number>}.")
+    return _json({"now": iso(state.clock.now())})
+
+
+async def _requests(request: handlers.GraphRequest, state: State) -> Reply:
+    method = request.query.get("method")
+    path = request.query.get("path")
+    entries = state.journal.entries(method, path)
+    return _json({"value": [e.as_json() for e in entries]})
+
+
+async def _clear_requests(_request: handlers.GraphRequest, state: State) -> Reply:
+    state.journal.clear()
+    return Reply(204, None, {})
+
+
+async def _state(_request: handlers.GraphRequest, state: State) -> Reply:
+    return _json(state.store.dump())
+
+
+async def _load_state(request: handlers.GraphRequest, state: State) -> Reply:
+    body, _ = await handlers.read_body(request)
+    objects = seed_objects(state, body)
+    state.store.replace_all(objects)
+    return Reply(204, None, {})
+
+
+async def _seed(request: handlers.GraphRequest, state: State) -> Reply:
+    body, _ = await handlers.read_body(request)
+    objects = seed_objects(state, body)
+    for type_name, items in objects.items():
+        for item in items:
+            state.store.insert(type_name, str(item["id"]), item)
+    return _json({"added": sum(len(v) for v in objects.values())}, 201)
+
+
+def seed_objects(state: State, body: Any) -> dict[str, list[JSONObject]]:
+    """Objects checked against their type's schema (ids generated where missing); any problem refuses all."""
+    if not isinstance(body, dict):
+        raise BadRequest("Send a JSON object mapping Graph type names to arrays of objects.")
+    version = "beta"
+    schemas = state.catalogue.schemas.get(version, {})
+    validator = state.validators[version]
+    out: dict[str, list[JSONObject]] = {}
+    for raw_name, items in body.items():
+        type_name = resolve_type(state, raw_name)
+        schema = schemas[f"urn:fakegraph:schemas:{version}:{type_name}"]
+        if not isinstance(items, list):
+            raise BadRequest(f"The value of '{raw_name}' must be an array of objects.", target=raw_name)
+        checked = []
+        for position, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise BadRequest(f"{raw_name}[{position}] is not an object.", target=raw_name)
+            body_item = {"id": state.new_id(), **item}
+            try:
+                clean = validator.check(body_item, _writable(schema), type_name, partial=False)
+            except BadRequest as exc:
+                raise BadRequest(f"{raw_name}[{position}]: {exc.message}", target=exc.target) from exc
+            checked.append(clean)
+        out[type_name] = checked
+    return out
+
+
+def _writable(schema: JSONObject) -> JSONObject:
+    """The type's schema with nothing read-only (seeding sets ids and server-side properties too)."""
+    properties = {
+        name: {k: v for k, v in prop.items() if k != "readOnly"}
+        for name, prop in schema.get("properties", {}).items()
+    }
+    return {**schema, "properties": properties}
+
+
+def resolve_type(state: State, name: str) -> str:
+    """A Graph type from its qualified name, its simple name, or a collection path it is served at."""
+    schemas = state.catalogue.schemas.get("beta", {})
+    titles = {
+        str(s.get("title")): s for s in schemas.values() if s.get("x-graph", {}).get("kind") == "entityType"
+    }
+    if name in titles:
+        return name
+    simple = [t for t in titles if t.rsplit(".", 1)[-1].lower() == name.lower()]
+    if len(simple) == 1:
+        return simple[0]
+    if name.startswith("/"):
+        try:
+            target = state.router.resolve("beta", [s for s in name.split("/") if s])
+        except BadRequest:
+            target = None
+        endpoint = target.route.endpoints.get("GET") if target else None
+        if endpoint is not None:
+            return endpoint.entity_type
+    raise BadRequest(f"Unknown Graph type or collection '{name}'.", target=name)

@@ -1,0 +1,139 @@
+"""pytest plugin (entry point `pytest11`): a session-wide fake Graph and a per-test handle, reset before
+each test; a server exception fails the test that caused it.
+
+    def test_report(fakegraph):
+        response = requests.get(fakegraph.beta_url + "/reports/userCredentialUsageDetails",
+                                headers={"Authorization": "Bearer x"})
+
+Override `fakegraph_settings` in conftest.py, or mark a test:
+`@pytest.mark.fakegraph(seed=7, dataset="empty")`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from fakegraph.clock import parse_iso
+from fakegraph.journal import Recorded
+from fakegraph.server import FakeGraph, ServerError
+from fakegraph.settings import Settings
+
+MARKER = "fakegraph"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{MARKER}(seed=..., dataset=..., clock=...): settings of this test's fake Graph"
+    )
+
+
+class Handle:
+    """What a test gets: URLs, the store, the request journal and the clock of the fake Graph."""
+
+    def __init__(self, server: FakeGraph) -> None:
+        self.server = server
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def beta_url(self) -> str:
+        return self.server.beta_url
+
+    @property
+    def v1_url(self) -> str:
+        return self.server.v1_url
+
+    # store
+    def add(self, type_or_path: str, *objects: dict[str, Any]) -> list[dict[str, Any]]:
+        """Add objects (validated; ids generated where missing) to a type given by name or collection path."""
+        from fakegraph.admin import resolve_type, seed_objects
+
+        state = self.server.state
+        checked = seed_objects(state, {resolve_type(state, type_or_path): list(objects)})
+        added = []
+        for type_name, items in checked.items():
+            for item in items:
+                added.append(state.store.insert(type_name, str(item["id"]), item))
+        return added
+
+    def get(self, type_or_path: str, key: str) -> dict[str, Any]:
+        from fakegraph.admin import resolve_type
+
+        state = self.server.state
+        return state.store.get(resolve_type(state, type_or_path), key)
+
+    def list_objects(self, type_or_path: str) -> list[dict[str, Any]]:
+        from fakegraph.admin import resolve_type
+
+        state = self.server.state
+        return state.store.all(resolve_type(state, type_or_path))
+
+    # journal
+    def requests(self, method: str | None = None, path: str | None = None) -> list[Recorded]:
+        """Requests the fake received, newest first, filtered by method and path substring."""
+        return self.server.state.journal.entries(method, path)
+
+    @property
+    def last_request(self) -> Recorded | None:
+        entries = self.requests()
+        return entries[0] if entries else None
+
+    def request_count(self, method: str | None = None, path: str | None = None) -> int:
+        return len(self.requests(method, path))
+
+    # clock
+    @property
+    def now(self) -> datetime:
+        return self.server.state.clock.now()
+
+    def set_clock(self, when: datetime | str) -> None:
+        self.server.state.clock.set(parse_iso(when) if isinstance(when, str) else when)
+
+    def advance_clock(self, seconds: float) -> datetime:
+        return self.server.state.clock.advance(seconds)
+
+    def reset(self) -> None:
+        self.server.reset()
+
+
+@pytest.fixture(scope="session")
+def fakegraph_settings() -> Settings:
+    """Settings of the session's fake Graph; override this fixture in conftest.py to change them."""
+    return Settings(port=0)
+
+
+@pytest.fixture(scope="session")
+def fakegraph_server(fakegraph_settings: Settings) -> Iterator[FakeGraph]:
+    """The session's fake Graph, in a background thread (works with sync and async clients alike)."""
+    with FakeGraph(fakegraph_settings) as server:
+        yield server
+
+
+@pytest.fixture
+def fakegraph(request: pytest.FixtureRequest, fakegraph_server: FakeGraph) -> Iterator[Handle]:
+    """A clean fake Graph for this test: reset before it, checked for server exceptions after it."""
+    marker = request.node.get_closest_marker(MARKER)
+    original = fakegraph_server.state.settings
+    if marker is not None and marker.kwargs:
+        changes = dict(marker.kwargs)
+        if isinstance(changes.get("clock"), str):
+            changes["clock"] = parse_iso(changes["clock"])
+        fakegraph_server.state.reload(replace(original, **changes))
+    else:
+        fakegraph_server.reset()
+    try:
+        yield Handle(fakegraph_server)
+        try:
+            fakegraph_server.check()
+        except ServerError as exc:
+            pytest.fail(f"the fake Graph raised while serving this test: {exc}", pytrace=False)
+    finally:
+        if marker is not None and marker.kwargs:
+            fakegraph_server.state.reload(original)

@@ -1,0 +1,144 @@
+"""`FakeGraph`: a fake Graph server on its own event loop in a daemon thread (for tests and scripts).
+
+with FakeGraph(seed=1) as graph:
+    requests.get(graph.beta_url + "/reports/userCredentialUsageDetails", headers=...)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import replace
+from types import TracebackType
+from typing import Any
+
+from aiohttp import web
+
+from fakegraph.app import STATE, State, create_app
+from fakegraph.errors import ConfigError, FakeGraphError
+from fakegraph.settings import Settings
+
+START_TIMEOUT = 30.0
+
+
+class ServerError(FakeGraphError):
+    """The fake raised unexpectedly while serving; the original exceptions are in `errors`."""
+
+    def __init__(self, errors: list[BaseException]) -> None:
+        first = errors[0]
+        super().__init__(
+            f"fakegraph raised {len(errors)} unexpected exception(s); first: {type(first).__name__}: {first}"
+        )
+        self.errors = errors
+
+
+class FakeGraph:
+    """A running fake Graph; port 0 (the default) picks a free port."""
+
+    def __init__(self, settings: Settings | None = None, **changes: Any) -> None:
+        self.settings = replace(settings or Settings(port=0), **changes)
+        self._app: web.Application | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._runner: web.AppRunner | None = None
+        self.port = self.settings.port
+
+    def __enter__(self) -> FakeGraph:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def state(self) -> State:
+        if self._app is None:
+            raise FakeGraphError("the fake Graph is not running")
+        return self._app[STATE]
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.settings.host}:{self.port}"
+
+    @property
+    def beta_url(self) -> str:
+        return self.url + "/beta"
+
+    @property
+    def v1_url(self) -> str:
+        return self.url + "/v1.0"
+
+    def start(self) -> FakeGraph:
+        if self._thread is not None:
+            return self
+        self._app = create_app(self.settings)
+        loop = asyncio.new_event_loop()
+        started = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(self._serve())
+            except BaseException as exc:  # reported to start() below
+                failure.append(exc)
+                started.set()
+                return
+            started.set()
+            loop.run_forever()
+
+        self._loop = loop
+        self._thread = threading.Thread(target=run, name="fakegraph", daemon=True)
+        self._thread.start()
+        if not started.wait(START_TIMEOUT):
+            raise ConfigError("fakegraph did not start in time")
+        if failure:
+            self._thread = None
+            loop.close()
+            error = failure[0]
+            reason = getattr(error, "strerror", None) or error
+            raise ConfigError(
+                f"cannot listen on {self.settings.host}:{self.settings.port}: {reason}"
+            ) from error
+        return self
+
+    async def _serve(self) -> None:
+        assert self._app is not None
+        runner = web.AppRunner(self._app, access_log=None, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, self.settings.host, self.settings.port)
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        server = getattr(site, "_server", None)
+        sockets = getattr(server, "sockets", None) or []
+        if sockets:
+            self.port = int(sockets[0].getsockname()[1])
+
+    def stop(self) -> None:
+        if self._thread is None or self._loop is None:
+            return
+        loop = self._loop
+        if self._runner is not None:
+            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), loop).result(timeout=START_TIMEOUT)
+        loop.call_soon_threadsafe(loop.stop)
+        self._thread.join(timeout=START_TIMEOUT)
+        loop.close()
+        self._thread = None
+        self._loop = None
+        self._runner = None
+
+    def reset(self) -> None:
+        """Back to the starting dataset, seed and clock; the journal and recorded errors are cleared."""
+        self.state.reset()
+
+    def check(self) -> None:
+        """Raise ServerError if the fake raised unexpectedly since the last check (and forget them)."""
+        errors = list(self.state.errors)
+        self.state.errors.clear()
+        if errors:
+            raise ServerError(errors)

@@ -1,0 +1,121 @@
+"""The pytest plugin as another project uses it after `pip install` (run with pytester)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+TESTS = """
+import asyncio
+import json
+import urllib.request
+
+import aiohttp
+import pytest
+
+AUTH = {"Authorization": "Bearer t"}
+
+
+def get(url):
+    with urllib.request.urlopen(urllib.request.Request(url, headers=AUTH), timeout=10) as response:
+        return json.load(response)
+
+
+def post(url, body):
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                     headers={**AUTH, "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, json.load(response)
+
+
+def test_sync_client_sees_the_default_dataset(fakegraph):
+    value = get(fakegraph.beta_url + "/reports/credentialUserRegistrationDetails")["value"]
+    assert len(value) == 40
+
+
+def test_writes_in_one_test(fakegraph):
+    status, created = post(fakegraph.beta_url + "/reports/credentialUsageSummaries", {"feature": "reset"})
+    assert status == 201
+    assert fakegraph.get("credentialUsageSummary", created["id"])["feature"] == "reset"
+    assert fakegraph.last_request.method == "POST"
+    assert fakegraph.request_count("POST", "/reports/credentialUsageSummaries") == 1
+
+
+def test_are_gone_in_the_next(fakegraph):
+    assert fakegraph.list_objects("/reports/credentialUsageSummaries") == []
+    assert fakegraph.requests() == []
+
+
+def test_store_helpers_validate(fakegraph):
+    added = fakegraph.add("userCredentialUsageDetails", {"feature": "reset", "isSuccess": True})
+    assert get(fakegraph.beta_url + "/reports/userCredentialUsageDetails/" + added[0]["id"])["feature"] == "reset"
+    with pytest.raises(Exception, match="isSuccess"):
+        fakegraph.add("userCredentialUsageDetails", {"isSuccess": "yes"})
+
+
+def test_clock_control(fakegraph):
+    before = fakegraph.now
+    fakegraph.advance_clock(3600)
+    assert (fakegraph.now - before).total_seconds() == 3600
+    fakegraph.set_clock("2030-01-01T00:00:00Z")
+    assert fakegraph.now.year == 2030
+
+
+@pytest.mark.fakegraph(dataset="empty", seed=3)
+def test_marker_changes_the_dataset_for_one_test(fakegraph):
+    assert get(fakegraph.beta_url + "/reports/credentialUserRegistrationDetails")["value"] == []
+
+
+def test_and_only_that_test(fakegraph):
+    assert len(get(fakegraph.beta_url + "/reports/credentialUserRegistrationDetails")["value"]) == 40
+
+
+async def test_async_client_under_pytest_aiohttp(fakegraph):
+    async with aiohttp.ClientSession(headers=AUTH) as session:
+        async with session.get(fakegraph.beta_url + "/reports/getCredentialUserRegistrationCount()") as response:
+            assert response.status == 200
+            assert (await response.json())["value"][0]["totalUserCount"] == 40
+"""
+
+
+def test_plugin_fixtures_marker_and_reset(pytester: pytest.Pytester):
+    """Fixtures, the marker, the per-test reset, store helpers, journal and clock, sync and async clients."""
+    pytester.makepyfile(test_usage=TESTS)
+    pytester.makeini("[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=8)
+
+
+def test_settings_fixture_can_be_overridden(pytester: pytest.Pytester):
+    """A project's conftest.py overrides `fakegraph_settings`."""
+    pytester.makeconftest(
+        "import pytest\nfrom fakegraph.settings import Settings\n\n"
+        "@pytest.fixture(scope='session')\ndef fakegraph_settings():\n    return Settings(port=0, dataset='empty')\n"
+    )
+    pytester.makepyfile(
+        "def test_empty(fakegraph):\n"
+        "    assert fakegraph.list_objects('credentialUserRegistrationDetails') == []\n"
+    )
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_a_server_exception_fails_the_test_that_caused_it(pytester: pytest.Pytester):
+    """An unexpected exception inside the fake fails that test at teardown, not the next one."""
+    pytester.makepyfile(
+        "import urllib.request, urllib.error\n"
+        "from fakegraph.behaviours import credential_reports\n\n"
+        "def test_breaks(fakegraph, monkeypatch):\n"
+        "    monkeypatch.setattr(credential_reports, 'registration_count', lambda store: 1 / 0)\n"
+        "    request = urllib.request.Request(fakegraph.beta_url + '/reports/getCredentialUserRegistrationCount',\n"
+        "                                     headers={'Authorization': 'Bearer t'})\n"
+        "    try:\n"
+        "        urllib.request.urlopen(request, timeout=10)\n"
+        "    except urllib.error.HTTPError as error:\n"
+        "        assert error.code == 500\n\n"
+        "def test_next_is_clean(fakegraph):\n"
+        "    pass\n"
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["*the fake Graph raised while serving this test*ZeroDivisionError*"])
