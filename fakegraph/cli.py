@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,11 +26,18 @@ def _parser() -> argparse.ArgumentParser:
         "--overrides", type=Path, default=None, help="hand-written facts (default: the shipped file)"
     )
     comp.add_argument("--quiet", action="store_true", help="print only the summary line")
-    serve = commands.add_parser("serve", help="run the fake Graph server")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    serve.add_argument("--dataset", default="default", help="default, empty, or a JSON dataset file")
+    serve = commands.add_parser(
+        "serve",
+        help="run the fake Graph server (every flag also reads FAKEGRAPH_<FLAG>, e.g. FAKEGRAPH_PORT)",
+    )
+    serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", help="port (default 8000)")
+    serve.add_argument("--seed", help=f"seed of ids and generated data (default {DEFAULT_SEED})")
+    serve.add_argument("--dataset", help="default, empty, or a JSON dataset file (default: default)")
+    serve.add_argument("--clock", help="start of the mock clock, ISO 8601 (default 2026-01-01T00:00:00Z)")
+    serve.add_argument("--page-size", help="server-side page size of collections (default 100)")
+    serve.add_argument("--max-body-bytes", help="largest request body accepted (default 4 MiB)")
+    serve.add_argument("--journal-size", help="requests kept in the journal, 0 to turn it off (default 1000)")
     data = commands.add_parser("dataset", help="write the default dataset for a seed (JSON)")
     data.add_argument("--seed", type=int, default=DEFAULT_SEED)
     data.add_argument("--out", type=Path, required=True)
@@ -92,24 +100,41 @@ def _serve(args: argparse.Namespace) -> int:
 
     from fakegraph.app import create_app
     from fakegraph.errors import ConfigError
-    from fakegraph.settings import Settings
+    from fakegraph.settings import Settings, convert
 
-    settings = Settings(host=args.host, port=args.port, seed=args.seed, dataset=args.dataset)
+    given = {
+        name: getattr(args, name)
+        for name in (
+            "host",
+            "port",
+            "seed",
+            "dataset",
+            "clock",
+            "page_size",
+            "max_body_bytes",
+            "journal_size",
+        )
+    }
     try:
+        typed = {name: convert(name, value) for name, value in given.items() if value is not None}
+        settings = Settings.from_env(os.environ, **typed)
         app = create_app(settings)
-    except ConfigError as exc:
+    except (ConfigError, ValueError) as exc:
         print(f"fakegraph: {exc}", file=sys.stderr)
         return 2
-    url = f"http://{args.host}:{args.port}"
+    url = f"http://{settings.host}:{settings.port}"
     try:
         web.run_app(
             app,
-            host=args.host,
-            port=args.port,
+            host=settings.host,
+            port=settings.port,
             print=lambda _: print(f"fakegraph serving {url}/beta", flush=True),
         )
     except OSError as exc:
-        print(f"fakegraph: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        print(
+            f"fakegraph: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

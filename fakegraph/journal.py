@@ -2,23 +2,44 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+
+from fakegraph.clock import iso
 
 
 @dataclass(frozen=True)
 class Recorded:
-    """One request as it was received and answered."""
+    """One request as it was received and answered (raw parts; decoded when read)."""
 
     method: str
     path: str  # raw path with the query string
     status: int
-    request_headers: dict[str, str]
-    request_body: str | None
-    response_body: str | None
-    time: str
+    headers: Mapping[str, str]
+    body: bytes | None
+    response: bytes | None
+    when: datetime
+
+    @property
+    def request_headers(self) -> dict[str, str]:
+        return dict(self.headers.items())
+
+    @property
+    def request_body(self) -> str | None:
+        return self.body.decode("utf-8", "replace") if self.body is not None else None
+
+    @property
+    def response_body(self) -> str | None:
+        return self.response.decode("utf-8", "replace") if self.response is not None else None
+
+    def json(self) -> Any:
+        """The request body parsed as JSON (None without a body)."""
+        return json.loads(self.body) if self.body else None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -28,7 +49,7 @@ class Recorded:
             "requestHeaders": self.request_headers,
             "requestBody": self.request_body,
             "responseBody": self.response_body,
-            "time": self.time,
+            "time": iso(self.when),
         }
 
 

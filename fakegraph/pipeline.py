@@ -16,7 +16,6 @@ from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
 from fakegraph import admin, batch, handlers
 from fakegraph.catalogue import VERSIONS
-from fakegraph.clock import iso
 from fakegraph.errors import (
     BadRequest,
     GraphError,
@@ -70,19 +69,16 @@ async def answer(request: handlers.GraphRequest, state: State) -> Reply:
 
 
 async def _record(request: handlers.GraphRequest, state: State, reply: Reply) -> None:
-    body: str | None = None
+    body: bytes | None = None
     if request.method in {"POST", "PATCH", "PUT"} and reply.status != 413:
         try:
-            body = (await request.read()).decode("utf-8", "replace")
+            body = await request.read()  # already read by the handler: aiohttp returns its copy
         except Exception:  # the body was refused (too large, broken stream): keep the entry without it
             body = None
-    answered = reply.body.decode("utf-8", "replace") if reply.body else None
-    headers = dict(request.headers.items())
-    state.journal.add(
-        Recorded(
-            request.method, request.raw_path, reply.status, headers, body, answered, iso(state.clock.now())
-        )
+    entry = Recorded(
+        request.method, request.raw_path, reply.status, request.headers, body, reply.body, state.clock.now()
     )
+    state.journal.add(entry)
 
 
 def error_reply(error: GraphError, state: State, request_id: str, client_request_id: str) -> Reply:

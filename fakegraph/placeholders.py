@@ -6,7 +6,7 @@ Doc tooling fills examples with the name of the type instead of a value. Such va
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 Path = tuple[str | int, ...]
@@ -15,26 +15,34 @@ _TYPE_WORDS = (
     "string|integer|int|int16|int32|int64|boolean|bool|double|single|decimal|float|number|byte|guid|binary"
     "|duration|date|datetime|datetimeoffset|timeofday|timestamp|enumeration|enum|edm\\.\\w+"
 )
-_PLACEHOLDER = re.compile(rf"^\s*(?:{_TYPE_WORDS})(?:\s*\([^)]*\))?\s*$", re.IGNORECASE)
-# The doc generator's other convention: "<propertyName>-value" (e.g. "id-value", "content-value").
-_NAME_VALUE = re.compile(r"^[A-Za-z][\w.]*-value$")
-# An elided value ("MIIDYDCCAki...") stands for a real one that was too long to print.
-_ELIDED = re.compile(r"^\S+(\.\.\.|…)$")
-
-
-# A JSON text that may hold a placeholder string (checked before walking the parsed value).
-_IN_TEXT = re.compile(rf'"(?:{_TYPE_WORDS})(?:\s*\([^)"]*\))?\s*"|-value"|(?:\.\.\.|…)"|\\u', re.IGNORECASE)
-
-
-def may_contain(text: str) -> bool:
-    """False only if no string in this JSON text can be a placeholder (escapes send it to the full scan)."""
-    return _IN_TEXT.search(text) is not None
+# The generator's stand-ins: a type name ("Int64", "String (timestamp)"), "<name>-value" ("id-value"), or an
+# elided value ("MIIDYDCCAki...") that stands for one too long to print. One pattern, one match per string.
+_PLACEHOLDER = re.compile(
+    rf"^(?:\s*(?i:{_TYPE_WORDS})(?:\s*\([^)]*\))?\s*|[A-Za-z][\w.]*-value|\S+(?:\.\.\.|…))$"
+)
 
 
 def is_placeholder(value: Any) -> bool:
-    return isinstance(value, str) and bool(
-        _PLACEHOLDER.match(value) or _NAME_VALUE.match(value) or _ELIDED.match(value)
-    )
+    return isinstance(value, str) and _PLACEHOLDER.match(value) is not None
+
+
+def first(value: Any) -> tuple[Path, Any] | None:
+    """The first placeholder in a JSON value (a fast, non-generator form of `find`)."""
+    if isinstance(value, dict):
+        pairs: Iterable[tuple[str | int, Any]] = ((k, v) for k, v in value.items() if "@" not in k)
+    elif isinstance(value, list):
+        pairs = enumerate(value)
+    else:
+        return ((), value) if is_placeholder(value) else None
+    for key, item in pairs:
+        if isinstance(item, str):
+            if _PLACEHOLDER.match(item) is not None:
+                return (key,), item
+        elif isinstance(item, (dict, list)):
+            found = first(item)
+            if found is not None:
+                return (key, *found[0]), found[1]
+    return None
 
 
 def find(value: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,3 +26,30 @@ class Settings:
     page_size: int = DEFAULT_PAGE_SIZE  # server-side page size of collections (clients may ask for less)
     journal_size: int = 1000  # requests kept in the journal (0: off)
     data: Path = field(default_factory=data_dir)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], **given: object) -> Settings:
+        """Settings from `FAKEGRAPH_<FIELD>` variables (e.g. FAKEGRAPH_PAGE_SIZE); `given` values win."""
+        values: dict[str, object] = {}
+        for spec in fields(cls):
+            raw = environ.get(f"FAKEGRAPH_{spec.name.upper()}")
+            if raw is not None and spec.name != "data":
+                values[spec.name] = convert(spec.name, raw)
+        values.update({k: v for k, v in given.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def convert(name: str, raw: str) -> object:
+    """A setting from its text form; a clear ValueError names the setting when the text is wrong."""
+    if name in {"port", "seed", "max_body_bytes", "page_size", "journal_size"}:
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise ValueError(f"{name} must be an integer, not {raw!r}") from exc
+    if name == "clock":
+        try:
+            value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise ValueError(f"clock must be an ISO 8601 date and time, not {raw!r}") from exc
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return raw

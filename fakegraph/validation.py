@@ -78,9 +78,7 @@ class RequestValidator:
         `text`, the JSON the body was parsed from, lets checks skip walks that cannot find anything."""
         if not isinstance(body, dict):
             raise BadRequest("The request body must be a JSON object.")
-        found = (
-            next(placeholders.find(body), None) if text is None or placeholders.may_contain(text) else None
-        )
+        found = placeholders.first(body)
         if found is not None:
             path, value = found
             raise BadRequest(

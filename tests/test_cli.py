@@ -68,3 +68,28 @@ def test_dataset_command_writes_the_default_dataset(tmp_path, capsys):
         "microsoft.graph.managedTenants.credentialUserRegistrationsSummary",
     }
     assert "wrote" in capsys.readouterr().out
+
+
+def test_settings_read_fakegraph_environment_variables():
+    """Every serve flag also reads FAKEGRAPH_*; explicit values win; bad values name the setting."""
+    import pytest
+
+    from fakegraph.settings import Settings
+
+    env = {
+        "FAKEGRAPH_PORT": "9001",
+        "FAKEGRAPH_PAGE_SIZE": "7",
+        "FAKEGRAPH_CLOCK": "2025-05-05T00:00:00Z",
+        "FAKEGRAPH_DATASET": "empty",
+    }
+    settings = Settings.from_env(env, port=9002)
+    assert (settings.port, settings.page_size, settings.dataset) == (9002, 7, "empty")
+    assert settings.clock.isoformat() == "2025-05-05T00:00:00+00:00"
+    with pytest.raises(ValueError, match="page_size must be an integer"):
+        Settings.from_env({"FAKEGRAPH_PAGE_SIZE": "lots"})
+
+
+def test_bad_flag_value_exits_2_with_one_line(capsys):
+    """A flag with a value of the wrong kind is one clear line and exit 2."""
+    assert main(["serve", "--port", "eighty"]) == 2
+    assert capsys.readouterr().err.strip() == "fakegraph: port must be an integer, not 'eighty'"

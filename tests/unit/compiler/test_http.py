@@ -102,3 +102,19 @@ def test_pointers_round_trip():
     path = ("a/b", 0, "c~d")
     assert placeholders.pointer(path) == "/a~1b/0/c~0d"
     assert placeholders.parse_pointer(placeholders.pointer(path)) == path
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"a": "String", "b": [1, {"c": "Int64"}]},
+        {"a": 1, "b": [{"c": "x"}, {"d": "id-value"}]},
+        {"@odata.type": "String", "a": "real"},
+        ["x", ["y", "Boolean"]],
+        "Enumeration",
+        {"a": {"b": {"c": "ok"}}},
+    ],
+)
+def test_first_placeholder_agrees_with_find(value):
+    """The fast `first` finds what `find` finds first (annotations skipped)."""
+    assert placeholders.first(value) == next(placeholders.find(value), None)
