@@ -45,12 +45,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(*args: str) -> Iterator[int]:
+def server(*args: str, env: dict[str, str] | None = None) -> Iterator[int]:
+    import os
+
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, str(HERE / "servers.py"), args[0], str(port), *args[1:]],
         stdout=subprocess.PIPE,
         text=True,
+        env={**os.environ, **(env or {})},
     )
     try:
         assert process.stdout is not None
@@ -250,6 +253,36 @@ def batch_versus_requests(rounds: int = 30) -> tuple[float, float]:
         return asyncio.run(measure(port))
 
 
+def journal_cost(path: str, seconds: int, connections: int) -> tuple[float, float]:
+    """Requests/s of one GET with the journal on (1000 entries) and off."""
+    with server("fakegraph", "default", env={"FAKEGRAPH_JOURNAL_SIZE": "1000"}) as port:
+        on = wrk(f"http://127.0.0.1:{port}{path}", seconds, connections)
+    with server("fakegraph", "default", env={"FAKEGRAPH_JOURNAL_SIZE": "0"}) as port:
+        off = wrk(f"http://127.0.0.1:{port}{path}", seconds, connections)
+    return on, off
+
+
+def fixture_costs() -> tuple[float, float]:
+    """(median ms to start a FakeGraph in-process, median µs of the per-test reset + handle)."""
+    from fakegraph.pytest_plugin import Handle
+    from fakegraph.server import FakeGraph
+
+    starts = []
+    for _ in range(5):
+        started = time.perf_counter()
+        graph = FakeGraph().start()
+        starts.append(time.perf_counter() - started)
+        graph.stop()
+    with FakeGraph() as graph:
+        resets = []
+        for _ in range(1000):
+            started = time.perf_counter()
+            graph.reset()
+            Handle(graph)
+            resets.append(time.perf_counter() - started)
+    return statistics.median(starts) * 1000, statistics.median(resets) * 1e6
+
+
 def reset_time() -> float:
     from fakegraph.app import build_state
     from fakegraph.settings import Settings
@@ -312,6 +345,14 @@ def main() -> int:
     fresh, kept = query_over(100_000)
     print(
         f"$filter+$orderby+$top=10 over 100,000 objects: {fresh:.1f} ms from scratch, {kept:.3f} ms from the kept view"
+    )
+    on, off = journal_cost(
+        f"/beta/reports/userCredentialUsageDetails/{first['id']}", args.seconds, args.connections
+    )
+    print(f"journal: GET by id {on:.0f}/s with it, {off:.0f}/s without (costs {100 * (1 - on / off):.1f}%)")
+    start_ms, reset_us = fixture_costs()
+    print(
+        f"pytest fixture: server start {start_ms:.0f} ms (in a running session), reset + handle {reset_us:.0f} µs"
     )
     separate, batched = batch_versus_requests()
     print(

@@ -29,7 +29,9 @@ def fakegraph(port: int, dataset: str) -> None:
     from fakegraph.app import create_app
     from fakegraph.settings import Settings
 
-    app = create_app(Settings(port=port, dataset=dataset))
+    import os
+
+    app = create_app(Settings.from_env(os.environ, port=port, dataset=dataset))
     web.run_app(app, host="127.0.0.1", port=port, print=lambda _: print("ready", flush=True), access_log=None)
 
 
