@@ -119,3 +119,14 @@ def test_a_server_exception_fails_the_test_that_caused_it(pytester: pytest.Pytes
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2, errors=1)
     result.stdout.fnmatch_lines(["*the fake Graph raised while serving this test*ZeroDivisionError*"])
+
+
+def test_the_readme_example_runs(pytester: pytest.Pytester):
+    """The pytest example in README.md passes as written."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## In your tests (pytest)", 1)[1]
+    code = section.split("```python", 1)[1].split("```", 1)[0]
+    pytester.makepyfile(test_readme=code)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
