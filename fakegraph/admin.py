@@ -42,6 +42,9 @@ async def dispatch(request: handlers.GraphRequest, state: State) -> Reply:
         ("state", "GET"): _state,
         ("state", "PUT"): _load_state,
         ("seed", "POST"): _seed,
+        ("faults", "GET"): _faults,
+        ("faults", "POST"): _add_fault,
+        ("faults", "DELETE"): _clear_faults,
     }
     handler = routes.get((name, request.method))
     if handler is None:
@@ -173,3 +176,17 @@ def resolve_type(state: State, name: str) -> str:
         if endpoint is not None:
             return endpoint.entity_type
     raise BadRequest(f"Unknown Graph type or collection '{name}'.", target=name)
+
+
+async def _faults(_request: handlers.GraphRequest, state: State) -> Reply:
+    return _json({"value": state.faults.listing()})
+
+
+async def _add_fault(request: handlers.GraphRequest, state: State) -> Reply:
+    body, _ = await handlers.read_body(request)
+    return _json(state.faults.add(body).as_json(), 201)
+
+
+async def _clear_faults(_request: handlers.GraphRequest, state: State) -> Reply:
+    state.faults.clear()
+    return Reply(204, None, {})

@@ -16,6 +16,7 @@ from fakegraph import pipeline
 from fakegraph.catalogue import Catalogue, load_catalogue
 from fakegraph.clock import MockClock
 from fakegraph.datasets import load_dataset
+from fakegraph.faults import Faults
 from fakegraph.journal import Journal
 from fakegraph.namespaces import alias_from_overrides
 from fakegraph.responses import EnumMasks, ResponseCache
@@ -47,6 +48,7 @@ class State:
     query_contexts: dict[Any, Any] = field(default_factory=dict)  # OData contexts per type and operation
     views: dict[Any, Any] = field(default_factory=dict)  # filtered, ordered query results per generation
     journal: Journal = field(default_factory=lambda: Journal(0))
+    faults: Faults = field(default_factory=lambda: Faults(random.Random(0)))
 
     def new_id(self) -> str:
         with self.rng_lock:
@@ -63,6 +65,7 @@ class State:
         self.responses.clear()
         self.views.clear()
         self.journal.clear()
+        self.faults = Faults(random.Random(self.settings.seed))
 
     def reload(self, settings: Settings) -> None:
         """Start over from other settings' dataset, seed and clock (a pytest marker's, for one test)."""
@@ -90,6 +93,7 @@ def build_state(settings: Settings) -> State:
         masks={v: EnumMasks(s) for v, s in catalogue.schemas.items()},
         rng=random.Random(settings.seed),
         journal=Journal(settings.journal_size),
+        faults=Faults(random.Random(settings.seed)),
     )
 
 
@@ -118,4 +122,6 @@ async def handle(request: web.Request) -> web.Response:
     (A handler rather than an aiohttp middleware: the middleware machinery costs a fifth of the throughput.)
     """
     reply = await pipeline.answer(request, request.app[STATE])
+    if reply.status == pipeline.DROPPED and request.transport is not None:
+        request.transport.abort()  # an injected dropped connection: the client sees the socket close
     return web.Response(status=reply.status, body=reply.body, headers={**COMMON_HEADERS, **reply.headers})

@@ -3,6 +3,7 @@ recorded; and JSON batches, whose steps go through the same pipeline against the
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -24,6 +25,7 @@ from fakegraph.errors import (
     PayloadTooLarge,
     error_body,
 )
+from fakegraph.faults import InjectedError
 from fakegraph.journal import Recorded
 from fakegraph.responses import Reply, dumps
 
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("fakegraph")
 ERROR_CONTENT_TYPE = "application/json; charset=utf-8"
+DROPPED = 0  # the status of a reply whose connection is to be dropped (an injected fault)
 
 
 def request_guid() -> str:
@@ -47,6 +50,14 @@ async def answer(request: handlers.GraphRequest, state: State) -> Reply:
     try:
         if admin.is_admin(request.raw_path):
             return await admin.dispatch(request, state)  # not a Graph call: no request ids, no journal entry
+        fault = state.faults.match(request.method, request.raw_path)
+        if fault is not None:
+            if fault.kind == "drop":
+                return Reply(DROPPED, None, {})
+            if fault.kind == "latency":
+                await asyncio.sleep(fault.latency_ms / 1000)
+            else:
+                raise InjectedError(fault.status, fault.retry_after)
         if _is_batch(request.raw_path):
             reply = await run_batch(request, state)
         else:
@@ -83,6 +94,8 @@ async def _record(request: handlers.GraphRequest, state: State, reply: Reply) ->
 
 def error_reply(error: GraphError, state: State, request_id: str, client_request_id: str) -> Reply:
     body = error_body(error, request_id, client_request_id, state.clock.now())
+    if error.status == 429:  # Graph's documented throttling body carries its code and status inside too
+        body["error"]["innerError"].update({"code": "429", "message": "Please retry after", "status": "429"})
     return Reply(error.status, dumps(body), {"Content-Type": ERROR_CONTENT_TYPE, **error.headers})
 
 

@@ -88,6 +88,45 @@ class Handle:
     def request_count(self, method: str | None = None, path: str | None = None) -> int:
         return len(self.requests(method, path))
 
+    # faults
+    def fail(
+        self,
+        path: str = "*",
+        status: int = 503,
+        *,
+        method: str | None = None,
+        count: int | None = None,
+        retry_after: int | None = None,
+        probability: float = 1.0,
+    ) -> dict[str, Any]:
+        """Answer matching requests (fnmatch on the path) with `status` and Graph's error body."""
+        rule = {
+            "kind": "status",
+            "path": path,
+            "status": status,
+            "method": method,
+            "count": count,
+            "probability": probability,
+            **({"retryAfter": retry_after} if retry_after is not None else {}),
+        }
+        return self.server.state.faults.add(rule).as_json()
+
+    def delay(
+        self, path: str = "*", milliseconds: int = 100, *, method: str | None = None, count: int | None = None
+    ) -> dict[str, Any]:
+        """Answer matching requests late."""
+        rule = {"kind": "latency", "path": path, "latencyMs": milliseconds, "method": method, "count": count}
+        return self.server.state.faults.add(rule).as_json()
+
+    def drop(self, path: str = "*", *, method: str | None = None, count: int | None = None) -> dict[str, Any]:
+        """Close the connection of matching requests without an answer."""
+        return self.server.state.faults.add(
+            {"kind": "drop", "path": path, "method": method, "count": count}
+        ).as_json()
+
+    def clear_faults(self) -> None:
+        self.server.state.faults.clear()
+
     # clock
     @property
     def now(self) -> datetime:

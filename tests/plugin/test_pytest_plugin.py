@@ -62,6 +62,17 @@ def test_clock_control(fakegraph):
     assert fakegraph.now.year == 2030
 
 
+def test_fault_helpers(fakegraph):
+    import urllib.error
+
+    fakegraph.fail("/beta/reports/*", 429, retry_after=1, count=1)
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        get(fakegraph.beta_url + "/reports/credentialUserRegistrationDetails")
+    assert caught.value.code == 429
+    assert caught.value.headers["Retry-After"] == "1"
+    assert get(fakegraph.beta_url + "/reports/credentialUserRegistrationDetails")["value"]
+
+
 @pytest.mark.fakegraph(dataset="empty", seed=3)
 def test_marker_changes_the_dataset_for_one_test(fakegraph):
     assert get(fakegraph.beta_url + "/reports/credentialUserRegistrationDetails")["value"] == []
@@ -84,7 +95,7 @@ def test_plugin_fixtures_marker_and_reset(pytester: pytest.Pytester):
     pytester.makepyfile(test_usage=TESTS)
     pytester.makeini("[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n")
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=8)
+    result.assert_outcomes(passed=9)
 
 
 def test_settings_fixture_can_be_overridden(pytester: pytest.Pytester):
