@@ -41,6 +41,12 @@ def _parser() -> argparse.ArgumentParser:
     data = commands.add_parser("dataset", help="write the default dataset for a seed (JSON)")
     data.add_argument("--seed", type=int, default=DEFAULT_SEED)
     data.add_argument("--out", type=Path, required=True)
+    routes = commands.add_parser("routes", help="list what the server serves, per version")
+    routes.add_argument("--version", choices=("beta", "v1.0"), default=None)
+    spec = commands.add_parser("openapi", help="write an OpenAPI 3.1 document of what is served")
+    spec.add_argument("--version", choices=("beta", "v1.0"), default="beta")
+    spec.add_argument("--server", default="http://127.0.0.1:8000", help="base URL written into the document")
+    spec.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
     stats = commands.add_parser("corpus-stats", help="measure the compiler over a docs corpus")
     stats.add_argument("docs", nargs="+", type=Path)
     stats.add_argument("--overrides", type=Path, default=None)
@@ -57,6 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve(args)
     if args.command == "dataset":
         return _dataset(args)
+    if args.command == "routes":
+        return _routes(args)
+    if args.command == "openapi":
+        return _openapi(args)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 
@@ -154,6 +164,38 @@ def _dataset(args: argparse.Namespace) -> int:
         json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     print(f"wrote {sum(len(v) for v in data.values())} objects to {args.out}")
+    return 0
+
+
+def _routes(args: argparse.Namespace) -> int:
+    from fakegraph.catalogue import load_catalogue
+    from fakegraph.data import data_dir
+
+    catalogue = load_catalogue(data_dir())
+    for version, routes in sorted(catalogue.routes.items()):
+        if args.version not in {None, version}:
+            continue
+        for route in routes:
+            for method, endpoint in sorted(route.endpoints.items()):
+                path = f"/{version}{route.template}"
+                print(f"{version:5s} {method:6s} {path}  {endpoint.kind} {endpoint.entity_type}")
+    return 0
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    import json
+
+    from fakegraph.catalogue import load_catalogue
+    from fakegraph.data import data_dir
+    from fakegraph.openapi import document
+
+    text = json.dumps(
+        document(load_catalogue(data_dir()), args.version, args.server), indent=2, sort_keys=True
+    )
+    if args.out is None:
+        print(text)
+    else:
+        args.out.write_text(text + "\n", encoding="utf-8")
     return 0
 
 

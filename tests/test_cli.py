@@ -93,3 +93,44 @@ def test_bad_flag_value_exits_2_with_one_line(capsys):
     """A flag with a value of the wrong kind is one clear line and exit 2."""
     assert main(["serve", "--port", "eighty"]) == 2
     assert capsys.readouterr().err.strip() == "fakegraph: port must be an integer, not 'eighty'"
+
+
+def test_routes_lists_what_is_served(capsys):
+    """`fakegraph routes` prints one line per method and path, with the operation kind and type."""
+    assert main(["routes", "--version", "beta"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert (
+        "beta  GET    /beta/reports/getCredentialUserRegistrationCount  function "
+        "microsoft.graph.credentialUserRegistrationCount" in lines
+    )
+    assert any(
+        line.startswith("beta  POST   /beta/reports/credentialUsageSummaries  create") for line in lines
+    )
+    assert all(line.startswith("beta") for line in lines)
+
+
+def test_openapi_document_is_valid_and_complete(tmp_path):
+    """`fakegraph openapi` writes OpenAPI 3.1: every served path, every $ref resolvable, valid schemas."""
+    from jsonschema import Draft202012Validator
+
+    out = tmp_path / "openapi.json"
+    assert main(["openapi", "--out", str(out), "--server", "https://graph.test"]) == 0
+    spec = json.loads(out.read_text())
+    assert spec["openapi"] == "3.1.0"
+    assert spec["servers"] == [{"url": "https://graph.test/beta"}]
+    paths = spec["paths"]
+    assert "post" in paths["/reports/userCredentialUsageDetails"]
+    assert (
+        paths["/reports/getCredentialUsageSummary(period='{period}')"]["get"]["parameters"][0]["name"]
+        == "period"
+    )
+    assert "$skip" not in [
+        p["name"] for p in paths["/reports/userCredentialUsageDetails"]["get"]["parameters"]
+    ]
+    schemas = spec["components"]["schemas"]
+    for schema in schemas.values():
+        Draft202012Validator.check_schema(schema)
+    text = json.dumps(spec)
+    for ref in set(__import__("re").findall(r'"\$ref": "#/components/schemas/([^"]+)"', text)):
+        assert ref in schemas, ref
+    assert "urn:fakegraph" not in text
