@@ -38,6 +38,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--page-size", help="server-side page size of collections (default 100)")
     serve.add_argument("--max-body-bytes", help="largest request body accepted (default 4 MiB)")
     serve.add_argument("--journal-size", help="requests kept in the journal, 0 to turn it off (default 1000)")
+    serve.add_argument("--tls", action="store_const", const="true", help="serve https with a throwaway CA")
+    serve.add_argument(
+        "--tls-name", action="append", dest="tls_names", help="extra certificate name (repeatable)"
+    )
+    serve.add_argument("--tls-dir", help="where the CA (fakegraph-ca.pem) is written (default: a temp dir)")
     data = commands.add_parser("dataset", help="write the default dataset for a seed (JSON)")
     data.add_argument("--seed", type=int, default=DEFAULT_SEED)
     data.add_argument("--out", type=Path, required=True)
@@ -123,8 +128,12 @@ def _serve(args: argparse.Namespace) -> int:
             "page_size",
             "max_body_bytes",
             "journal_size",
+            "tls",
+            "tls_dir",
         )
     }
+    if args.tls_names:
+        given["tls_names"] = ",".join(args.tls_names)
     try:
         typed = {name: convert(name, value) for name, value in given.items() if value is not None}
         settings = Settings.from_env(os.environ, **typed)
@@ -132,12 +141,21 @@ def _serve(args: argparse.Namespace) -> int:
     except (ConfigError, ValueError) as exc:
         print(f"fakegraph: {exc}", file=sys.stderr)
         return 2
-    url = f"http://{settings.host}:{settings.port}"
+    context = None
+    if settings.tls:
+        from fakegraph.server import tls_directory
+        from fakegraph.tls import make_certificates, server_context
+
+        files = make_certificates(tls_directory(settings), settings.tls_names)
+        context = server_context(files)
+        print(f"fakegraph CA certificate: {files.ca}", flush=True)
+    url = f"{'https' if settings.tls else 'http'}://{settings.host}:{settings.port}"
     try:
         web.run_app(
             app,
             host=settings.host,
             port=settings.port,
+            ssl_context=context,
             print=lambda _: print(f"fakegraph serving {url}/beta", flush=True),
         )
     except OSError as exc:

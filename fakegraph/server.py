@@ -7,8 +7,10 @@ with FakeGraph(seed=1) as graph:
 from __future__ import annotations
 
 import asyncio
+import tempfile
 import threading
 from dataclasses import replace
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -17,6 +19,7 @@ from aiohttp import web
 from fakegraph.app import STATE, State, create_app
 from fakegraph.errors import ConfigError, FakeGraphError
 from fakegraph.settings import Settings
+from fakegraph.tls import TLSFiles, make_certificates, server_context
 
 START_TIMEOUT = 30.0
 
@@ -32,6 +35,10 @@ class ServerError(FakeGraphError):
         self.errors = errors
 
 
+def tls_directory(settings: Settings) -> Path:
+    return Path(settings.tls_dir) if settings.tls_dir else Path(tempfile.mkdtemp(prefix="fakegraph-tls-"))
+
+
 class FakeGraph:
     """A running fake Graph; port 0 (the default) picks a free port."""
 
@@ -42,6 +49,7 @@ class FakeGraph:
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
         self.port = self.settings.port
+        self.tls_files: TLSFiles | None = None
 
     def __enter__(self) -> FakeGraph:
         return self.start()
@@ -59,7 +67,8 @@ class FakeGraph:
 
     @property
     def url(self) -> str:
-        return f"http://{self.settings.host}:{self.port}"
+        scheme = "https" if self.settings.tls else "http"
+        return f"{scheme}://{self.settings.host}:{self.port}"
 
     @property
     def beta_url(self) -> str:
@@ -107,7 +116,11 @@ class FakeGraph:
         assert self._app is not None
         runner = web.AppRunner(self._app, access_log=None, handle_signals=False)
         await runner.setup()
-        site = web.TCPSite(runner, self.settings.host, self.settings.port)
+        context = None
+        if self.settings.tls:
+            self.tls_files = make_certificates(tls_directory(self.settings), self.settings.tls_names)
+            context = server_context(self.tls_files)
+        site = web.TCPSite(runner, self.settings.host, self.settings.port, ssl_context=context)
         try:
             await site.start()
         except BaseException:

@@ -25,6 +25,9 @@ class Settings:
     max_body_bytes: int = MAX_BODY_BYTES
     page_size: int = DEFAULT_PAGE_SIZE  # server-side page size of collections (clients may ask for less)
     journal_size: int = 1000  # requests kept in the journal (0: off)
+    tls: bool = False  # serve https with a throwaway CA (written to tls_dir)
+    tls_names: tuple[str, ...] = ()  # extra names in the server certificate (a compose service name, say)
+    tls_dir: str = ""  # where the CA and certificate go (default: a fresh temporary directory)
     data: Path = field(default_factory=data_dir)
 
     @classmethod
@@ -41,6 +44,10 @@ class Settings:
 
 def convert(name: str, raw: str) -> object:
     """A setting from its text form; a clear ValueError names the setting when the text is wrong."""
+    if name == "tls":
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if name == "tls_names":
+        return tuple(n.strip() for n in raw.split(",") if n.strip())
     if name in {"port", "seed", "max_body_bytes", "page_size", "journal_size"}:
         try:
             return int(raw)
