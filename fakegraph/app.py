@@ -23,6 +23,7 @@ from fakegraph.responses import EnumMasks, ResponseCache
 from fakegraph.routing import Router
 from fakegraph.settings import Settings
 from fakegraph.store import Store
+from fakegraph.throttle import Throttle, parse_rate
 from fakegraph.validation import RequestValidator
 
 log = logging.getLogger("fakegraph")
@@ -49,6 +50,7 @@ class State:
     views: dict[Any, Any] = field(default_factory=dict)  # filtered, ordered query results per generation
     journal: Journal = field(default_factory=lambda: Journal(0))
     faults: Faults = field(default_factory=lambda: Faults(random.Random(0)))
+    throttle: Throttle | None = None
 
     def new_id(self) -> str:
         with self.rng_lock:
@@ -66,6 +68,8 @@ class State:
         self.views.clear()
         self.journal.clear()
         self.faults = Faults(random.Random(self.settings.seed))
+        if self.throttle is not None:
+            self.throttle.clear()
 
     def reload(self, settings: Settings) -> None:
         """Start over from other settings' dataset, seed and clock (a pytest marker's, for one test)."""
@@ -94,6 +98,7 @@ def build_state(settings: Settings) -> State:
         rng=random.Random(settings.seed),
         journal=Journal(settings.journal_size),
         faults=Faults(random.Random(settings.seed)),
+        throttle=Throttle(*parse_rate(settings.throttle)) if settings.throttle else None,
     )
 
 

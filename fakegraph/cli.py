@@ -43,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
         "--tls-name", action="append", dest="tls_names", help="extra certificate name (repeatable)"
     )
     serve.add_argument("--tls-dir", help="where the CA (fakegraph-ca.pem) is written (default: a temp dir)")
+    serve.add_argument("--throttle", help="REQUESTS/SECONDS per app and tenant, e.g. 5/10 (default: off)")
     data = commands.add_parser("dataset", help="write the default dataset for a seed (JSON)")
     data.add_argument("--seed", type=int, default=DEFAULT_SEED)
     data.add_argument("--out", type=Path, required=True)
@@ -130,6 +131,7 @@ def _serve(args: argparse.Namespace) -> int:
             "journal_size",
             "tls",
             "tls_dir",
+            "throttle",
         )
     }
     if args.tls_names:

@@ -50,14 +50,8 @@ async def answer(request: handlers.GraphRequest, state: State) -> Reply:
     try:
         if admin.is_admin(request.raw_path):
             return await admin.dispatch(request, state)  # not a Graph call: no request ids, no journal entry
-        fault = state.faults.match(request.method, request.raw_path)
-        if fault is not None:
-            if fault.kind == "drop":
-                return Reply(DROPPED, None, {})
-            if fault.kind == "latency":
-                await asyncio.sleep(fault.latency_ms / 1000)
-            else:
-                raise InjectedError(fault.status, fault.retry_after)
+        if await _dropped_by_fault(request, state):
+            return Reply(DROPPED, None, {})
         if _is_batch(request.raw_path):
             reply = await run_batch(request, state)
         else:
@@ -77,6 +71,23 @@ async def answer(request: handlers.GraphRequest, state: State) -> Reply:
     if state.journal.enabled:
         await _record(request, state, reply)
     return Reply(reply.status, reply.body, headers)
+
+
+async def _dropped_by_fault(request: handlers.GraphRequest, state: State) -> bool:
+    """Apply an injected fault or the throttle: raise their error, wait, or say the connection is dropped."""
+    fault = state.faults.match(request.method, request.raw_path)
+    if fault is not None:
+        if fault.kind == "drop":
+            return True
+        if fault.kind == "latency":
+            await asyncio.sleep(fault.latency_ms / 1000)
+        else:
+            raise InjectedError(fault.status, fault.retry_after)
+    if state.throttle is not None:
+        wait = state.throttle.admit(request.headers.get("Authorization", ""))
+        if wait is not None:
+            raise InjectedError(429, wait)
+    return False
 
 
 async def _record(request: handlers.GraphRequest, state: State, reply: Reply) -> None:

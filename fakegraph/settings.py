@@ -28,6 +28,9 @@ class Settings:
     tls: bool = False  # serve https with a throwaway CA (written to tls_dir)
     tls_names: tuple[str, ...] = ()  # extra names in the server certificate (a compose service name, say)
     tls_dir: str = ""  # where the CA and certificate go (default: a fresh temporary directory)
+    throttle: str = (
+        ""  # "REQUESTS/SECONDS" per app and tenant, e.g. "5/10" (Graph's reports limit); off if empty
+    )
     data: Path = field(default_factory=data_dir)
 
     @classmethod
@@ -44,6 +47,11 @@ class Settings:
 
 def convert(name: str, raw: str) -> object:
     """A setting from its text form; a clear ValueError names the setting when the text is wrong."""
+    if name == "throttle" and raw:
+        from fakegraph.throttle import parse_rate
+
+        parse_rate(raw)
+        return raw
     if name == "tls":
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if name == "tls_names":

@@ -1,0 +1,71 @@
+"""Opt-in throttling like Graph's identity reports limit (graph-truth §1.8: 5 requests per 10 s per app per
+tenant): a sliding window per (app, tenant), taken from the bearer token's claims when it is a JWT."""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def parse_rate(text: str) -> tuple[int, float]:
+    """`"5/10"` → (5 requests, 10 seconds); a ValueError names the setting when malformed."""
+    count, _, seconds = text.partition("/")
+    try:
+        limit, window = int(count), float(seconds)
+    except ValueError as exc:
+        raise ValueError(f"throttle must look like REQUESTS/SECONDS (e.g. 5/10), not {text!r}") from exc
+    if limit < 1 or window <= 0:
+        raise ValueError(f"throttle needs at least 1 request per a positive number of seconds, not {text!r}")
+    return limit, window
+
+
+def token_claims(authorization: str) -> dict[str, Any]:
+    """The claims of a JWT bearer token (not verified: this is a fake), or {} for any other token."""
+    _, _, token = authorization.partition(" ")
+    parts = token.strip().split(".")
+    if len(parts) != 3:
+        return {}
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except ValueError:
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def bucket_of(authorization: str) -> tuple[str, str]:
+    """(app, tenant) of a request: `appid` or `azp`, and `tid`; one shared bucket without a JWT."""
+    claims = token_claims(authorization)
+    return str(claims.get("appid") or claims.get("azp") or ""), str(claims.get("tid") or "")
+
+
+@dataclass
+class Throttle:
+    limit: int
+    window: float
+    clock: Callable[[], float] = time.monotonic
+    _seen: dict[tuple[str, str], deque[float]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def admit(self, authorization: str) -> int | None:
+        """None if the request may go on, else the seconds to wait (for Retry-After)."""
+        key = bucket_of(authorization)
+        now = self.clock()
+        with self._lock:
+            times = self._seen.setdefault(key, deque())
+            while times and now - times[0] >= self.window:
+                times.popleft()
+            if len(times) >= self.limit:
+                return max(1, math.ceil(self.window - (now - times[0])))
+            times.append(now)
+            return None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._seen.clear()
