@@ -2,4 +2,8 @@
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from fakegraph.errors import ConfigError, FakeGraphError, GraphError
+from fakegraph.server import FakeGraph, ServerError
+from fakegraph.settings import Settings
+
+__all__ = ["ConfigError", "FakeGraph", "FakeGraphError", "GraphError", "ServerError", "Settings"]

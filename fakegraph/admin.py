@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from fakegraph import handlers
 from fakegraph.clock import iso, parse_iso
-from fakegraph.errors import BadRequest, MethodNotAllowed, NotFound
+from fakegraph.errors import BadRequest, MethodNotAllowed, NotFound, Unauthorized
 from fakegraph.responses import Reply, dumps
 
 if TYPE_CHECKING:
@@ -32,6 +32,9 @@ def is_admin(raw_path: str) -> bool:
 
 async def dispatch(request: handlers.GraphRequest, state: State) -> Reply:
     name = request.raw_path[len(PREFIX) :].split("?", 1)[0].strip("/")
+    expected = state.settings.admin_token
+    if expected and name != "health" and request.headers.get("Authorization", "") != f"Bearer {expected}":
+        raise Unauthorized("The control plane needs 'Authorization: Bearer <admin token>'.")
     routes = {
         ("health", "GET"): _health,
         ("reset", "POST"): _reset,

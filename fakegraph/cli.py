@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from fakegraph.data import overrides_file
 from fakegraph.settings import DEFAULT_SEED
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad flag is one line on standard error (and exit status 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="fakegraph", description="An offline fake of Microsoft Graph for tests."
-    )
+    parser = _Parser(prog="fakegraph", description="An offline fake of Microsoft Graph for tests.")
     commands = parser.add_subparsers(dest="command", required=True)
     comp = commands.add_parser("compile", help="compile Graph doc pages into schemas/ and fixtures/")
     comp.add_argument("docs", nargs="+", type=Path, help="doc page files or directories")
@@ -44,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--tls-dir", help="where the CA (fakegraph-ca.pem) is written (default: a temp dir)")
     serve.add_argument("--throttle", help="REQUESTS/SECONDS per app and tenant, e.g. 5/10 (default: off)")
+    serve.add_argument("--admin-token", help="require this bearer token on /_fakegraph/ (default: none)")
+    serve.add_argument("--log-level", help="DEBUG, INFO, WARNING (default), ERROR or CRITICAL")
     data = commands.add_parser("dataset", help="write the default dataset for a seed (JSON)")
     data.add_argument("--seed", type=int, default=DEFAULT_SEED)
     data.add_argument("--out", type=Path, required=True)
@@ -132,6 +141,8 @@ def _serve(args: argparse.Namespace) -> int:
             "tls",
             "tls_dir",
             "throttle",
+            "admin_token",
+            "log_level",
         )
     }
     if args.tls_names:
@@ -151,6 +162,7 @@ def _serve(args: argparse.Namespace) -> int:
         files = make_certificates(tls_directory(settings), settings.tls_names)
         context = server_context(files)
         print(f"fakegraph CA certificate: {files.ca}", flush=True)
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     url = f"{'https' if settings.tls else 'http'}://{settings.host}:{settings.port}"
     try:
         web.run_app(

@@ -28,9 +28,9 @@ class Settings:
     tls: bool = False  # serve https with a throwaway CA (written to tls_dir)
     tls_names: tuple[str, ...] = ()  # extra names in the server certificate (a compose service name, say)
     tls_dir: str = ""  # where the CA and certificate go (default: a fresh temporary directory)
-    throttle: str = (
-        ""  # "REQUESTS/SECONDS" per app and tenant, e.g. "5/10" (Graph's reports limit); off if empty
-    )
+    throttle: str = ""  # "REQUESTS/SECONDS" per app and tenant, e.g. "5/10"; empty: off
+    admin_token: str = ""  # if set, /_fakegraph/ requires "Authorization: Bearer <admin_token>"
+    log_level: str = "WARNING"
     data: Path = field(default_factory=data_dir)
 
     @classmethod
@@ -52,6 +52,10 @@ def convert(name: str, raw: str) -> object:
 
         parse_rate(raw)
         return raw
+    if name == "log_level":
+        if raw.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"log_level must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {raw!r}")
+        return raw.upper()
     if name == "tls":
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if name == "tls_names":

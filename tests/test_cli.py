@@ -134,3 +134,30 @@ def test_openapi_document_is_valid_and_complete(tmp_path):
     for ref in set(__import__("re").findall(r'"\$ref": "#/components/schemas/([^"]+)"', text)):
         assert ref in schemas, ref
     assert "urn:fakegraph" not in text
+
+
+def test_unknown_flag_is_one_line(capsys):
+    """argparse errors are one line on standard error, with exit status 2."""
+    import pytest
+
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", "--colour", "blue"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "unrecognized arguments: --colour blue" in err[0]
+
+
+def test_bad_log_level_is_refused(capsys):
+    """--log-level takes Python's level names."""
+    assert main(["serve", "--log-level", "chatty"]) == 2
+    assert "log_level must be" in capsys.readouterr().err
+
+
+def test_public_api():
+    """`fakegraph` exports exactly its public names (sorted), FakeGraph first among them."""
+    import fakegraph
+
+    public = sorted(name for name in vars(fakegraph) if not name.startswith("_") and name[0].isupper())
+    assert fakegraph.__all__ == public
+    assert fakegraph.FakeGraph.__module__ == "fakegraph.server"

@@ -137,3 +137,14 @@ def test_check_reports_server_exceptions(monkeypatch):
         with pytest.raises(ServerError, match="ZeroDivisionError"):
             graph.check()
         graph.check()
+
+
+async def test_admin_token_protects_the_control_plane(make_client):
+    """With an admin token, control endpoints (but health) need it; Graph endpoints are unaffected."""
+    client = await make_client(dataset="empty", admin_token="s3cret")
+    assert (await client.get(f"{ADMIN}/health")).status == 200
+    refused = await client.post(f"{ADMIN}/reset")
+    assert refused.status == 401
+    assert (await refused.json())["error"]["code"] == "InvalidAuthenticationToken"
+    assert (await client.post(f"{ADMIN}/reset", headers={"Authorization": "Bearer s3cret"})).status == 204
+    assert (await client.get("/beta/reports/userCredentialUsageDetails", headers=AUTH)).status == 200

@@ -141,3 +141,15 @@ def test_the_readme_example_runs(pytester: pytest.Pytester):
     code = section.split("```python", 1)[1].split("```", 1)[0]
     pytester.makepyfile(test_readme=code)
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_the_readme_sdk_recipe_runs(pytester: pytest.Pytester):
+    """The msgraph-beta-sdk recipe in README.md passes as written."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### With the official SDK (msgraph-beta-sdk)", 1)[1]
+    code = section.split("```python", 1)[1].split("```", 1)[0]
+    pytester.makepyfile(test_sdk_recipe=code)
+    pytester.makeini("[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
