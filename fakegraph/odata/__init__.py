@@ -50,12 +50,18 @@ class View:
     reverse: bool
 
 
-def view(items: list[JSONObject], options: QueryOptions, ctx: QueryContext) -> View:
+def _matching(items: list[JSONObject], options: QueryOptions, ctx: QueryContext) -> list[JSONObject]:
+    """The objects $filter keeps ($select is checked first, so a bad property fails fast)."""
     if options.select is not None:
         _check_select(options.select, ctx)
-    if options.filter is not None:
-        predicate = compile_filter(options.filter, ctx)
-        items = [item for item in items if predicate(item)]
+    if options.filter is None:
+        return items
+    predicate = compile_filter(options.filter, ctx)
+    return [item for item in items if predicate(item)]
+
+
+def view(items: list[JSONObject], options: QueryOptions, ctx: QueryContext) -> View:
+    items = _matching(items, options, ctx)
     order = ordering(list(options.orderby), ctx)
     keyed = sorted(((order.key(item), n, item) for n, item in enumerate(items)), key=lambda t: (t[0], t[1]))
     return View([k for k, _, _ in keyed], [item for _, _, item in keyed], order.reverse)
@@ -91,11 +97,7 @@ def apply(items: list[JSONObject], options: QueryOptions, ctx: QueryContext, pag
     smallest keys (a heap, not a sort); later pages go through a View."""
     if options.skiptoken is not None:
         return page_of(view(items, options, ctx), options, ctx, page_size)
-    if options.select is not None:
-        _check_select(options.select, ctx)
-    if options.filter is not None:
-        predicate = compile_filter(options.filter, ctx)
-        items = [item for item in items if predicate(item)]
+    items = _matching(items, options, ctx)
     order = ordering(list(options.orderby), ctx)
     size = min(options.top or page_size, page_size)
     wanted = options.skip + size + 1

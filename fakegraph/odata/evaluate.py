@@ -297,9 +297,10 @@ class Ordering:
     reverse: bool
 
 
-def ordering(names: list[tuple[str, bool]], ctx: QueryContext) -> Ordering:
-    """Order for `$orderby` (name, descending); the entity key breaks ties. Nulls sort first ascending and
-    last descending. Keys are plain tuples unless directions are mixed (then slower wrappers)."""
+def _order_parts(
+    names: list[tuple[str, bool]], ctx: QueryContext
+) -> list[tuple[str, bool, Callable[[Any], Any]]]:
+    """(property, descending, comparable value) for each `$orderby` key, or a 400 naming a bad property."""
     parts = []
     for name, descending in names:
         prop = ctx.properties.get(name)
@@ -308,6 +309,13 @@ def ordering(names: list[tuple[str, bool]], ctx: QueryContext) -> Ordering:
         if prop.collection or prop.kind in {"object", "any"}:
             raise InvalidQuery(f"The property '{name}' cannot be used in $orderby.")
         parts.append((name, descending, _sort_value(prop, prop.kind == "string")))
+    return parts
+
+
+def ordering(names: list[tuple[str, bool]], ctx: QueryContext) -> Ordering:
+    """Order for `$orderby` (name, descending); the entity key breaks ties. Nulls sort first ascending and
+    last descending. Keys are plain tuples unless directions are mixed (then slower wrappers)."""
+    parts = _order_parts(names, ctx)
     key_name = ctx.key
     directions = {descending for _, descending, _ in parts}
     if len(parts) == 1:
@@ -337,14 +345,7 @@ def ordering(names: list[tuple[str, bool]], ctx: QueryContext) -> Ordering:
 
 def sort_key(names: list[tuple[str, bool]], ctx: QueryContext) -> Callable[[JSONObject], tuple[Any, ...]]:
     """Key for `$orderby` (name, descending): nulls first ascending, last descending; the key breaks ties."""
-    parts = []
-    for name, descending in names:
-        prop = ctx.properties.get(name)
-        if prop is None:
-            raise InvalidQuery(f"Could not find a property named '{name}' on type '{ctx.type_name}'.")
-        if prop.collection or prop.kind in {"object", "any"}:
-            raise InvalidQuery(f"The property '{name}' cannot be used in $orderby.")
-        parts.append((name, descending, _sort_value(prop, prop.kind == "string")))
+    parts = _order_parts(names, ctx)
     key_name = ctx.key
 
     def key(obj: JSONObject) -> tuple[Any, ...]:
