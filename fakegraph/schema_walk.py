@@ -58,10 +58,6 @@ def subschema(schema: JSONObject, path: Sequence[str | int], lookup: Lookup) -> 
     return current
 
 
-def property_names(schema: JSONObject, lookup: Lookup) -> list[str]:
-    return list(deref(schema, lookup).get("properties", {}))
-
-
 def sample_value(schema: JSONObject, lookup: Lookup) -> Any:
     """A small, deterministic value that satisfies `schema` (never a doc placeholder)."""
     schema = deref(schema, lookup)

@@ -6,7 +6,7 @@ back to its stock validator class on every `$ref` into a file that names its dia
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from jsonschema import Draft202012Validator, validators
@@ -41,8 +41,3 @@ GraphValidator = validators.extend(Draft202012Validator, {"enum": _enum})  # typ
 def validator_for(schema: JSONObject, registry: Registry[Any]) -> Validator:
     validator: Validator = GraphValidator(schema, registry=registry, format_checker=FORMAT_CHECKER)
     return validator
-
-
-def lookup_in(schemas: Mapping[str, JSONObject]) -> Any:
-    """A `$ref` resolver for `schema_walk` over schemas keyed by `$id`."""
-    return schemas.get

@@ -67,13 +67,6 @@ def _repair(text: str) -> str:
     return re.sub(r"^/(?:docs/api|localtest)(?=/|$)", "", text)
 
 
-def version_of(url: str) -> str | None:
-    host = _GRAPH_HOST.match(url)
-    text = url[host.end() :] if host else url
-    match = _VERSION_PREFIX.match(text)
-    return match.group(1).lower() if match else None
-
-
 def parse_message(lines: tuple[str, ...], *, response: bool = False) -> Message:
     """Split a documented HTTP message into start line, headers and body text."""
     index = 0

@@ -71,6 +71,9 @@ def test_fault_helpers(fakegraph):
     assert caught.value.code == 429
     assert caught.value.headers["Retry-After"] == "1"
     assert get(fakegraph.beta_url + "/reports/credentialUserRegistrationDetails")["value"]
+    fakegraph.fail("*", 503)
+    fakegraph.clear_faults()
+    assert get(fakegraph.beta_url + "/reports/credentialUserRegistrationDetails")["value"]
 
 
 @pytest.mark.fakegraph(dataset="empty", seed=3)
