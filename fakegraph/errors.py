@@ -8,7 +8,8 @@
     │   ├── NotFound              404  Request_ResourceNotFound
     │   ├── MethodNotAllowed      405  Request_BadRequest
     │   ├── PayloadTooLarge       413  RequestEntityTooLarge
-    │   └── UnsupportedMediaType  415  UnsupportedMediaType
+    │   ├── UnsupportedMediaType  415  UnsupportedMediaType
+    │   └── NotImplementedYet     501  notSupported (Graph has it; fakegraph does not yet)
     └── ConfigError                     bad settings or missing artifacts
 
 Domain modules raise these; only the error middleware turns them into responses.
@@ -93,6 +94,11 @@ class PayloadTooLarge(GraphError):
 class UnsupportedMediaType(GraphError):
     status = 415
     code = "UnsupportedMediaType"
+
+
+class NotImplementedYet(GraphError):
+    status = 501
+    code = "notSupported"
 
 
 class InternalError(GraphError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from fakegraph.errors import NotImplementedYet
 from fakegraph.odata.evaluate import InvalidQuery
 from fakegraph.odata.filter_ast import Node
 from fakegraph.odata.filter_parser import FilterSyntaxError, parse_filter
@@ -63,6 +64,11 @@ def parse_query(
             kept.append((raw_name, value))
     for name in values:
         _check_supported(name, supported)
+    for name in ("apply", "expand", "format"):
+        if name in values:
+            raise NotImplementedYet(
+                f"Query option '${name}' is documented for this request but not implemented by fakegraph."
+            )
     return QueryOptions(
         filter=_filter(values.get("filter")),
         filter_text=values.get("filter", ""),

@@ -255,3 +255,10 @@ async def test_walking_ten_thousand_objects_sees_each_once_despite_changes(empty
     assert len(seen) == len(set(seen))
     assert set(objects) - deleted <= set(seen)
     assert pages >= 10_000 // 7
+
+
+async def test_documented_but_unimplemented_options_are_501(client):
+    """managedTenants documents $apply; fakegraph says plainly that it does not implement it."""
+    response = await _get(client, SUMMARIES, "$apply=groupby((tenantId))")
+    assert response.status == 501
+    assert (await response.json())["error"]["code"] == "notSupported"
