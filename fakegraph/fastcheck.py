@@ -40,6 +40,15 @@ _TYPES: dict[str, Check] = {
     "object": lambda v: isinstance(v, dict),
     "null": lambda v: v is None,
 }
+# JSON types that one isinstance answers ("integer" would also need floats like 1.0: left to _TYPES).
+_PLAIN: dict[str, type | tuple[type, ...]] = {
+    "string": str,
+    "boolean": bool,
+    "number": (int, float),
+    "array": list,
+    "object": dict,
+    "null": type(None),
+}
 _FORMATS: dict[str, Check] = {"date-time": lambda v: not isinstance(v, str) or validate_rfc3339(v)}
 
 
@@ -68,7 +77,20 @@ class _Compiler:
             return lambda _: True
         if len(active) == 1:
             return active[0]
-        return lambda v: all(c(v) for c in active)
+        if len(active) == 2:
+            first, second = active
+            return lambda v: first(v) and second(v)
+        if len(active) == 3:
+            first, second, third = active
+            return lambda v: first(v) and second(v) and third(v)
+
+        def every(v: Any) -> bool:
+            for check in active:  # noqa: SIM110 - a plain loop beats all() over a generator on this hot path
+                if not check(v):
+                    return False
+            return True
+
+        return every
 
     def _keyword(self, key: str, value: Any, schema: JSONObject) -> Check | None:
         handlers: dict[str, Callable[[Any, JSONObject], Check | None]] = {
@@ -91,7 +113,19 @@ class _Compiler:
         return handler(value, schema)
 
     def _k_type(self, value: Any, _: JSONObject) -> Check:
-        kinds = [_TYPES[k] for k in (value if isinstance(value, list) else [value])]
+        names = set(value if isinstance(value, list) else [value])
+        if names <= _PLAIN.keys():
+            # One isinstance call; bool is an int in Python but not a JSON number.
+            plain = tuple(_PLAIN[n] for n in names)
+            if names & {"integer", "number"} and "boolean" not in names:
+                return lambda v: isinstance(v, plain) and not isinstance(v, bool)
+            return lambda v: isinstance(v, plain)
+        if names in ({"integer"}, {"integer", "null"}):
+            nullable = "null" in names
+            return lambda v: (
+                (v is None and nullable) or type(v) is int or (isinstance(v, float) and v.is_integer())
+            )
+        kinds = [_TYPES[k] for k in names]
         return lambda v: any(k(v) for k in kinds)
 
     def _k_enum(self, value: list[Any], _: JSONObject) -> Check:

@@ -66,6 +66,7 @@ class RequestValidator:
         self._checks: dict[int, Callable[[Any], bool]] = {}
         self._derefs: dict[int, JSONObject] = {}
         self._enums: dict[int, dict[str, str]] = {}
+        self._bearing: dict[int, frozenset[str]] = {}
 
     def lookup(self, uri: str) -> JSONObject | None:
         return self._schemas.get(uri)
@@ -97,7 +98,9 @@ class RequestValidator:
             error = best_match(errors)
             message, target = self._describe(error, entity_type)
             raise BadRequest(message, target=target)
-        clean: JSONObject = self._canonical({k: v for k, v in body.items() if "@" not in k}, schema)
+        clean = {k: v for k, v in body.items() if "@" not in k}
+        for name in self._enum_bearing(schema).intersection(clean):
+            clean[name] = self._canonical(clean[name], schema["properties"][name])
         return clean
 
     def _fast(self, schema: JSONObject) -> Callable[[Any], bool]:
@@ -178,6 +181,31 @@ class RequestValidator:
         if found is None:
             found = self._enums[key] = {str(m).lower(): str(m) for m in resolved["enum"]}
         return found
+
+    def _enum_bearing(self, schema: JSONObject) -> frozenset[str]:
+        """Top-level properties whose values may hold enum members (directly, in items or nested objects):
+        the only ones canonicalization has to visit."""
+        key = id(schema)
+        found = self._bearing.get(key)
+        if found is None:
+            names = [
+                name
+                for name, prop in schema.get("properties", {}).items()
+                if self._may_hold_enum(prop, depth=0)
+            ]
+            found = self._bearing[key] = frozenset(names)
+        return found
+
+    def _may_hold_enum(self, prop: JSONObject, depth: int) -> bool:
+        resolved = self._resolved(prop)
+        if "enum" in resolved:
+            return True
+        if depth > 8:
+            return True  # deep or recursive structures: let _canonical walk them
+        items = resolved.get("items")
+        if isinstance(items, dict):
+            return self._may_hold_enum(items, depth + 1)
+        return any(self._may_hold_enum(p, depth + 1) for p in resolved.get("properties", {}).values())
 
     def _sends_sentinel(self, value: Any, prop: JSONObject) -> bool:
         resolved = self._resolved(prop)
