@@ -142,9 +142,11 @@ def startup(kind: str, runs: int = 5) -> float:
 
 
 def summary_over(events: int) -> tuple[float, float]:
-    """(first call incl. indexing, median of later calls) in seconds for getCredentialUsageSummary(D30)."""
+    """(ms to load the events into a store that keeps the usage index, median ms of
+    getCredentialUsageSummary(D30) over them)."""
     import random
 
+    from fakegraph import behaviours
     from fakegraph.behaviours.credential_reports import USAGE_DETAILS, usage_summary
     from fakegraph.clock import iso
     from fakegraph.settings import DEFAULT_CLOCK
@@ -163,17 +165,16 @@ def summary_over(events: int) -> tuple[float, float]:
         for i in range(events)
     ]
     store = Store()
-    store.load({USAGE_DETAILS: objects})
-    cache: dict[str, object] = {}
+    behaviours.prepare(store)
     started = time.perf_counter()
-    usage_summary(store, DEFAULT_CLOCK, {"period": "D30"}, cache)
-    first = time.perf_counter() - started
-    later = []
-    for _ in range(20):
+    store.load({USAGE_DETAILS: objects})
+    load = time.perf_counter() - started
+    calls = []
+    for minute in range(20):  # a new clock reading each time: no cached rows, the index is what answers
         started = time.perf_counter()
-        usage_summary(store, DEFAULT_CLOCK, {"period": "D30"}, cache)
-        later.append(time.perf_counter() - started)
-    return first, statistics.median(later)
+        usage_summary(store, DEFAULT_CLOCK - timedelta(minutes=minute), {"period": "D30"}, {})
+        calls.append(time.perf_counter() - started)
+    return load * 1000, statistics.median(calls) * 1000
 
 
 def query_over(events: int) -> tuple[float, float]:
@@ -367,10 +368,10 @@ def main() -> int:
         f"ratio {ours_start / bare_start:.2f}"
     )
     for events in (100_000, 1_000_000):
-        first_call, later = summary_over(events)
+        load_ms, call_ms = summary_over(events)
         print(
-            f"getCredentialUsageSummary over {events:>9,} events: first call {first_call * 1000:.0f} ms "
-            f"(builds the index), then {later * 1000:.2f} ms"
+            f"getCredentialUsageSummary over {events:>9,} events: {call_ms:.2f} ms per call "
+            f"(loading them, with the index kept on writes: {load_ms:.0f} ms)"
         )
     print(f"reset at the default dataset: {reset_time() * 1e6:.1f} µs (median of 200)")
     fresh, kept = query_over(100_000)

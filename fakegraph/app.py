@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from fakegraph import pipeline
+from fakegraph import behaviours, pipeline
 from fakegraph.catalogue import Catalogue, load_catalogue
 from fakegraph.clock import MockClock
 from fakegraph.datasets import load_dataset
@@ -86,6 +86,7 @@ def build_state(settings: Settings) -> State:
     catalogue = load_catalogue(settings.data)
     aliases = alias_from_overrides(settings.data / "fixtures" / "overrides.json")
     store = Store()
+    behaviours.prepare(store)
     store.load(load_dataset(settings, catalogue.schemas.get("beta", {})))
     return State(
         settings=settings,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from fakegraph.errors import NotFound
 
@@ -31,19 +31,58 @@ def _missing(key: str) -> str:
     )
 
 
+class Index(Protocol):
+    """Something derived from one entity type's objects, kept up to date by the store on every write."""
+
+    def rebuild(self, objects: Iterable[JSONObject]) -> None: ...
+
+    def added(self, obj: JSONObject) -> None: ...
+
+    def removed(self, obj: JSONObject) -> None: ...
+
+
+IndexT = TypeVar("IndexT")
+
+
 class Store:
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._sets: dict[str, dict[str, JSONObject]] = {}
         self._baseline: dict[str, dict[str, JSONObject]] = {}
         self._generation = 0  # bumped by every write: lets readers cache what they derive from the store
+        self._indexes: dict[str, list[Index]] = {}
+
+    def watch(self, entity_type: str, index: Index) -> None:
+        """Keep `index` up to date with `entity_type`'s objects from now on (built from them at once)."""
+        with self._lock:
+            index.rebuild(self._sets.get(entity_type, {}).values())
+            self._indexes.setdefault(entity_type, []).append(index)
+
+    def index_of(self, entity_type: str, kind: type[IndexT]) -> IndexT | None:
+        """The index of class `kind` watching `entity_type`, if one was registered."""
+        with self._lock:
+            return next((i for i in self._indexes.get(entity_type, ()) if isinstance(i, kind)), None)
+
+    def _changed(self, entity_type: str, old: JSONObject | None, new: JSONObject | None) -> None:
+        for index in self._indexes.get(entity_type, ()):
+            if old is not None:
+                index.removed(old)
+            if new is not None:
+                index.added(new)
+
+    def _rebuilt(self) -> None:
+        for entity_type, indexes in self._indexes.items():
+            for index in indexes:
+                index.rebuild(self._sets.get(entity_type, {}).values())
 
     def insert(self, entity_type: str, key: str, entity: JSONObject, *, copy: bool = True) -> JSONObject:
         """Store `entity` under `key`; `copy=False` hands over a fresh object the caller will not touch
         again, and returns the stored object itself (for serializing at once)."""
         stored: JSONObject = clone(entity) if copy else entity
         with self._lock:
-            self._sets.setdefault(entity_type, {})[key] = stored
+            objects = self._sets.setdefault(entity_type, {})
+            self._changed(entity_type, objects.get(key), stored)
+            objects[key] = stored
             self._generation += 1
         return dict(clone(stored)) if copy else stored
 
@@ -74,14 +113,17 @@ class Store:
             if current is None:
                 raise NotFound(_missing(key))
             merged = {**current, **clone(changes)}
+            self._changed(entity_type, current, merged)
             self._sets[entity_type][key] = merged
             self._generation += 1
         return dict(clone(merged))
 
     def delete(self, entity_type: str, key: str) -> None:
         with self._lock:
-            if self._sets.get(entity_type, {}).pop(key, None) is None:
+            gone = self._sets.get(entity_type, {}).pop(key, None)
+            if gone is None:
                 raise NotFound(_missing(key))
+            self._changed(entity_type, gone, None)
             self._generation += 1
 
     def load(self, data: Mapping[str, Iterable[JSONObject]], key: str = "id") -> None:
@@ -89,17 +131,20 @@ class Store:
         with self._lock:
             self._sets = {t: {str(o[key]): clone(o) for o in objs} for t, objs in data.items()}
             self._baseline = {t: dict(objs) for t, objs in self._sets.items()}
+            self._rebuilt()
             self._generation += 1
 
     def replace_all(self, data: Mapping[str, Iterable[JSONObject]], key: str = "id") -> None:
         """Replace every stored object (the baseline that `reset` returns to stays)."""
         with self._lock:
             self._sets = {t: {str(o[key]): clone(o) for o in objs} for t, objs in data.items()}
+            self._rebuilt()
             self._generation += 1
 
     def reset(self) -> None:
         with self._lock:
             self._sets = {t: dict(objs) for t, objs in self._baseline.items()}
+            self._rebuilt()
             self._generation += 1
 
     @property

@@ -37,3 +37,8 @@ BEHAVIOURS: Mapping[str, Behaviour] = MappingProxyType(
         ),
     }
 )
+
+
+def prepare(store: Store) -> None:
+    """Register the indexes behaviours keep with the store (before data is loaded into it)."""
+    credential_reports.watch(store)

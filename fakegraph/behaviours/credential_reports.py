@@ -7,9 +7,9 @@ Rows created through the seed operations win; otherwise the function aggregates 
 from __future__ import annotations
 
 import uuid
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,29 +32,54 @@ _REGISTRATION_FLAGS = (
 )
 
 
-@dataclass(frozen=True)
 class UsageIndex:
-    """Event times (epoch seconds, sorted) per (feature, authMethod, isSuccess), for one store generation:
-    a window is then two bisections per group, however many events are stored."""
+    """Event times (epoch seconds, sorted) per (feature, authMethod, isSuccess), kept up to date by the
+    store: a period window is then two bisections per group, however many events are stored."""
 
-    generation: int
-    times: dict[tuple[str, str, bool], list[float]]
+    def __init__(self) -> None:
+        self.times: dict[tuple[str, str, bool], list[float]] = defaultdict(list)
 
-
-def usage_index(store: Store, cache: dict[Any, Any]) -> UsageIndex:
-    found = cache.get("usage-index")
-    generation = store.generation
-    if isinstance(found, UsageIndex) and found.generation == generation:
-        return found
-    times: dict[tuple[str, str, bool], list[float]] = defaultdict(list)
-    for event in store.view(USAGE_DETAILS):
+    @staticmethod
+    def _entry(event: JSONObject) -> tuple[tuple[str, str, bool], float] | None:
         when, feature, method = event.get("eventDateTime"), event.get("feature"), event.get("authMethod")
-        if isinstance(when, str) and isinstance(feature, str) and isinstance(method, str):
-            times[(feature, method, event.get("isSuccess") is True)].append(parse_iso(when).timestamp())
-    for values in times.values():
-        values.sort()
-    index = UsageIndex(generation, dict(times))
-    cache["usage-index"] = index
+        if not (isinstance(when, str) and isinstance(feature, str) and isinstance(method, str)):
+            return None
+        try:
+            return (feature, method, event.get("isSuccess") is True), parse_iso(when).timestamp()
+        except ValueError:
+            return None
+
+    def rebuild(self, objects: Iterable[JSONObject]) -> None:
+        self.times = defaultdict(list)
+        for event in objects:
+            entry = self._entry(event)
+            if entry is not None:
+                self.times[entry[0]].append(entry[1])
+        for values in self.times.values():
+            values.sort()
+
+    def added(self, obj: JSONObject) -> None:
+        entry = self._entry(obj)
+        if entry is not None:
+            insort(self.times[entry[0]], entry[1])
+
+    def removed(self, obj: JSONObject) -> None:
+        entry = self._entry(obj)
+        if entry is None:
+            return
+        values = self.times[entry[0]]
+        at = bisect_left(values, entry[1])
+        if at < len(values) and values[at] == entry[1]:
+            del values[at]
+
+
+def watch(store: Store) -> UsageIndex:
+    """The store's usage index, registered on first use (the app registers it at start-up, so that loading
+    data builds it rather than the first call)."""
+    index = store.index_of(USAGE_DETAILS, UsageIndex)
+    if index is None:
+        index = UsageIndex()
+        store.watch(USAGE_DETAILS, index)
     return index
 
 
@@ -69,7 +94,7 @@ def usage_summary(
     if key not in cache:
         if len(cache) > 64:  # old generations and clock readings
             cache.clear()
-        cache[key] = _usage_rows(usage_index(store, cache), period, now)
+        cache[key] = _usage_rows(watch(store), period, now)
     return [dict(row) for row in cache[key]]
 
 

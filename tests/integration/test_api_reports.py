@@ -165,3 +165,39 @@ async def test_beta_only_paths_on_v1_answer_like_graph(client, path):
         path.split("/")[2]
     ]
     assert error["message"] == f"Resource not found for the segment '{segment}'."
+
+
+async def test_summary_follows_updates_deletes_and_reset(empty):
+    """The usage index is kept through PATCH, DELETE, control-plane seeding and reset."""
+    now = state_of(empty).clock.now()
+    body = {
+        "feature": "reset",
+        "authMethod": "email",
+        "isSuccess": True,
+        "eventDateTime": iso(now - timedelta(hours=1)),
+    }
+    created = [
+        await (await empty.post("/beta/reports/userCredentialUsageDetails", json=body, headers=JSON)).json()
+        for _ in range(3)
+    ]
+
+    async def counts() -> tuple[int, int]:
+        value = (await (await empty.get(USAGE.format("D1"), headers=AUTH)).json())["value"]
+        return (value[0]["successfulActivityCount"], value[0]["failureActivityCount"]) if value else (0, 0)
+
+    assert await counts() == (3, 0)
+    url = f"/beta/reports/userCredentialUsageDetails/{created[0]['id']}"
+    await empty.patch(url, json={"isSuccess": False}, headers=JSON)
+    assert await counts() == (2, 1)
+    await empty.patch(
+        f"/beta/reports/userCredentialUsageDetails/{created[1]['id']}",
+        json={"eventDateTime": iso(now - timedelta(days=3))},
+        headers=JSON,
+    )
+    assert await counts() == (1, 1)
+    await empty.delete(url, headers=AUTH)
+    assert await counts() == (1, 0)
+    await empty.post("/_fakegraph/seed", json={"userCredentialUsageDetails": [body, body]})
+    assert await counts() == (3, 0)
+    await empty.post("/_fakegraph/reset")
+    assert await counts() == (0, 0)
