@@ -16,7 +16,7 @@ from multidict import MultiMapping
 
 from fakegraph import behaviours, odata
 from fakegraph.catalogue import VERSIONS, Endpoint
-from fakegraph.errors import BadRequest, Unauthorized, UnsupportedMediaType
+from fakegraph.errors import BadRequest, MethodNotAllowed, Unauthorized, UnsupportedMediaType
 from fakegraph.querying import capabilities_of, filterable_of, properties_of
 from fakegraph.responses import ODATA_JSON, CachedResponse, Reply, dumps
 from fakegraph.routing import Target, split
@@ -113,8 +113,7 @@ async def _handle(request: GraphRequest, state: State, segments: list[str]) -> R
     target = state.router.resolve(segments[0], segments[1:])
     endpoint = target.route.endpoints.get(request.method)
     if endpoint is None:
-        state.router.endpoint(target, request.method)  # raises 405 with Allow
-        raise AssertionError("unreachable")
+        raise MethodNotAllowed(sorted(target.route.endpoints))
     call = Call(request, state, segments[0], target, endpoint, _wants_unknown_members(request))
     return await KINDS[endpoint.kind](call)
 
@@ -146,10 +145,6 @@ def _masked(call: Call, obj: JSONObject) -> JSONObject:
     if call.include_unknown:
         return obj
     return call.state.masks[call.version].apply(call.schema_uri, obj)
-
-
-async def read_json(call: Call) -> tuple[Any, str]:
-    return await read_body(call.request)
 
 
 async def read_body(request: GraphRequest) -> tuple[Any, str]:
@@ -196,7 +191,7 @@ def _with_nulls(call: Call, obj: JSONObject) -> JSONObject:
 
 
 async def create(call: Call) -> Reply:
-    body, text = await read_json(call)
+    body, text = await read_body(call.request)
     validator = call.state.validators[call.version]
     entity = call.endpoint.entity_type
     clean = validator.check(body, _request_schema(call), entity, partial=False, text=text)
@@ -321,7 +316,7 @@ async def get_entity(call: Call) -> Reply:
 async def update(call: Call) -> Reply:
     store = call.state.store
     store.get(call.endpoint.entity_type, call.key)  # 404 before looking at the body
-    body, text = await read_json(call)
+    body, text = await read_body(call.request)
     validator = call.state.validators[call.version]
     entity = call.endpoint.entity_type
     clean = validator.check(body, _request_schema(call), entity, partial=True, text=text)

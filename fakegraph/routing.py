@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from fakegraph.catalogue import Catalogue, Route
-from fakegraph.errors import MethodNotAllowed, ResourceNotFound
+from fakegraph.errors import ResourceNotFound
 
 
 @dataclass(frozen=True)
@@ -61,12 +61,6 @@ class Router:
         if found is not None:
             return found
         raise ResourceNotFound(self._unknown_segment(version, segments, decoded))
-
-    def endpoint(self, target: Target, method: str) -> object:
-        endpoints = target.route.endpoints
-        if method in endpoints:
-            return endpoints[method]
-        raise MethodNotAllowed(sorted(endpoints))
 
     def _match(self, version: str, raw: list[str], decoded: list[str]) -> Target | None:
         if decoded:

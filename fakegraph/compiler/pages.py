@@ -218,9 +218,7 @@ def _enums(doc: Document, file: str, namespace: str) -> list[EnumDoc]:
         match = _ENUM_SECTION.match(head.text)
         if not match:
             continue
-        section = doc.section(head.text.lower())
-        if section is None or section.heading.line != head.line:
-            section = _section_at(doc, head.line)
+        section = _section_at(doc, head.line)
         members = _enum_members(doc.tables(section))
         if members:
             name = match.group(1)
