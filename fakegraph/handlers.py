@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 JSONObject = dict[str, Any]
 INCLUDE_UNKNOWN = "include-unknown-enum-members"
+MAX_ORDER_INDEXES = 8  # distinct $orderby indexes kept per entity type; further orders sort per query
 
 
 class GraphRequest(Protocol):
@@ -204,8 +205,7 @@ async def create(call: Call) -> Reply:
 
 
 async def list_entities(call: Call) -> Reply:
-    items = call.state.store.view(call.endpoint.entity_type)
-    return _collection(call, items, call.context())
+    return _collection(call, _stored_page, call.context())
 
 
 async def count(call: Call) -> Reply:
@@ -245,15 +245,14 @@ def _query(call: Call) -> odata.QueryContext:
     return found
 
 
-def _collection(call: Call, items: list[JSONObject], context: str) -> Reply:
+PageSource = Callable[[Call, odata.QueryOptions, odata.QueryContext, int], odata.Page]
+
+
+def _collection(call: Call, page_from: PageSource, context: str) -> Reply:
     """One page of a collection, with @odata.count and @odata.nextLink as Graph sends them."""
     options = _options(call)
     size, preferred = _page_size(call)
-    ctx = _query(call)
-    if options.skiptoken is None:
-        page = odata.apply(items, options, ctx, size)  # first pages are cached as whole responses
-    else:
-        page = odata.page_of(_view(call, items, options, ctx), options, ctx, size)
+    page = page_from(call, options, _query(call), size)
     if options.select is not None:
         context = f"{context}({','.join(options.select)})"
     body: JSONObject = {"@odata.context": context}
@@ -264,6 +263,28 @@ def _collection(call: Call, items: list[JSONObject], context: str) -> Reply:
     body["value"] = [_masked(call, item) for item in page.items]
     headers = {"Preference-Applied": f"odata.maxpagesize={preferred}"} if preferred else None
     return _respond(call, body, 200, headers)
+
+
+def _stored_page(call: Call, options: odata.QueryOptions, ctx: odata.QueryContext, size: int) -> odata.Page:
+    """A page of stored objects, walked from the store's index for this `$orderby` (made by the first query
+    in that order): a page costs what it reads, not a sort of the collection."""
+    store, entity = call.state.store, call.endpoint.entity_type
+    order = odata.ordering(list(options.orderby), ctx)  # a bad $orderby is a 400 before an index is made
+    name = ("orderby", call.version, options.orderby)
+    with store.locked():
+        index = store.index(entity, name, lambda: odata.OrderedIndex(order), limit=MAX_ORDER_INDEXES)
+        if index is not None:
+            return odata.page_of(index.view(), options, ctx, size, filtered=False)
+    return _listed_page(call, store.view(entity), options, ctx, size)
+
+
+def _listed_page(
+    call: Call, items: list[JSONObject], options: odata.QueryOptions, ctx: odata.QueryContext, size: int
+) -> odata.Page:
+    """A page of a list of objects; a first page by partial sort, later ones from a kept View."""
+    if options.skiptoken is None:
+        return odata.apply(items, options, ctx, size)
+    return odata.page_of(_view(call, items, options, ctx), options, ctx, size)
 
 
 def _view(
@@ -338,7 +359,11 @@ async def function(call: Call) -> Reply:
     if behaviour is None:
         raise BadRequest(f"The function '{operation.get('name')}' is not implemented by fakegraph.")
     rows = behaviour(behaviours.Context(call.state.store, call.state.clock.now(), params, call.state.derived))
-    return _collection(call, rows, f"{call.base}/$metadata#Collection({call.endpoint.entity_type})")
+
+    def page_from(call: Call, options: odata.QueryOptions, ctx: odata.QueryContext, size: int) -> odata.Page:
+        return _listed_page(call, rows, options, ctx, size)
+
+    return _collection(call, page_from, f"{call.base}/$metadata#Collection({call.endpoint.entity_type})")
 
 
 def _function_parameters(operation: JSONObject, given: dict[str, str]) -> dict[str, str]:

@@ -7,8 +7,9 @@ collection and a reset takes microseconds.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
-from typing import Any, Protocol, TypeVar
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from contextlib import AbstractContextManager
+from typing import Any, Protocol, TypeVar, cast, overload
 
 from fakegraph.errors import NotFound
 
@@ -41,7 +42,7 @@ class Index(Protocol):
     def removed(self, obj: JSONObject) -> None: ...
 
 
-IndexT = TypeVar("IndexT")
+IndexT = TypeVar("IndexT", bound=Index)
 
 
 class Store:
@@ -50,21 +51,38 @@ class Store:
         self._sets: dict[str, dict[str, JSONObject]] = {}
         self._baseline: dict[str, dict[str, JSONObject]] = {}
         self._generation = 0  # bumped by every write: lets readers cache what they derive from the store
-        self._indexes: dict[str, list[Index]] = {}
+        self._indexes: dict[str, dict[Hashable, Index]] = {}
 
-    def watch(self, entity_type: str, index: Index) -> None:
-        """Keep `index` up to date with `entity_type`'s objects from now on (built from them at once)."""
-        with self._lock:
-            index.rebuild(self._sets.get(entity_type, {}).values())
-            self._indexes.setdefault(entity_type, []).append(index)
+    @overload
+    def index(self, entity_type: str, name: Hashable, make: Callable[[], IndexT]) -> IndexT: ...
 
-    def index_of(self, entity_type: str, kind: type[IndexT]) -> IndexT | None:
-        """The index of class `kind` watching `entity_type`, if one was registered."""
+    @overload
+    def index(
+        self, entity_type: str, name: Hashable, make: Callable[[], IndexT], *, limit: int
+    ) -> IndexT | None: ...
+
+    def index(
+        self, entity_type: str, name: Hashable, make: Callable[[], IndexT], *, limit: int | None = None
+    ) -> IndexT | None:
+        """The index called `name` on `entity_type`. A new one is made with `make`, built from the stored
+        objects and kept up to date on every write from then on; unless `limit` indexes already watch
+        the type (then None). Callers give each name one index class."""
         with self._lock:
-            return next((i for i in self._indexes.get(entity_type, ()) if isinstance(i, kind)), None)
+            named = self._indexes.setdefault(entity_type, {})
+            found = named.get(name)
+            if found is None:
+                if limit is not None and len(named) >= limit:
+                    return None
+                found = named[name] = make()
+                found.rebuild(self._sets.get(entity_type, {}).values())
+            return cast(IndexT, found)
+
+    def locked(self) -> AbstractContextManager[Any]:
+        """Hold this while reading an index or the objects `view` gave, if other threads may write."""
+        return self._lock
 
     def _changed(self, entity_type: str, old: JSONObject | None, new: JSONObject | None) -> None:
-        for index in self._indexes.get(entity_type, ()):
+        for index in self._indexes.get(entity_type, {}).values():
             if old is not None:
                 index.removed(old)
             if new is not None:
@@ -72,7 +90,7 @@ class Store:
 
     def _rebuilt(self) -> None:
         for entity_type, indexes in self._indexes.items():
-            for index in indexes:
+            for index in indexes.values():
                 index.rebuild(self._sets.get(entity_type, {}).values())
 
     def insert(self, entity_type: str, key: str, entity: JSONObject, *, copy: bool = True) -> JSONObject:

@@ -76,11 +76,7 @@ class UsageIndex:
 def watch(store: Store) -> UsageIndex:
     """The store's usage index, registered on first use (the app registers it at start-up, so that loading
     data builds it rather than the first call)."""
-    index = store.index_of(USAGE_DETAILS, UsageIndex)
-    if index is None:
-        index = UsageIndex()
-        store.watch(USAGE_DETAILS, index)
-    return index
+    return store.index(USAGE_DETAILS, "usage", UsageIndex)
 
 
 def usage_summary(

@@ -59,6 +59,21 @@ def parse_datetime(text: str) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+@lru_cache(maxsize=1 << 18)
+def _epoch_of_text(text: str) -> float | None:
+    parsed = parse_datetime(text)
+    return None if parsed is None else parsed.timestamp()
+
+
+def epoch(value: Any) -> float | None:
+    """A DateTimeOffset (text or datetime) as seconds since 1970: fast to compare, microsecond precision."""
+    if isinstance(value, str):
+        return _epoch_of_text(value)
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+    return None
+
+
 def compile_filter(node: Node, ctx: QueryContext) -> Predicate:
     return _Compiler(ctx).node(node, None)
 
@@ -283,7 +298,7 @@ def _sort_value(prop: Property, folded: bool) -> Callable[[Any], Any]:
         order = {m.lower(): i for i, m in enumerate(prop.members)}
         return lambda v: order.get(v.lower()) if isinstance(v, str) else None
     if prop.kind == "datetime":
-        return lambda v: v if isinstance(v, datetime) else parse_datetime(v) if isinstance(v, str) else None
+        return epoch
     if prop.kind == "string" and folded:
         return lambda v: v.lower() if isinstance(v, str) else None
     return lambda v: v
@@ -300,7 +315,8 @@ class Ordering:
 def _order_parts(
     names: list[tuple[str, bool]], ctx: QueryContext
 ) -> list[tuple[str, bool, Callable[[Any], Any]]]:
-    """(property, descending, comparable value) for each `$orderby` key, or a 400 naming a bad property."""
+    """(property, descending, comparable value) for each `$orderby` key, or a 400 naming a bad property.
+    Numbers, DateTimeOffsets (epoch seconds) and enums (member positions) give numbers."""
     parts = []
     for name, descending in names:
         prop = ctx.properties.get(name)
@@ -312,22 +328,38 @@ def _order_parts(
     return parts
 
 
+_NUMERIC = frozenset({"number", "datetime", "enum"})
+_NULL = float("-inf")  # below every number: where nulls sort
+
+
 def ordering(names: list[tuple[str, bool]], ctx: QueryContext) -> Ordering:
     """Order for `$orderby` (name, descending); the entity key breaks ties. Nulls sort first ascending and
-    last descending. Keys are plain tuples unless directions are mixed (then slower wrappers)."""
+    last descending. Keys are flat tuples (a presence flag and a value per property, then the entity key)
+    unless directions are mixed (then slower wrappers)."""
     parts = _order_parts(names, ctx)
     key_name = ctx.key
     directions = {descending for _, descending, _ in parts}
-    if len(parts) == 1:
-        only, _, value_of_only = parts[0]
+    if not parts:
+        return Ordering(lambda obj: str(obj.get(key_name, "")), reverse=False)
+    if len(parts) == 1:  # the common case, spelled out: flat tuples compare fastest
+        only, descending, value_of_only = parts[0]
+        if ctx.properties[only].kind in _NUMERIC:  # (number, key): the sort compares the numbers natively
+
+            def numeric(obj: JSONObject) -> tuple[Any, ...]:
+                value = value_of_only(obj.get(only))
+                return (_NULL if value is None else value), str(obj.get(key_name, ""))
+
+            return Ordering(numeric, reverse=descending)
 
         def single(obj: JSONObject) -> tuple[Any, ...]:
             value = value_of_only(obj.get(only))
-            return ((0,) if value is None else (1, value)), str(obj.get(key_name, ""))
+            return (
+                (0, 0, str(obj.get(key_name, "")))
+                if value is None
+                else (1, value, str(obj.get(key_name, "")))
+            )
 
-        return Ordering(single, reverse=parts[0][1])
-    if not parts:
-        return Ordering(lambda obj: str(obj.get(key_name, "")), reverse=False)
+        return Ordering(single, reverse=descending)
     if len(directions) <= 1:
         getters = [(name, value_of) for name, _, value_of in parts]
 
@@ -335,7 +367,7 @@ def ordering(names: list[tuple[str, bool]], ctx: QueryContext) -> Ordering:
             out: list[Any] = []
             for name, value_of in getters:
                 value = value_of(obj.get(name))
-                out.append((0,) if value is None else (1, value))
+                out += (0, 0) if value is None else (1, value)
             out.append(str(obj.get(key_name, "")))
             return tuple(out)
 

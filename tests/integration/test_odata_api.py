@@ -228,33 +228,46 @@ async def test_skiptoken_reused_with_other_options_is_a_400(client):
     assert garbage.status == 400
 
 
-async def test_walking_ten_thousand_objects_sees_each_once_despite_changes(empty):
+@pytest.mark.parametrize("query", ["", "?$filter=isSuccess eq true&$orderby=feature desc"])
+async def test_walking_ten_thousand_objects_sees_each_once_despite_changes(empty, query):
     """Page size 7 over 10,000 objects, with creates and deletes during the walk: no object twice, and every
-    object that stayed is seen."""
+    matching object that stayed is seen (in the requested order when one is given)."""
     store = state_of(empty).store
     objects = {
-        f"{i:05d}": {"id": f"{i:05d}", "feature": "reset", "isSuccess": i % 2 == 0} for i in range(10_000)
+        f"{i:05d}": {
+            "id": f"{i:05d}",
+            "feature": ("reset", "registration")[i % 3 == 0],
+            "isSuccess": i % 2 == 0,
+        }
+        for i in range(10_000)
     }
     store.load({"microsoft.graph.userCredentialUsageDetails": list(objects.values())})
+    wanted = {key for key, obj in objects.items() if not query or obj["isSuccess"]}
     rng = random.Random(7)
-    seen: list[str] = []
+    seen: list[dict[str, Any]] = []
     deleted: set[str] = set()
-    url: str | None = DETAILS
+    url: str | None = DETAILS + query
     pages = 0
     while url:
         body = await (await empty.get(url, headers={**AUTH, "Prefer": "odata.maxpagesize=7"})).json()
-        seen.extend(o["id"] for o in body["value"])
+        seen.extend(body["value"])
         pages += 1
         if pages % 20 == 0:
-            victim = rng.choice(sorted(set(objects) - deleted - set(seen[-50:])))
+            recent = {o["id"] for o in seen[-50:]}
+            victim = rng.choice(sorted(wanted - deleted - recent))
             await empty.delete(f"{DETAILS}/{victim}", headers=AUTH)
             deleted.add(victim)
-            await empty.post(DETAILS, json={"feature": "registration"}, headers=JSON)
+            await empty.post(DETAILS, json={"feature": "registration", "isSuccess": True}, headers=JSON)
         link = body.get("@odata.nextLink")
         url = link[link.index("/beta") :] if link else None
-    assert len(seen) == len(set(seen))
-    assert set(objects) - deleted <= set(seen)
-    assert pages >= 10_000 // 7
+    ids = [o["id"] for o in seen]
+    assert len(ids) == len(set(ids))
+    assert wanted - deleted <= set(ids)
+    assert pages >= len(wanted) // 7
+    if query:
+        assert all(o["isSuccess"] for o in seen)
+        features = [o["feature"] for o in seen]
+        assert features == sorted(features, reverse=True)
 
 
 async def test_documented_but_unimplemented_options_are_501(client):
