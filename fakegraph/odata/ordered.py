@@ -51,8 +51,10 @@ class OrderedIndex:
     def removed(self, obj: JSONObject) -> None:
         self._sorted()
         at = bisect_left(self._keys, self._order.key(obj))
-        if at >= len(self._items) or self._items[at] is not obj:
-            at = next(i for i, item in enumerate(self._items) if item is obj)
+        if at >= len(self._items) or self._items[at] is not obj:  # only if keys do not order totally
+            at = next((i for i, item in enumerate(self._items) if item is obj), -1)
+            if at < 0:
+                return
         del self._keys[at]
         del self._items[at]
 
