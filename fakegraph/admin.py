@@ -76,7 +76,7 @@ async def _clock(_request: handlers.GraphRequest, state: State) -> Reply:
 
 
 async def _set_clock(request: handlers.GraphRequest, state: State) -> Reply:
-    body, _ = await handlers.read_body(request)
+    body = await handlers.read_body(request)
     if isinstance(body, dict) and isinstance(body.get("now"), str):
         try:
             state.clock.set(parse_iso(body["now"]))
@@ -108,14 +108,14 @@ async def _state(_request: handlers.GraphRequest, state: State) -> Reply:
 
 
 async def _load_state(request: handlers.GraphRequest, state: State) -> Reply:
-    body, _ = await handlers.read_body(request)
+    body = await handlers.read_body(request)
     objects = seed_objects(state, body)
     state.store.replace_all(objects)
     return Reply(204, None, {})
 
 
 async def _seed(request: handlers.GraphRequest, state: State) -> Reply:
-    body, _ = await handlers.read_body(request)
+    body = await handlers.read_body(request)
     objects = seed_objects(state, body)
     for type_name, items in objects.items():
         for item in items:
@@ -186,7 +186,7 @@ async def _faults(_request: handlers.GraphRequest, state: State) -> Reply:
 
 
 async def _add_fault(request: handlers.GraphRequest, state: State) -> Reply:
-    body, _ = await handlers.read_body(request)
+    body = await handlers.read_body(request)
     return _json(state.faults.add(body).as_json(), 201)
 
 

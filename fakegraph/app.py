@@ -6,13 +6,12 @@ from __future__ import annotations
 import logging
 import random
 import threading
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
-from fakegraph import behaviours, pipeline
+from fakegraph import behaviours, guids, pipeline
 from fakegraph.catalogue import Catalogue, load_catalogue
 from fakegraph.clock import MockClock
 from fakegraph.datasets import load_dataset
@@ -48,13 +47,14 @@ class State:
     responses: ResponseCache = field(default_factory=ResponseCache)
     query_contexts: dict[Any, Any] = field(default_factory=dict)  # OData contexts per type and operation
     views: dict[Any, Any] = field(default_factory=dict)  # filtered, ordered query results per generation
+    blanks: dict[str, Any] = field(default_factory=dict)  # every declared property as null, per schema
     journal: Journal = field(default_factory=lambda: Journal(0))
     faults: Faults = field(default_factory=lambda: Faults(random.Random(0)))
     throttle: Throttle | None = None
 
     def new_id(self) -> str:
         with self.rng_lock:
-            return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+            return guids.seeded(self.rng)
 
     def reset(self) -> None:
         """Back to the dataset, the seed and the clock the server started with."""

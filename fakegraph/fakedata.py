@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import random
 import unicodedata
-import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 from faker import Faker
 
+from fakegraph import guids
 from fakegraph.clock import iso
 
 JSONObject = dict[str, Any]
@@ -35,7 +35,7 @@ POLICY_STATES = ("enabled", "disabled", "enabledForReportingButNotEnforced")
 
 
 def new_id(rng: random.Random) -> str:
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    return guids.seeded(rng)
 
 
 def _ascii(text: str) -> str:

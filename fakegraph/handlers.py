@@ -7,6 +7,7 @@ from `behaviours`.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol
@@ -20,6 +21,7 @@ from fakegraph.errors import BadRequest, MethodNotAllowed, Unauthorized, Unsuppo
 from fakegraph.querying import capabilities_of, filterable_of, properties_of
 from fakegraph.responses import ODATA_JSON, CachedResponse, Reply, dumps
 from fakegraph.routing import Target, split
+from fakegraph.validation import display
 
 if TYPE_CHECKING:
     from fakegraph.app import State
@@ -148,8 +150,8 @@ def _masked(call: Call, obj: JSONObject) -> JSONObject:
     return call.state.masks[call.version].apply(call.schema_uri, obj)
 
 
-async def read_body(request: GraphRequest) -> tuple[Any, str]:
-    """The request body parsed, and its text; or the Graph error for what is wrong with it."""
+async def read_body(request: GraphRequest) -> Any:
+    """The request body parsed, or the Graph error for what is wrong with it."""
     content_type = request.headers.get("Content-Type", "")
     if content_type.split(";", 1)[0].strip().lower() != "application/json":
         raise UnsupportedMediaType(
@@ -163,15 +165,48 @@ async def read_body(request: GraphRequest) -> tuple[Any, str]:
     except UnicodeDecodeError as exc:
         raise BadRequest(f"The request body is not valid UTF-8 (byte {exc.start}).") from exc
     try:
-        return json.loads(text, parse_constant=_no_constants), text
+        body = _JSON.decode(text)
     except RecursionError as exc:
         raise BadRequest("The request body nests JSON too deeply.") from exc
     except ValueError as exc:
         raise BadRequest(f"The request body is not valid JSON: {exc}.") from exc
+    if "\\u" in text:  # escapes may spell lone surrogates, which no UTF-8 answer could carry
+        _refuse_surrogates(body, ())
+    return body
+
+
+def _number(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"the number {text} is out of range")
+    return value
 
 
 def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
+
+
+_JSON = json.JSONDecoder(parse_constant=_no_constants, parse_float=_number)  # stateless: built once
+
+
+def _refuse_surrogates(value: Any, path: tuple[str | int, ...]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_surrogates(key, path)
+            _refuse_surrogates(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_surrogates(item, (*path, index))
+    elif isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            where = display(path) or "(the body)"
+            raise BadRequest(
+                f"The request body is not valid JSON: '{where}' holds an unpaired surrogate escape "
+                f"(\\u{ord(value[exc.start]):04x}).",
+                target=display(path) or None,
+            ) from exc
 
 
 def _entity_schema(call: Call) -> JSONObject:
@@ -182,23 +217,25 @@ def _request_schema(call: Call) -> JSONObject:
     return call.endpoint.request_schema or _entity_schema(call)
 
 
-def _with_nulls(call: Call, obj: JSONObject) -> JSONObject:
-    """Every declared (non-navigation) property, unset ones as null, as Graph returns a created object."""
-    schema = _entity_schema(call)
-    navigation = set(schema.get("x-graph", {}).get("navigationProperties", []))
-    full = {name: None for name in schema.get("properties", {}) if name not in navigation}
-    full.update(obj)
-    return full
+def _blank(call: Call) -> JSONObject:
+    """Every declared (non-navigation) property as null: the shape Graph returns a created object in."""
+    found = call.state.blanks.get(call.schema_uri)
+    if found is None:
+        schema = _entity_schema(call)
+        navigation = set(schema.get("x-graph", {}).get("navigationProperties", []))
+        found = {name: None for name in schema.get("properties", {}) if name not in navigation}
+        call.state.blanks[call.schema_uri] = found
+    return found
 
 
 async def create(call: Call) -> Reply:
-    body, text = await read_body(call.request)
+    body = await read_body(call.request)
     validator = call.state.validators[call.version]
     entity = call.endpoint.entity_type
-    clean = validator.check(body, _request_schema(call), entity, partial=False, text=text)
+    clean = validator.check(body, _request_schema(call), entity, partial=False)
     key = call.state.new_id()
     stored = call.state.store.insert(
-        call.endpoint.entity_type, key, _with_nulls(call, {**clean, "id": key}), copy=False
+        call.endpoint.entity_type, key, {**_blank(call), **clean, "id": key}, copy=False
     )
     location = f"{call.base}/{call.endpoint.collection}/{key}"
     return _respond(call, call.entity(stored), call.endpoint.status, {"Location": location})
@@ -337,10 +374,10 @@ async def get_entity(call: Call) -> Reply:
 async def update(call: Call) -> Reply:
     store = call.state.store
     store.get(call.endpoint.entity_type, call.key)  # 404 before looking at the body
-    body, text = await read_body(call.request)
+    body = await read_body(call.request)
     validator = call.state.validators[call.version]
     entity = call.endpoint.entity_type
-    clean = validator.check(body, _request_schema(call), entity, partial=True, text=text)
+    clean = validator.check(body, _request_schema(call), entity, partial=True)
     merged = store.update(call.endpoint.entity_type, call.key, clean)
     if not call.endpoint.returns_body:
         return _respond(call, None, 204)

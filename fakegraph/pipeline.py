@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -26,6 +25,7 @@ from fakegraph.errors import (
     error_body,
 )
 from fakegraph.faults import InjectedError
+from fakegraph.guids import random_guid
 from fakegraph.journal import Recorded
 from fakegraph.responses import Reply, dumps
 
@@ -37,15 +37,9 @@ ERROR_CONTENT_TYPE = "application/json; charset=utf-8"
 DROPPED = 0  # the status of a reply whose connection is to be dropped (an injected fault)
 
 
-def request_guid() -> str:
-    """A random GUID for request-id (cheaper than uuid4, same shape)."""
-    h = os.urandom(16).hex()
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
-
-
 async def answer(request: handlers.GraphRequest, state: State) -> Reply:
     """The reply to one request, with its request-id and client-request-id headers; never raises."""
-    request_id = request_guid()
+    request_id = random_guid()
     client_request_id = request.headers.get("client-request-id") or request_id
     try:
         if admin.is_admin(request.raw_path):
@@ -120,7 +114,7 @@ async def run_batch(request: handlers.GraphRequest, state: State) -> Reply:
     handlers.authenticate(request)
     if request.method != "POST":
         raise MethodNotAllowed(["POST"])
-    body, _ = await handlers.read_body(request)
+    body = await handlers.read_body(request)
     steps = batch.plan(body, version)
     results: dict[str, JSONReply] = {}
     for step in steps:
@@ -131,7 +125,7 @@ async def run_batch(request: handlers.GraphRequest, state: State) -> Reply:
         sub = StepRequest(step, request)
         if _is_batch(sub.raw_path):
             nested = BadRequest("A batch cannot contain another batch.")
-            reply = error_reply(nested, state, request_guid(), request_guid())
+            reply = error_reply(nested, state, random_guid(), random_guid())
         else:
             reply = await answer(sub, state)
         results[step.id.lower()] = JSONReply(step.id, reply)
@@ -172,7 +166,7 @@ class JSONReply:
 def _failed_dependency(step: batch.Step, dependency: str, state: State) -> JSONReply:
     error = GraphError(f"The request '{step.id}' depends on '{dependency}', which failed.")
     error_headers = {"Content-Type": ERROR_CONTENT_TYPE}
-    body = error_body(error, request_guid(), request_guid(), state.clock.now())
+    body = error_body(error, random_guid(), random_guid(), state.clock.now())
     body["error"]["code"] = "FailedDependency"
     return JSONReply(step.id, Reply(424, dumps(body), error_headers))
 

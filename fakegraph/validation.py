@@ -1,13 +1,13 @@
 """Request body checks: placeholders, `@odata.type`, read-only and evolvable-enum rules, then the schema.
 
-Every failure is a `BadRequest` whose message names the property and what was expected. A compiled check
-(`fastcheck`) passes valid bodies quickly; jsonschema, imported lazily and built once per schema, explains
-the others.
+Every failure is a `BadRequest` whose message names the property and what was expected. Valid bodies take a
+compiled lane (`fastclean`, one pass that checks and cleans); any other body takes the full path, where a
+compiled check (`fastcheck`) still passes valid bodies quickly and jsonschema, imported lazily and built once
+per schema, explains the others.
 """
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from fakegraph import placeholders, schema_walk
 from fakegraph.errors import BadRequest
 from fakegraph.fastcheck import compile_check
+from fakegraph.fastclean import BAD, Cleaner, Field, checked_field, compile_cleaner
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
 
 JSONObject = dict[str, Any]
 UNKNOWN_FUTURE_VALUE = "unknownFutureValue"
-_SENTINEL_TEXT = re.compile("unknownfuturevalue|\\\\u", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -67,16 +67,19 @@ class RequestValidator:
         self._derefs: dict[int, JSONObject] = {}
         self._enums: dict[int, dict[str, str]] = {}
         self._bearing: dict[int, frozenset[str]] = {}
+        self._lanes: dict[tuple[int, str], Cleaner] = {}
+        self._annotated: dict[str, frozenset[str]] = {}
 
     def lookup(self, uri: str) -> JSONObject | None:
         return self._schemas.get(uri)
 
-    def check(
-        self, body: Any, schema: JSONObject, entity_type: str, *, partial: bool, text: str | None = None
-    ) -> JSONObject:
-        """The body to store (annotations dropped, enum members in canonical case), or a BadRequest.
+    def check(self, body: Any, schema: JSONObject, entity_type: str, *, partial: bool) -> JSONObject:
+        """The body to store (annotations dropped, enum members in canonical case), or a BadRequest."""
+        clean = self._lane(schema, entity_type)(body)
+        return clean if clean is not None else self.check_fully(body, schema, entity_type, partial=partial)
 
-        `text`, the JSON the body was parsed from, lets checks skip walks that cannot find anything."""
+    def check_fully(self, body: Any, schema: JSONObject, entity_type: str, *, partial: bool) -> JSONObject:
+        """`check` without the compiled lane: what finds and explains problems."""
         if not isinstance(body, dict):
             raise BadRequest("The request body must be a JSON object.")
         found = placeholders.first(body)
@@ -88,8 +91,7 @@ class RequestValidator:
                 target=display(path),
             )
         self._check_type_annotation(body, entity_type)
-        if text is None or _SENTINEL_TEXT.search(text):
-            body = self._evolvable(body, schema, partial=partial)
+        body = self._evolvable(body, schema, partial=partial)
         self._check_read_only(body, schema)
         errors = [] if self._fast(schema)(body) else list(self._validator(schema).iter_errors(body))
         if errors:
@@ -102,6 +104,26 @@ class RequestValidator:
         for name in self._enum_bearing(schema).intersection(clean):
             clean[name] = self._canonical(clean[name], schema["properties"][name])
         return clean
+
+    def _lane(self, schema: JSONObject, entity_type: str) -> Cleaner:
+        """The compiled lane for valid bodies (one that always defers where the schema has none)."""
+        key = (id(schema), entity_type)
+        lane = self._lanes.get(key)
+        if lane is None:
+            compiled = compile_cleaner(
+                schema,
+                self.lookup,
+                annotation_ok=lambda declared: self._type_known(declared, entity_type),
+                slow_field=self._slow_field,
+            )
+            lane = self._lanes[key] = compiled or (lambda _: None)
+        return lane
+
+    def _slow_field(self, prop: JSONObject) -> Field:
+        """A lane field for a property that is not a plain value: the compiled check, no placeholder, no
+        `unknownFutureValue` where the evolvable-enum rule applies, enum members made canonical."""
+        checked = checked_field(prop, self.lookup, lambda v: self._canonical(v, prop))
+        return lambda v: BAD if self._sends_sentinel(v, prop) else checked(v)
 
     def _fast(self, schema: JSONObject) -> Callable[[Any], bool]:
         """The compiled check for valid bodies; where it does not apply, a check that always defers."""
@@ -126,16 +148,21 @@ class RequestValidator:
             self._validators[key] = validator
         return validator
 
+    def _type_known(self, declared: Any, entity_type: str) -> bool:
+        """Whether `@odata.type` names the type or one derived from it (the seed's namespace alias too)."""
+        known = self._annotated.get(entity_type)
+        if known is None:
+            derived = self._by_name.get(entity_type, {}).get("x-graph", {}).get("derivedTypes", [])
+            known = self._annotated[entity_type] = frozenset(t.lower() for t in [entity_type, *derived])
+        return isinstance(declared, str) and self._alias(declared.lstrip("#")).lower() in known
+
     def _check_type_annotation(self, body: JSONObject, entity_type: str) -> None:
         declared = body.get("@odata.type")
         if declared is None:
             return
         if not isinstance(declared, str):
             raise BadRequest("The value of '@odata.type' must be a string.", target="@odata.type")
-        name = self._alias(declared.lstrip("#"))
-        schema = self._by_name.get(entity_type, {})
-        known = {entity_type.lower(), *(d.lower() for d in schema.get("x-graph", {}).get("derivedTypes", []))}
-        if name.lower() not in known:
+        if not self._type_known(declared, entity_type):
             raise BadRequest(
                 f"A type named '{declared.lstrip('#')}' could not be resolved here; "
                 f"expected '#{entity_type}'.",

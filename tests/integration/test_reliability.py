@@ -37,6 +37,9 @@ BAD_REQUESTS = [
     ),
     ("nesting 100,000 deep", "POST", DETAILS, _deep(100_000), JSON, 400),
     ("wrong type", "POST", DETAILS, b'{"isSuccess": "true"}', JSON, 400),
+    ("lone surrogate in a value", "POST", DETAILS, b'{"userDisplayName": "a\\ud800b"}', JSON, 400),
+    ("lone surrogate in a key", "POST", SUMMARIES, b'{"x\\udfff": 1}', JSON, 400),
+    ("number beyond a Double", "POST", SUMMARIES, b'{"failureActivityCount": 1e400}', JSON, 400),
     ("huge Int64", "POST", SUMMARIES, b'{"failureActivityCount": 1' + b"0" * 30 + b"}", JSON, 400),
     (
         "a number with 5,000 digits",
@@ -57,6 +60,7 @@ BAD_REQUESTS = [
     ("empty id", "GET", DETAILS + "/%20", None, AUTH, 404),
     ("10 KB id", "GET", DETAILS + "/" + "x" * 10_000, None, AUTH, 404),
     ("unicode id", "GET", DETAILS + "/%E2%9C%93%F0%9F%98%80", None, AUTH, 404),
+    ("id that is not UTF-8", "GET", DETAILS + "/%ED%A0%80%FF", None, AUTH, 404),
     ("percent-encoded slashes", "DELETE", DETAILS + "/..%2F..%2Fetc", None, AUTH, 404),
     ("PATCH of an unknown id", "PATCH", SUMMARIES + "/nope", b"{}", JSON, 404),
     ("bad period", "GET", "/beta/reports/getCredentialUsageSummary(period='D0')", None, AUTH, 400),
