@@ -4,6 +4,7 @@ answer Graph-shaped (headers, error envelope, unexpected exceptions recorded as 
 from __future__ import annotations
 
 import logging
+import os
 import random
 import threading
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ class State:
     masks: dict[str, EnumMasks]
     rng: random.Random
     rng_lock: threading.Lock = field(default_factory=threading.Lock)
+    # request-id values: unique, outside the seeded world (seeded from the OS once, not per request)
+    request_ids: random.Random = field(default_factory=lambda: random.Random(os.urandom(16)))
     errors: list[BaseException] = field(default_factory=list)
     derived: dict[Any, Any] = field(default_factory=dict)  # behaviours' caches (keyed by store generation)
     responses: ResponseCache = field(default_factory=ResponseCache)
@@ -54,7 +57,10 @@ class State:
 
     def new_id(self) -> str:
         with self.rng_lock:
-            return guids.seeded(self.rng)
+            return guids.draw(self.rng)
+
+    def new_request_id(self) -> str:
+        return guids.draw(self.request_ids)
 
     def reset(self) -> None:
         """Back to the dataset, the seed and the clock the server started with."""

@@ -35,7 +35,7 @@ POLICY_STATES = ("enabled", "disabled", "enabledForReportingButNotEnforced")
 
 
 def new_id(rng: random.Random) -> str:
-    return guids.seeded(rng)
+    return guids.draw(rng)
 
 
 def _ascii(text: str) -> str:

@@ -25,7 +25,6 @@ from fakegraph.errors import (
     error_body,
 )
 from fakegraph.faults import InjectedError
-from fakegraph.guids import random_guid
 from fakegraph.journal import Recorded
 from fakegraph.responses import Reply, dumps
 
@@ -39,7 +38,7 @@ DROPPED = 0  # the status of a reply whose connection is to be dropped (an injec
 
 async def answer(request: handlers.GraphRequest, state: State) -> Reply:
     """The reply to one request, with its request-id and client-request-id headers; never raises."""
-    request_id = random_guid()
+    request_id = state.new_request_id()
     client_request_id = request.headers.get("client-request-id") or request_id
     try:
         if admin.is_admin(request.raw_path):
@@ -125,7 +124,7 @@ async def run_batch(request: handlers.GraphRequest, state: State) -> Reply:
         sub = StepRequest(step, request)
         if _is_batch(sub.raw_path):
             nested = BadRequest("A batch cannot contain another batch.")
-            reply = error_reply(nested, state, random_guid(), random_guid())
+            reply = error_reply(nested, state, state.new_request_id(), state.new_request_id())
         else:
             reply = await answer(sub, state)
         results[step.id.lower()] = JSONReply(step.id, reply)
@@ -166,7 +165,7 @@ class JSONReply:
 def _failed_dependency(step: batch.Step, dependency: str, state: State) -> JSONReply:
     error = GraphError(f"The request '{step.id}' depends on '{dependency}', which failed.")
     error_headers = {"Content-Type": ERROR_CONTENT_TYPE}
-    body = error_body(error, random_guid(), random_guid(), state.clock.now())
+    body = error_body(error, state.new_request_id(), state.new_request_id(), state.clock.now())
     body["error"]["code"] = "FailedDependency"
     return JSONReply(step.id, Reply(424, dumps(body), error_headers))
 

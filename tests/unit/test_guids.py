@@ -6,17 +6,21 @@ import random
 import uuid
 
 from fakegraph import guids
+from fakegraph.app import build_state
+from fakegraph.settings import Settings
 
 
 def test_seeded_guids_match_uuid4_spelling_and_repeat_under_a_seed():
     ours, reference = random.Random(11), random.Random(11)
     for _ in range(2000):
-        assert guids.seeded(ours) == str(uuid.UUID(int=reference.getrandbits(128), version=4))
-    assert guids.seeded(random.Random(3)) == guids.seeded(random.Random(3))
+        assert guids.draw(ours) == str(uuid.UUID(int=reference.getrandbits(128), version=4))
+    assert guids.draw(random.Random(3)) == guids.draw(random.Random(3))
 
 
-def test_random_guids_are_version_4_and_distinct():
-    made = [guids.random_guid() for _ in range(500)]
+def test_request_ids_are_version_4_distinct_and_outside_the_seed():
+    """Two servers with the same seed give different request ids (Graph's are random), both valid GUIDs."""
+    first, second = build_state(Settings(dataset="empty")), build_state(Settings(dataset="empty"))
+    made = [first.new_request_id() for _ in range(500)] + [second.new_request_id() for _ in range(500)]
     assert len(set(made)) == len(made)
     for text in made:
         parsed = uuid.UUID(text)
