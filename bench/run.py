@@ -80,7 +80,8 @@ def fetch(url: str, method: str = "GET", body: str | None = None) -> tuple[int, 
 def wrk(url: str, seconds: int, connections: int, method: str = "GET", body: str | None = None) -> float:
     script = ""
     if method != "GET":
-        script = f'wrk.method = "{method}"\nwrk.body = {json.dumps(body)}\nwrk.headers["Content-Type"] = "application/json"\n'
+        script = f'wrk.method = "{method}"\nwrk.body = {json.dumps(body)}\n'
+        script += 'wrk.headers["Content-Type"] = "application/json"\n'
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write(script + f'wrk.headers["Authorization"] = "{AUTH}"\n')
     out = subprocess.run(
@@ -97,48 +98,55 @@ def wrk(url: str, seconds: int, connections: int, method: str = "GET", body: str
 
 
 def throughput(
-    path: str, seconds: int, connections: int, method: str = "GET", body: str | None = None
-) -> tuple[float, float, int]:
+    path: str, seconds: int, connections: int, rounds: int, method: str = "GET", body: str | None = None
+) -> tuple[float, float, float, int]:
+    """Requests/s of fakegraph and of the bare handler (medians), and the median of the per-round ratios:
+    both servers stay up and take turns, so a slower or faster spell of this shared machine hits both."""
     with server("fakegraph", "default") as port:
         status, sample = fetch(f"http://127.0.0.1:{port}{path}", method, body)
-        ours = wrk(f"http://127.0.0.1:{port}{path}", seconds, connections, method, body)
-    with tempfile.NamedTemporaryFile("wb", delete=False) as f:
-        f.write(sample)
-    with server("bare", f.name, str(status)) as port:
-        bare = wrk(f"http://127.0.0.1:{port}{path}", seconds, connections, method, body)
-    Path(f.name).unlink()
-    return ours, bare, len(sample)
+        with tempfile.NamedTemporaryFile("wb", delete=False) as f:
+            f.write(sample)
+        with server("bare", f.name, str(status)) as bare_port:
+            ours, bare = [], []
+            for _ in range(rounds):
+                ours.append(wrk(f"http://127.0.0.1:{port}{path}", seconds, connections, method, body))
+                bare.append(wrk(f"http://127.0.0.1:{bare_port}{path}", seconds, connections, method, body))
+        Path(f.name).unlink()
+    ratio = statistics.median(o / b for o, b in zip(ours, bare, strict=True))
+    return statistics.median(ours), statistics.median(bare), ratio, len(sample)
 
 
-def startup(kind: str, runs: int = 5) -> float:
-    """Median seconds from process start to the first 200."""
-    times = []
-    body = tempfile.NamedTemporaryFile("wb", delete=False)
-    body.write(b"{}")
-    body.close()
+def startup(runs: int = 7) -> tuple[float, float, float]:
+    """Median seconds from process start to the first 200, for fakegraph and for the bare handler, and the
+    median ratio of the two; the servers take turns, so both meet the same spells of this machine."""
+    with tempfile.NamedTemporaryFile("wb", delete=False) as body:
+        body.write(b"{}")
+    ours, bare = [], []
     for _ in range(runs):
-        port = free_port()
-        args = (
-            ["fakegraph", str(port), "default"]
-            if kind == "fakegraph"
-            else ["bare", str(port), body.name, "200"]
-        )
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            [sys.executable, str(HERE / "servers.py"), *args], stdout=subprocess.DEVNULL
-        )
-        url = f"http://127.0.0.1:{port}/beta/reports/credentialUserRegistrationDetails"
-        while True:
-            try:
-                if fetch(url)[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.002)
-        times.append(time.perf_counter() - started)
-        process.terminate()
-        process.wait(timeout=10)
+        ours.append(_first_200(["fakegraph", "default"]))
+        bare.append(_first_200(["bare", body.name, "200"]))
     Path(body.name).unlink()
-    return statistics.median(times)
+    ratio = statistics.median(o / b for o, b in zip(ours, bare, strict=True))
+    return statistics.median(ours), statistics.median(bare), ratio
+
+
+def _first_200(args: list[str]) -> float:
+    port = free_port()
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, str(HERE / "servers.py"), args[0], str(port), *args[1:]], stdout=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}/beta/reports/credentialUserRegistrationDetails"
+    while True:
+        try:
+            if fetch(url)[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.002)
+    elapsed = time.perf_counter() - started
+    process.terminate()
+    process.wait(timeout=10)
+    return elapsed
 
 
 def summary_over(events: int) -> tuple[float, float]:
@@ -177,8 +185,10 @@ def summary_over(events: int) -> tuple[float, float]:
     return load * 1000, statistics.median(calls) * 1000
 
 
-METHODS = ("email", "mobileSMS", "mobileCall", "officePhone", "securityQuestion", "appNotification")
-METHODS += ("appCode", "alternateMobileCall", "fido", "appPassword")  # the members before unknownFutureValue
+METHODS = (  # usageAuthMethod's members before unknownFutureValue
+    *("email", "mobileSMS", "mobileCall", "officePhone", "securityQuestion", "appNotification"),
+    *("appCode", "alternateMobileCall", "fido", "appPassword"),
+)
 
 
 def query_over(events: int, rounds: int = 19) -> tuple[float, float, float]:
@@ -363,14 +373,15 @@ def reset_time() -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--seconds", type=int, default=2, help="length of one wrk run")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating runs per server and case")
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is needed (apt-get install wrk)", file=sys.stderr)
         return 2
     with server("fakegraph", "default") as port:
-        first = json.loads(fetch(f"http://127.0.0.1:{port}/beta/reports/userCredentialUsageDetails")[1])[
+        event = json.loads(fetch(f"http://127.0.0.1:{port}/beta/reports/userCredentialUsageDetails")[1])[
             "value"
         ][0]
     cases = [
@@ -380,7 +391,7 @@ def main() -> int:
             "GET",
             None,
         ),
-        ("GET by id", f"/beta/reports/userCredentialUsageDetails/{first['id']}", "GET", None),
+        ("GET by id", f"/beta/reports/userCredentialUsageDetails/{event['id']}", "GET", None),
         ("POST create (validated)", "/beta/reports/userCredentialUsageDetails", "POST", CREATE_BODY),
         (
             "GET getCredentialUsageSummary(D30)",
@@ -389,16 +400,17 @@ def main() -> int:
             None,
         ),
     ]
-    print(f"throughput ({args.seconds}s each, {args.connections} connections, wrk -t1)")
+    print(
+        f"throughput ({args.rounds} alternating rounds of {args.seconds}s, {args.connections} connections, "
+        "wrk -t1; medians)"
+    )
     for label, path, method, body in cases:
-        ours, bare, size = throughput(path, args.seconds, args.connections, method, body)
-        print(
-            f"  {label:38s} fakegraph {ours:8.0f}/s  bare {bare:8.0f}/s  ratio {ours / bare:.2f}  ({size} B)"
-        )
-    ours_start, bare_start = startup("fakegraph"), startup("bare")
+        ours, bare, ratio, size = throughput(path, args.seconds, args.connections, args.rounds, method, body)
+        print(f"  {label:38s} fakegraph {ours:8.0f}/s  bare {bare:8.0f}/s  ratio {ratio:.2f}  ({size} B)")
+    ours_start, bare_start, ratio = startup()
     print(
         f"start-up to first 200: fakegraph {ours_start * 1000:.0f} ms, bare {bare_start * 1000:.0f} ms, "
-        f"ratio {ours_start / bare_start:.2f}"
+        f"ratio {ratio:.2f}"
     )
     for events in (100_000, 1_000_000):
         load_ms, call_ms = summary_over(events)
@@ -414,18 +426,20 @@ def main() -> int:
         f"without an index: {listed:.0f} ms)"
     )
     on, off = journal_cost(
-        f"/beta/reports/userCredentialUsageDetails/{first['id']}", args.seconds, args.connections
+        f"/beta/reports/userCredentialUsageDetails/{event['id']}", args.seconds, args.connections
     )
     print(f"journal: GET by id {on:.0f}/s with it, {off:.0f}/s without (costs {100 * (1 - on / off):.1f}%)")
     with_journal, without = journal_in_process()
     served = 1e6 / off
     print(
         f"journal in-process: {with_journal:.1f} µs vs {without:.1f} µs per handled request, "
-        f"+{with_journal - without:.1f} µs = {100 * (with_journal - without) / served:.1f}% of a served request"
+        f"+{with_journal - without:.1f} µs = "
+        f"{100 * (with_journal - without) / served:.1f}% of a served request"
     )
     start_ms, reset_us = fixture_costs()
     print(
-        f"pytest fixture: server start {start_ms:.0f} ms (in a running session), reset + handle {reset_us:.0f} µs"
+        f"pytest fixture: server start {start_ms:.0f} ms (in a running session), "
+        f"reset + handle {reset_us:.0f} µs"
     )
     separate, batched = batch_versus_requests()
     print(

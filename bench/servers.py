@@ -26,10 +26,10 @@ def bare(port: int, body_file: str, status: int) -> None:
 
 
 def fakegraph(port: int, dataset: str) -> None:
+    import os
+
     from fakegraph.app import create_app
     from fakegraph.settings import Settings
-
-    import os
 
     app = create_app(Settings.from_env(os.environ, port=port, dataset=dataset))
     web.run_app(app, host="127.0.0.1", port=port, print=lambda _: print("ready", flush=True), access_log=None)
