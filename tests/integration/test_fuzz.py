@@ -159,23 +159,27 @@ async def test_mangled_batches_never_fail_the_server(client):
     for _ in range(500):
         steps: list[Any] = []
         for n in range(rng.randint(0, 6)):
-            mangled = rng.random() < 0.1
+            mangled = rng.random() < 0.05
             step: dict[str, Any] = {
                 "id": rng.choice(["", None, 7, "x" * 300, "0"]) if mangled else str(n),
-                "method": rng.choice(["GET", "GET", "POST", "PATCH", "DELETE", "get", "TRACE", None]),
+                "method": rng.choice([None, "TRACE", 5])
+                if mangled
+                else rng.choice(["GET", "get", "POST", "DELETE"]),
                 "url": rng.choice(["", None, 3])
                 if mangled
                 else _path(rng, ids).removeprefix(rng.choice(["", "/beta"])),
             }
             if rng.random() < 0.4:
                 step["body"] = rng.choice(VALUES)
-                step["headers"] = rng.choice([{"Content-Type": "application/json"}, {}, None, "x"])
+                step["headers"] = (
+                    rng.choice([{}, None, "x"]) if mangled else {"Content-Type": "application/json"}
+                )
             if rng.random() < 0.2:
                 step[rng.choice(["dependsOn", "depends_on"])] = rng.choice(
                     [["0"], ["0"], ["9"], "0", [], [None]]
                 )
             steps.append(step if rng.random() < 0.98 else rng.choice(VALUES))
-        body = {"requests": steps} if rng.random() < 0.9 else rng.choice(VALUES)
+        body = {"requests": steps} if rng.random() < 0.95 else rng.choice(VALUES)
         response = await client.post("/beta/$batch", json=body, headers=AUTH)
         text = await response.read()
         assert response.status < 500, (body, text[:300])
@@ -183,4 +187,4 @@ async def test_mangled_batches_never_fail_the_server(client):
             for answer in json.loads(text)["responses"]:
                 assert answer["status"] < 500, (body, answer)
                 answered += answer["status"] < 300
-    assert answered >= 10  # some steps also get through to working paths
+    assert answered > 50  # steps also get through to working paths
