@@ -20,7 +20,7 @@ from fakegraph.catalogue import VERSIONS, Endpoint
 from fakegraph.errors import BadRequest, MethodNotAllowed, Unauthorized, UnsupportedMediaType
 from fakegraph.querying import capabilities_of, filterable_of, properties_of
 from fakegraph.responses import ODATA_JSON, CachedResponse, Reply, dumps
-from fakegraph.routing import Target, split
+from fakegraph.routing import Target
 from fakegraph.validation import display
 
 if TYPE_CHECKING:
@@ -89,9 +89,9 @@ class Call(NamedTuple):  # a tuple: one per request, cheaper than a frozen datac
         return {**annotations, **_masked(self, obj)}
 
 
-async def dispatch(request: GraphRequest, state: State) -> Reply:
-    """The answer to one request, or a GraphError saying what is wrong with it."""
-    segments = split(request.raw_path)
+async def dispatch(request: GraphRequest, state: State, segments: list[str]) -> Reply:
+    """The answer to one request (its path split into raw segments), or a GraphError saying what is wrong
+    with it."""
     if not segments or segments[0] not in VERSIONS:
         raise BadRequest(f"Invalid version: {segments[0] if segments else ''}")
     authenticate(request)

@@ -27,6 +27,7 @@ from fakegraph.errors import (
 from fakegraph.faults import InjectedError
 from fakegraph.journal import Recorded
 from fakegraph.responses import Reply, dumps
+from fakegraph.routing import split
 
 if TYPE_CHECKING:
     from fakegraph.app import State
@@ -43,12 +44,13 @@ async def answer(request: handlers.GraphRequest, state: State) -> Reply:
     try:
         if admin.is_admin(request.raw_path):
             return await admin.dispatch(request, state)  # not a Graph call: no request ids, no journal entry
-        if await _dropped_by_fault(request, state):
+        if (state.faults.rules or state.throttle is not None) and await _dropped_by_fault(request, state):
             return Reply(DROPPED, None, {})
-        if _is_batch(request.raw_path):
+        segments = split(request.raw_path)
+        if _is_batch(segments):
             reply = await run_batch(request, state)
         else:
-            reply = await handlers.dispatch(request, state)
+            reply = await handlers.dispatch(request, state, segments)
     except GraphError as error:
         reply = error_reply(error, state, request_id, client_request_id)
     except web.HTTPRequestEntityTooLarge:
@@ -103,8 +105,7 @@ def error_reply(error: GraphError, state: State, request_id: str, client_request
     return Reply(error.status, dumps(body), {"Content-Type": ERROR_CONTENT_TYPE, **error.headers})
 
 
-def _is_batch(raw_path: str) -> bool:
-    segments = [s for s in raw_path.split("?", 1)[0].split("/") if s]
+def _is_batch(segments: list[str]) -> bool:
     return len(segments) == 2 and segments[0] in VERSIONS and segments[1].lower() == "$batch"
 
 
@@ -122,7 +123,7 @@ async def run_batch(request: handlers.GraphRequest, state: State) -> Reply:
             results[step.id.lower()] = _failed_dependency(step, failed[0], state)
             continue
         sub = StepRequest(step, request)
-        if _is_batch(sub.raw_path):
+        if _is_batch(split(sub.raw_path)):
             nested = BadRequest("A batch cannot contain another batch.")
             reply = error_reply(nested, state, state.new_request_id(), state.new_request_id())
         else:
