@@ -1,9 +1,11 @@
 """fakegraph benchmarks, reported as ratios against a bare aiohttp handler measured in the same run.
 
-    python bench/run.py [--seconds 5] [--connections 16]
+    python bench/run.py [--seconds 2] [--rounds 5] [--connections 16]
 
-Needs `wrk` (Debian package) for throughput. Each server runs alone in its own process, so the server gets one
-core and wrk the other; the bare handler answers a body of the same size as fakegraph's for that request.
+Needs `wrk` (Debian package) for throughput. fakegraph runs as users start it (`fakegraph serve`, which serves
+through aiohttp's low-level server); the bare handler is one catch-all route on an aiohttp application,
+answering a body of the same size as fakegraph's for that request. Each runs in its own process (one core for
+the server, the other for wrk), and they take turns, so the machine's slow spells hit both.
 """
 
 from __future__ import annotations
@@ -44,13 +46,21 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def command(kind: str, port: int, *args: str) -> list[str]:
+    """fakegraph as users start it (`fakegraph serve`), or the bare handler of servers.py."""
+    if kind == "fakegraph":
+        return [sys.executable, "-m", "fakegraph", "serve", "--port", str(port), "--dataset", *args]
+    return [sys.executable, str(HERE / "servers.py"), kind, str(port), *args]
+
+
 @contextmanager
 def server(*args: str, env: dict[str, str] | None = None) -> Iterator[int]:
+    """A server in its own process, once it says it is listening."""
     import os
 
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, str(HERE / "servers.py"), args[0], str(port), *args[1:]],
+        command(args[0], port, *args[1:]),
         stdout=subprocess.PIPE,
         text=True,
         env={**os.environ, **(env or {})},
@@ -133,9 +143,7 @@ def startup(runs: int = 7) -> tuple[float, float, float]:
 def _first_200(args: list[str]) -> float:
     port = free_port()
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, str(HERE / "servers.py"), args[0], str(port), *args[1:]], stdout=subprocess.DEVNULL
-    )
+    process = subprocess.Popen(command(args[0], port, *args[1:]), stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/beta/reports/credentialUserRegistrationDetails"
     while True:
         try:

@@ -1,8 +1,16 @@
-"""`create_app(settings)`: the aiohttp application, its typed state and the one handler that makes every
-answer Graph-shaped (headers, error envelope, unexpected exceptions recorded as 500s)."""
+"""The fake's typed state and the one handler that makes every answer Graph-shaped (headers, error envelope,
+unexpected exceptions recorded as 500s), served two ways:
+
+- `create_server(state)`: aiohttp's low-level server, what `fakegraph serve` and `FakeGraph` run.
+  fakegraph routes every request itself, so the application router would only add work (a fifth of a
+  served GET).
+- `create_app(settings)`: an aiohttp application with one catch-all route, to mount in aiohttp's test
+  client or an application of your own.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import random
@@ -11,6 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from aiohttp.abc import AbstractStreamWriter
+from aiohttp.http_parser import RawRequestMessage
+from aiohttp.streams import StreamReader
+from aiohttp.web_protocol import RequestHandler
 
 from fakegraph import behaviours, guids, pipeline
 from fakegraph.catalogue import Catalogue, load_catalogue
@@ -122,6 +134,34 @@ def create_app(settings: Settings | None = None) -> web.Application:
     return app
 
 
+def create_server(state: State) -> web.Server:
+    """The low-level aiohttp server answering every request from `state` (made inside a running loop)."""
+    limit = state.settings.max_body_bytes
+
+    def make_request(
+        message: RawRequestMessage,
+        payload: StreamReader,
+        protocol: RequestHandler,
+        writer: AbstractStreamWriter,
+        task: asyncio.Task[None],
+    ) -> web.BaseRequest:
+        # One byte over the limit lets aiohttp refuse the body itself; we turn that into Graph's 413.
+        return web.BaseRequest(
+            message, payload, protocol, writer, task, task.get_loop(), client_max_size=limit
+        )
+
+    async def handler(request: web.BaseRequest) -> web.StreamResponse:
+        return await respond(request, state)
+
+    return web.Server(
+        handler,
+        request_factory=make_request,
+        access_log=None,
+        max_line_size=MAX_LINE,
+        max_field_size=MAX_LINE,
+    )
+
+
 COMMON_HEADERS = {
     "x-ms-ags-diagnostic": '{"ServerInfo":{"DataCenter":"fakegraph","Slice":"E","Ring":"0"}}',
     "Strict-Transport-Security": "max-age=31536000",
@@ -129,11 +169,14 @@ COMMON_HEADERS = {
 
 
 async def handle(request: web.Request) -> web.Response:
-    """The one aiohttp handler: every answer gets Graph's headers and errors get Graph's envelope.
+    """The application's one handler. (A handler rather than an aiohttp middleware: the middleware machinery
+    costs a fifth of the throughput.)"""
+    return await respond(request, request.app[STATE])
 
-    (A handler rather than an aiohttp middleware: the middleware machinery costs a fifth of the throughput.)
-    """
-    reply = await pipeline.answer(request, request.app[STATE])
+
+async def respond(request: web.BaseRequest, state: State) -> web.Response:
+    """Every answer gets Graph's headers and errors get Graph's envelope."""
+    reply = await pipeline.answer(request, state)
     if reply.status == pipeline.DROPPED and request.transport is not None:
         request.transport.abort()  # an injected dropped connection: the client sees the socket close
     return web.Response(status=reply.status, body=reply.body, headers={**COMMON_HEADERS, **reply.headers})

@@ -121,10 +121,13 @@ def _corpus_stats(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import asyncio
+
     from aiohttp import web
 
-    from fakegraph.app import create_app
+    from fakegraph.app import build_state
     from fakegraph.errors import ConfigError
+    from fakegraph.server import listen
     from fakegraph.settings import Settings, convert
 
     given = {
@@ -150,28 +153,27 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         typed = {name: convert(name, value) for name, value in given.items() if value is not None}
         settings = Settings.from_env(os.environ, **typed)
-        app = create_app(settings)
+        state = build_state(settings)
     except (ConfigError, ValueError) as exc:
         print(f"fakegraph: {exc}", file=sys.stderr)
         return 2
-    context = None
-    if settings.tls:
-        from fakegraph.server import tls_directory
-        from fakegraph.tls import make_certificates, server_context
-
-        files = make_certificates(tls_directory(settings), settings.tls_names)
-        context = server_context(files)
-        print(f"fakegraph CA certificate: {files.ca}", flush=True)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    url = f"{'https' if settings.tls else 'http'}://{settings.host}:{settings.port}"
+
+    async def serve() -> None:
+        listening = await listen(state, handle_signals=True)  # SIGINT/SIGTERM: a graceful exit
+        try:
+            if listening.tls_files is not None:
+                print(f"fakegraph CA certificate: {listening.tls_files.ca}", flush=True)
+            scheme = "https" if settings.tls else "http"
+            print(f"fakegraph serving {scheme}://{settings.host}:{listening.port}/beta", flush=True)
+            await asyncio.Event().wait()
+        finally:
+            await listening.runner.cleanup()
+
     try:
-        web.run_app(
-            app,
-            host=settings.host,
-            port=settings.port,
-            ssl_context=context,
-            print=lambda _: print(f"fakegraph serving {url}/beta", flush=True),
-        )
+        asyncio.run(serve())
+    except (web.GracefulExit, KeyboardInterrupt):
+        pass
     except OSError as exc:
         print(
             f"fakegraph: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}",

@@ -12,11 +12,11 @@ import threading
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
 from aiohttp import web
 
-from fakegraph.app import STATE, State, create_app
+from fakegraph.app import State, build_state, create_server
 from fakegraph.errors import ConfigError, FakeGraphError
 from fakegraph.settings import Settings
 from fakegraph.tls import TLSFiles, make_certificates, server_context
@@ -39,15 +39,44 @@ def tls_directory(settings: Settings) -> Path:
     return Path(settings.tls_dir) if settings.tls_dir else Path(tempfile.mkdtemp(prefix="fakegraph-tls-"))
 
 
+class Listening(NamedTuple):
+    """A server accepting connections: its runner (to clean up), the port it got, and the TLS files."""
+
+    runner: web.ServerRunner
+    port: int
+    tls_files: TLSFiles | None
+
+
+async def listen(state: State, *, handle_signals: bool = False) -> Listening:
+    """Start answering from `state` on its settings' host and port (port 0: a free one), with a throwaway CA
+    and certificate when they ask for TLS; an OSError if the address is taken."""
+    settings = state.settings
+    runner = web.ServerRunner(create_server(state), handle_signals=handle_signals)
+    await runner.setup()
+    context, files = None, None
+    if settings.tls:
+        files = make_certificates(tls_directory(settings), settings.tls_names)
+        context = server_context(files)
+    site = web.TCPSite(runner, settings.host, settings.port, ssl_context=context)
+    try:
+        await site.start()
+    except BaseException:
+        await runner.cleanup()
+        raise
+    sockets = getattr(getattr(site, "_server", None), "sockets", None) or []
+    port = int(sockets[0].getsockname()[1]) if sockets else settings.port
+    return Listening(runner, port, files)
+
+
 class FakeGraph:
     """A running fake Graph; port 0 (the default) picks a free port."""
 
     def __init__(self, settings: Settings | None = None, **changes: Any) -> None:
         self.settings = replace(settings or Settings(port=0), **changes)
-        self._app: web.Application | None = None
+        self._state: State | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
+        self._runner: web.ServerRunner | None = None
         self.port = self.settings.port
         self.tls_files: TLSFiles | None = None
 
@@ -61,9 +90,9 @@ class FakeGraph:
 
     @property
     def state(self) -> State:
-        if self._app is None:
+        if self._state is None:
             raise FakeGraphError("the fake Graph is not running")
-        return self._app[STATE]
+        return self._state
 
     @property
     def url(self) -> str:
@@ -81,7 +110,7 @@ class FakeGraph:
     def start(self) -> FakeGraph:
         if self._thread is not None:
             return self
-        self._app = create_app(self.settings)
+        self._state = build_state(self.settings)
         loop = asyncio.new_event_loop()
         started = threading.Event()
         failure: list[BaseException] = []
@@ -113,24 +142,8 @@ class FakeGraph:
         return self
 
     async def _serve(self) -> None:
-        assert self._app is not None
-        runner = web.AppRunner(self._app, access_log=None, handle_signals=False)
-        await runner.setup()
-        context = None
-        if self.settings.tls:
-            self.tls_files = make_certificates(tls_directory(self.settings), self.settings.tls_names)
-            context = server_context(self.tls_files)
-        site = web.TCPSite(runner, self.settings.host, self.settings.port, ssl_context=context)
-        try:
-            await site.start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
-        server = getattr(site, "_server", None)
-        sockets = getattr(server, "sockets", None) or []
-        if sockets:
-            self.port = int(sockets[0].getsockname()[1])
+        assert self._state is not None
+        self._runner, self.port, self.tls_files = await listen(self._state)
 
     def stop(self) -> None:
         if self._thread is None or self._loop is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -124,3 +125,47 @@ async def test_unknown_version_is_a_400(client):
     response = await client.get("/v2.0/reports/userCredentialUsageDetails", headers=AUTH)
     assert response.status == 400
     assert (await response.json())["error"]["message"] == "Invalid version: v2.0"
+
+
+async def test_the_application_serves_exactly_what_the_server_does(make_client):
+    """`create_app` (an aiohttp application, for embedding) and the low-level server `fakegraph serve`
+    runs answer a mixed sequence identically: statuses, Graph headers and bodies (request ids aside)."""
+    server = await make_client(max_body_bytes=2048)
+    application = await make_client(application=True, max_body_bytes=2048)
+    created = {"feature": "reset", "authMethod": "email", "isSuccess": True}
+    steps = [
+        ("GET", DETAILS + "?$top=3&$orderby=eventDateTime desc", AUTH, None),
+        ("POST", DETAILS, JSON, json.dumps(created)),
+        ("GET", DETAILS + "?$filter=feature eq 'reset'&$count=true&$top=2", AUTH, None),
+        ("GET", "/beta/reports/getCredentialUsageSummary(period='D7')", AUTH, None),
+        ("GET", DETAILS, {}, None),
+        ("GET", "/v1.0/reports/nothing", AUTH, None),
+        ("PUT", DETAILS, JSON, "{}"),
+        ("POST", DETAILS, JSON, json.dumps({"userDisplayName": "x" * 4096})),
+        ("POST", DETAILS, {**AUTH, "Content-Type": "text/plain"}, "hi"),
+        (
+            "POST",
+            "/beta/$batch",
+            JSON,
+            json.dumps({"requests": [{"id": "1", "method": "GET", "url": DETAILS}]}),
+        ),
+    ]
+    for method, path, headers, body in steps:
+        answers = []
+        for client in (server, application):
+            response = await client.request(method, path, headers=headers, data=body)
+            text = await response.text()
+            shown = {k: v for k, v in response.headers.items() if k.lower() not in _VARYING}
+            answers.append((response.status, shown, _without_ids(text)))
+        assert answers[0] == answers[1], (method, path)
+    assert [o["id"] for o in state_of(server).store.dump()["microsoft.graph.userCredentialUsageDetails"]] == [
+        o["id"] for o in state_of(application).store.dump()["microsoft.graph.userCredentialUsageDetails"]
+    ]
+
+
+_VARYING = {"request-id", "client-request-id", "date", "content-length", "location", "server"}
+
+
+def _without_ids(text: str) -> str:
+    text = re.sub(r'"(request-id|client-request-id)":"[^"]*"', "", text)
+    return re.sub(r"http://127\.0\.0\.1:\d+", "", text)
