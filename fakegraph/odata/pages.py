@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from fakegraph.odata import paging
-from fakegraph.odata.evaluate import InvalidQuery, Predicate, QueryContext, compile_filter, ordering
+from fakegraph.odata.evaluate import (
+    InvalidQuery,
+    Predicate,
+    Property,
+    QueryContext,
+    compile_filter,
+    ordering,
+)
 from fakegraph.odata.options import QueryOptions
 
 JSONObject = dict[str, Any]
@@ -141,9 +148,23 @@ def _cursor_key(
     cursor: list[Any], options: QueryOptions, ctx: QueryContext, key: Callable[[JSONObject], Any]
 ) -> Any:
     names = [name for name, _ in options.orderby] + [ctx.key]
-    if len(cursor) != len(names):
+    if len(cursor) != len(names) or not all(
+        _fits(value, ctx.properties.get(name)) for name, value in zip(names, cursor, strict=True)
+    ):
         raise InvalidQuery("The $skiptoken is not valid.")
     return key(dict(zip(names, cursor, strict=True)))
+
+
+def _fits(value: Any, prop: Property | None) -> bool:
+    """Whether a cursor value could be one the property holds (a token made by hand may say anything)."""
+    kind = prop.kind if prop is not None else "string"
+    if value is None:
+        return True
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    return isinstance(value, str)
 
 
 def _check_select(names: tuple[str, ...], ctx: QueryContext) -> None:
