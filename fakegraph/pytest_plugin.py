@@ -14,14 +14,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from fakegraph.clock import parse_iso
 from fakegraph.journal import Recorded
-from fakegraph.server import FakeGraph, ServerError
 from fakegraph.settings import Settings
+
+if TYPE_CHECKING:  # the server (and aiohttp) load with the first test that uses it, not in every session
+    from fakegraph.server import FakeGraph
 
 MARKER = "fakegraph"
 
@@ -151,6 +153,8 @@ def fakegraph_settings() -> Settings:
 @pytest.fixture(scope="session")
 def fakegraph_server(fakegraph_settings: Settings) -> Iterator[FakeGraph]:
     """The session's fake Graph, in a background thread (works with sync and async clients alike)."""
+    from fakegraph.server import FakeGraph
+
     with FakeGraph(fakegraph_settings) as server:
         yield server
 
@@ -158,6 +162,8 @@ def fakegraph_server(fakegraph_settings: Settings) -> Iterator[FakeGraph]:
 @pytest.fixture
 def fakegraph(request: pytest.FixtureRequest, fakegraph_server: FakeGraph) -> Iterator[Handle]:
     """A clean fake Graph for this test: reset before it, checked for server exceptions after it."""
+    from fakegraph.server import ServerError
+
     marker = request.node.get_closest_marker(MARKER)
     original = fakegraph_server.state.settings
     if marker is not None and marker.kwargs:

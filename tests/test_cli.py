@@ -9,6 +9,8 @@ import sys
 import time
 import urllib.request
 
+import pytest
+
 from fakegraph.cli import main
 
 
@@ -158,6 +160,17 @@ def test_public_api():
     """`fakegraph` exports exactly its public names (sorted), FakeGraph first among them."""
     import fakegraph
 
-    public = sorted(name for name in vars(fakegraph) if not name.startswith("_") and name[0].isupper())
-    assert fakegraph.__all__ == public
+    assert fakegraph.__all__ == sorted(fakegraph.__all__)
+    assert all(getattr(fakegraph, name).__name__ == name for name in fakegraph.__all__)
     assert fakegraph.FakeGraph.__module__ == "fakegraph.server"
+    with pytest.raises(AttributeError):
+        _ = fakegraph.Nothing  # type: ignore[attr-defined]
+
+
+def test_compiler_and_pytest_plugin_load_without_the_server():
+    """`import fakegraph`, `fakegraph compile` and the pytest plugin (loaded by every pytest session where
+    fakegraph is installed) do not import aiohttp; the server loads when first used."""
+    modules = "fakegraph, fakegraph.cli, fakegraph.compiler, fakegraph.pytest_plugin"
+    code = f"import sys, {modules}; print('aiohttp' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
