@@ -142,21 +142,12 @@ def seed_objects(state: State, body: Any) -> dict[str, list[JSONObject]]:
                 raise BadRequest(f"{raw_name}[{position}] is not an object.", target=raw_name)
             body_item = {"id": state.new_id(), **item}
             try:
-                clean = validator.check(body_item, _writable(schema), type_name, partial=False)
+                clean = validator.check(body_item, validator.writable(schema), type_name, partial=False)
             except BadRequest as exc:
                 raise BadRequest(f"{raw_name}[{position}]: {exc.message}", target=exc.target) from exc
             checked.append(clean)
         out[type_name] = checked
     return out
-
-
-def _writable(schema: JSONObject) -> JSONObject:
-    """The type's schema with nothing read-only (seeding sets ids and server-side properties too)."""
-    properties = {
-        name: {k: v for k, v in prop.items() if k != "readOnly"}
-        for name, prop in schema.get("properties", {}).items()
-    }
-    return {**schema, "properties": properties}
 
 
 def resolve_type(state: State, name: str) -> str:

@@ -92,7 +92,9 @@ class State:
     def reload(self, settings: Settings) -> None:
         """Start over from other settings' dataset, seed and clock (a pytest marker's, for one test)."""
         self.settings = settings
-        self.store.load(load_dataset(settings, self.catalogue.schemas.get("beta", {})))
+        self.store.load(
+            load_dataset(settings, self.catalogue.schemas.get("beta", {}), self.validators["beta"])
+        )
         self.clock = MockClock(settings.clock)
         self.reset()
 
@@ -103,16 +105,17 @@ STATE = web.AppKey("fakegraph_state", State)
 def build_state(settings: Settings) -> State:
     catalogue = load_catalogue(settings.data)
     aliases = alias_from_overrides(settings.data / "fixtures" / "overrides.json")
+    validators = {v: RequestValidator(s, aliases) for v, s in catalogue.schemas.items()}
     store = Store()
     behaviours.prepare(store)
-    store.load(load_dataset(settings, catalogue.schemas.get("beta", {})))
+    store.load(load_dataset(settings, catalogue.schemas.get("beta", {}), validators["beta"]))
     return State(
         settings=settings,
         catalogue=catalogue,
         router=Router(catalogue),
         store=store,
         clock=MockClock(settings.clock),
-        validators={v: RequestValidator(s, aliases) for v, s in catalogue.schemas.items()},
+        validators=validators,
         masks={v: EnumMasks(s) for v, s in catalogue.schemas.items()},
         rng=random.Random(settings.seed),
         journal=Journal(settings.journal_size),

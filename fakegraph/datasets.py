@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fakegraph.errors import ConfigError
+from fakegraph.errors import BadRequest, ConfigError
 from fakegraph.settings import DEFAULT_CLOCK, DEFAULT_SEED, Settings
+
+if TYPE_CHECKING:
+    from fakegraph.validation import RequestValidator
 
 JSONObject = dict[str, Any]
 Dataset = dict[str, list[JSONObject]]
@@ -21,7 +24,8 @@ def committed_default(data: Path) -> Path:
     return data / "fixtures" / "datasets" / "default.json"
 
 
-def load_dataset(settings: Settings, schemas: dict[str, JSONObject]) -> Dataset:
+def load_dataset(settings: Settings, schemas: dict[str, JSONObject], validator: RequestValidator) -> Dataset:
+    """The objects to start with; a file's are checked as if each had been created through the API."""
     if settings.dataset == "empty":
         return {}
     if settings.dataset == "default":
@@ -36,7 +40,7 @@ def load_dataset(settings: Settings, schemas: dict[str, JSONObject]) -> Dataset:
         raise ConfigError(
             f"dataset must be 'default', 'empty' or a JSON file; {settings.dataset!r} is none of them"
         )
-    return _read(path)
+    return checked(_read(path), validator, schemas, str(path))
 
 
 def _read(path: Path) -> Dataset:
@@ -47,3 +51,31 @@ def _read(path: Path) -> Dataset:
     if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
         raise ConfigError(f"{path}: a dataset maps Graph type names to lists of objects")
     return data
+
+
+def checked(
+    data: Dataset, validator: RequestValidator, schemas: dict[str, JSONObject], origin: str
+) -> Dataset:
+    """A dataset file's objects as the store keeps them (enum members in their declared case), or a
+    ConfigError naming the first object and property that no request could have created."""
+    entities = {
+        str(s.get("title")): s for s in schemas.values() if s.get("x-graph", {}).get("kind") == "entityType"
+    }
+    out: Dataset = {}
+    for type_name, items in data.items():
+        schema = entities.get(type_name)
+        if schema is None:
+            raise ConfigError(
+                f"{origin}: {type_name!r} is not an entity type; known: {', '.join(sorted(entities))}"
+            )
+        clean = []
+        for position, item in enumerate(items):
+            where = f"{origin}: {type_name}[{position}]"
+            if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"]:
+                raise ConfigError(f"{where} must be an object with a string id")
+            try:
+                clean.append(validator.check(item, validator.writable(schema), type_name, partial=False))
+            except BadRequest as exc:
+                raise ConfigError(f"{where}: {exc.message}") from exc
+        out[type_name] = clean
+    return out

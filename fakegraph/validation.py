@@ -68,10 +68,23 @@ class RequestValidator:
         self._enums: dict[int, dict[str, str]] = {}
         self._bearing: dict[int, frozenset[str]] = {}
         self._lanes: dict[tuple[int, str], Cleaner] = {}
+        self._writable: dict[int, JSONObject] = {}
         self._annotated: dict[str, frozenset[str]] = {}
 
     def lookup(self, uri: str) -> JSONObject | None:
         return self._schemas.get(uri)
+
+    def writable(self, schema: JSONObject) -> JSONObject:
+        """`schema` with nothing read-only (seeding sets ids and server-side properties too), made once per
+        schema: the caches here are keyed by schema identity, so a schema they see must stay alive."""
+        found = self._writable.get(id(schema))
+        if found is None:
+            properties = {
+                name: {k: v for k, v in prop.items() if k != "readOnly"}
+                for name, prop in schema.get("properties", {}).items()
+            }
+            found = self._writable[id(schema)] = {**schema, "properties": properties}
+        return found
 
     def check(self, body: Any, schema: JSONObject, entity_type: str, *, partial: bool) -> JSONObject:
         """The body to store (annotations dropped, enum members in canonical case), or a BadRequest."""

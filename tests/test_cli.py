@@ -70,6 +70,11 @@ def test_dataset_command_writes_the_default_dataset(tmp_path, capsys):
         "microsoft.graph.managedTenants.credentialUserRegistrationsSummary",
     }
     assert "wrote" in capsys.readouterr().out
+    from fakegraph.app import build_state
+    from fakegraph.settings import Settings
+
+    loaded = build_state(Settings(dataset=str(out))).store.dump()  # checked like created objects
+    assert {k: len(v) for k, v in loaded.items()} == {k: len(v) for k, v in data.items()}
 
 
 def test_settings_read_fakegraph_environment_variables():

@@ -13,10 +13,13 @@ from fakegraph.clock import parse_iso
 from fakegraph.data import data_dir
 from fakegraph.datasets import committed_default, load_dataset
 from fakegraph.fakedata import default_dataset
+from fakegraph.namespaces import alias_from_overrides
 from fakegraph.settings import DEFAULT_CLOCK, Settings
+from fakegraph.validation import RequestValidator
 
 GRAPH = "microsoft.graph."
 SCHEMAS = load_catalogue(data_dir()).schemas["beta"]
+VALIDATOR = RequestValidator(SCHEMAS, alias_from_overrides(data_dir() / "fixtures" / "overrides.json"))
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +29,7 @@ def dataset() -> dict[str, list[dict[str, Any]]]:
 
 def test_committed_default_is_what_the_default_seed_generates(dataset):
     """The committed file (loaded without Faker at start-up) equals the generator's output for seed 0."""
-    assert load_dataset(Settings(), SCHEMAS) == dataset
+    assert load_dataset(Settings(), SCHEMAS, VALIDATOR) == dataset
     assert committed_default(data_dir()).is_file()
 
 
@@ -105,7 +108,7 @@ def test_managed_tenant_summaries_add_up(dataset):
 def test_other_clocks_shift_the_data(dataset):
     """With another clock the events move with it (generated, not the committed file)."""
     later = DEFAULT_CLOCK + timedelta(days=365)
-    shifted = load_dataset(Settings(clock=later), SCHEMAS)
+    shifted = load_dataset(Settings(clock=later), SCHEMAS, VALIDATOR)
     newest = max(parse_iso(e["eventDateTime"]) for e in shifted[GRAPH + "userCredentialUsageDetails"])
     assert later - timedelta(days=30) < newest < later
 
@@ -114,11 +117,41 @@ def test_empty_and_file_datasets(tmp_path):
     """`empty` is nothing; a JSON file is loaded as given; anything else is a clear configuration error."""
     from fakegraph.errors import ConfigError
 
-    assert load_dataset(Settings(dataset="empty"), SCHEMAS) == {}
+    assert load_dataset(Settings(dataset="empty"), SCHEMAS, VALIDATOR) == {}
     path = tmp_path / "mine.json"
-    path.write_text('{"microsoft.graph.credentialUsageSummary": [{"id": "1", "feature": "reset"}]}')
-    assert load_dataset(Settings(dataset=str(path)), SCHEMAS) == {
-        "microsoft.graph.credentialUsageSummary": [{"id": "1", "feature": "reset"}]
+    path.write_text('{"microsoft.graph.credentialUsageSummary": [{"id": "1", "feature": "RESET"}]}')
+    assert load_dataset(Settings(dataset=str(path)), SCHEMAS, VALIDATOR) == {
+        "microsoft.graph.credentialUsageSummary": [{"id": "1", "feature": "reset"}]  # as a create stores it
     }
     with pytest.raises(ConfigError, match="'nope'"):
-        load_dataset(Settings(dataset="nope"), SCHEMAS)
+        load_dataset(Settings(dataset="nope"), SCHEMAS, VALIDATOR)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"microsoft.graph.nothing": []}', "'microsoft.graph.nothing' is not an entity type"),
+        (
+            '{"microsoft.graph.userCredentialUsageDetails": [{"feature": "reset"}]}',
+            r"\[0\] must be an object",
+        ),
+        (
+            '{"microsoft.graph.userCredentialUsageDetails": ["x"]}',
+            r"\[0\] must be an object with a string id",
+        ),
+        (
+            '{"microsoft.graph.userCredentialUsageDetails": [{"id": "1"}, {"id": "2", "isSuccess": "yes"}]}',
+            r"userCredentialUsageDetails\[1\]: Invalid value 'yes' for property 'isSuccess'",
+        ),
+        ('{"microsoft.graph.userCredentialUsageDetails": [{"id": "1", "nope": 1}]}', "'nope' does not exist"),
+    ],
+)
+def test_a_dataset_file_is_checked_like_created_objects(tmp_path, content, message):
+    """Objects no request could have created are refused at start-up, naming the object and property
+    (instead of answering 500s later, when a query compares them)."""
+    from fakegraph.errors import ConfigError
+
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    with pytest.raises(ConfigError, match=message):
+        load_dataset(Settings(dataset=str(path)), SCHEMAS, VALIDATOR)

@@ -147,3 +147,18 @@ def test_lane_refuses_what_the_full_check_must_explain():
         [],
     ):
         assert lane(bad) is None, bad
+
+
+def test_seeding_schemas_are_made_once_per_type():
+    """The validator's caches are keyed by schema identity: the writable form of a type's schema is one
+    object for the server's life, so repeated seeding neither grows the caches nor meets a recycled id."""
+    validator = _validator()
+    entity = "microsoft.graph.userCredentialUsageDetails"
+    schema = SCHEMAS[f"urn:fakegraph:schemas:beta:{entity}"]
+    first = validator.writable(schema)
+    assert validator.writable(schema) is first
+    assert "readOnly" not in first["properties"]["id"]
+    assert schema["properties"]["id"]["readOnly"] is True  # the catalogue's schema is untouched
+    for _ in range(50):
+        validator.check({"id": "x", "feature": "reset"}, validator.writable(schema), entity, partial=False)
+    assert len(validator._lanes) == 1
