@@ -79,16 +79,27 @@ async def _set_clock(request: handlers.GraphRequest, state: State) -> Reply:
     body = await handlers.read_body(request)
     if isinstance(body, dict) and isinstance(body.get("now"), str):
         try:
-            state.clock.set(parse_iso(body["now"]))
+            when = parse_iso(body["now"])
         except ValueError as exc:
             raise BadRequest(
                 f"'now' is not an ISO 8601 date and time: {body['now']!r}.", target="now"
             ) from exc
-    elif isinstance(body, dict) and isinstance(body.get("advanceSeconds"), (int, float)):
-        state.clock.advance(float(body["advanceSeconds"]))
+        try:
+            state.clock.set(when)
+        except ValueError as exc:
+            raise BadRequest(f"{exc}.", target="now") from exc
+    elif isinstance(body, dict) and _is_number(body.get("advanceSeconds")):
+        try:
+            state.clock.advance(float(body["advanceSeconds"]))
+        except ValueError as exc:
+            raise BadRequest(f"{exc}.", target="advanceSeconds") from exc
     else:
         raise BadRequest("Send {'now': '<ISO 8601>'} or {'advanceSeconds': <number>}.")
     return _json({"now": iso(state.clock.now())})
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 async def _requests(request: handlers.GraphRequest, state: State) -> Reply:

@@ -28,6 +28,7 @@ from fakegraph import behaviours, guids, pipeline
 from fakegraph.catalogue import Catalogue, load_catalogue
 from fakegraph.clock import MockClock
 from fakegraph.datasets import load_dataset
+from fakegraph.errors import ConfigError
 from fakegraph.faults import Faults
 from fakegraph.journal import Journal
 from fakegraph.namespaces import alias_from_overrides
@@ -90,19 +91,28 @@ class State:
             self.throttle.clear()
 
     def reload(self, settings: Settings) -> None:
-        """Start over from other settings' dataset, seed and clock (a pytest marker's, for one test)."""
+        """Start over from other settings' dataset, seed and clock (a pytest marker's, for one test); bad
+        settings raise ConfigError and change nothing."""
+        clock = _clock(settings)
+        data = load_dataset(settings, self.catalogue.schemas.get("beta", {}), self.validators["beta"])
         self.settings = settings
-        self.store.load(
-            load_dataset(settings, self.catalogue.schemas.get("beta", {}), self.validators["beta"])
-        )
-        self.clock = MockClock(settings.clock)
+        self.store.load(data)
+        self.clock = clock
         self.reset()
 
 
 STATE = web.AppKey("fakegraph_state", State)
 
 
+def _clock(settings: Settings) -> MockClock:
+    try:
+        return MockClock(settings.clock)
+    except ValueError as exc:
+        raise ConfigError(f"clock: {exc}") from exc
+
+
 def build_state(settings: Settings) -> State:
+    clock = _clock(settings)  # before the dataset, whose events are spread over the clock's last 30 days
     catalogue = load_catalogue(settings.data)
     aliases = alias_from_overrides(settings.data / "fixtures" / "overrides.json")
     validators = {v: RequestValidator(s, aliases) for v, s in catalogue.schemas.items()}
@@ -114,7 +124,7 @@ def build_state(settings: Settings) -> State:
         catalogue=catalogue,
         router=Router(catalogue),
         store=store,
-        clock=MockClock(settings.clock),
+        clock=clock,
         validators=validators,
         masks={v: EnumMasks(s) for v, s in catalogue.schemas.items()},
         rng=random.Random(settings.seed),

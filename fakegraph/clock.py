@@ -5,24 +5,45 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
+EARLIEST = datetime(1, 2, 1, tzinfo=UTC)  # report windows reach 30 days back; datasets and timestamps too
+LATEST = datetime(9999, 11, 30, tzinfo=UTC)
+
+
+def in_range(when: datetime) -> datetime:
+    """`when` (UTC if it has no offset), or a ValueError when the clock could not be read at it."""
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    if not EARLIEST <= when <= LATEST:
+        raise ValueError(f"the clock must stay between {iso(EARLIEST)} and {iso(LATEST)}, not {iso(when)}")
+    return when
+
 
 class MockClock:
     def __init__(self, start: datetime) -> None:
         self._lock = threading.Lock()
-        self._start = start
-        self._now = start
+        self._start = in_range(start)
+        self._now = self._start
 
     def now(self) -> datetime:
         return self._now  # one attribute read is atomic; writers hold the lock
 
     def set(self, when: datetime) -> None:
+        checked = in_range(when)
         with self._lock:
-            self._now = when if when.tzinfo else when.replace(tzinfo=UTC)
+            self._now = checked
 
     def advance(self, seconds: float) -> datetime:
+        """Move the clock on (or back, for negative seconds); a ValueError if it would leave its range."""
+        try:
+            step = timedelta(seconds=seconds)
+        except OverflowError as exc:
+            raise ValueError(f"cannot advance the clock by {seconds} seconds") from exc
         with self._lock:
-            self._now += timedelta(seconds=seconds)
-            return self._now
+            try:
+                moved = in_range(self._now + step)
+            except OverflowError as exc:
+                raise ValueError(f"cannot advance the clock by {seconds} seconds") from exc
+            self._now = moved
+            return moved
 
     def reset(self) -> None:
         with self._lock:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
+from fakegraph.clock import in_range
 from fakegraph.data import data_dir
 
 DEFAULT_CLOCK = datetime(2026, 1, 1, tzinfo=UTC)
@@ -70,5 +71,5 @@ def convert(name: str, raw: str) -> object:
             value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
         except ValueError as exc:
             raise ValueError(f"clock must be an ISO 8601 date and time, not {raw!r}") from exc
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return in_range(value)
     return raw

@@ -53,6 +53,12 @@ def test_busy_port_exits_non_zero_with_one_line(capsys):
     assert f"cannot listen on 127.0.0.1:{port}" in err[0]
 
 
+def test_clock_out_of_range_exits_2(capsys):
+    """A clock the reports could not be computed at is refused with one line naming it."""
+    assert main(["serve", "--clock", "0001-01-01T00:00:00Z"]) == 2
+    assert "clock must stay between" in capsys.readouterr().err
+
+
 def test_bad_dataset_exits_2(capsys):
     """An unknown dataset name exits 2 with one line."""
     assert main(["serve", "--dataset", "nope"]) == 2

@@ -46,6 +46,41 @@ async def test_clock_read_set_advance(client):
     assert bad.status == 400
 
 
+@pytest.mark.parametrize(
+    ("body", "target"),
+    [
+        ({"advanceSeconds": 1e308}, "advanceSeconds"),  # past anything a timedelta holds
+        ({"advanceSeconds": 400_000 * 365 * 86400}, "advanceSeconds"),  # past year 9999
+        ({"advanceSeconds": -2100 * 365 * 86400}, "advanceSeconds"),  # before year 1
+        ({"now": "0001-01-01T00:00:00Z"}, "now"),  # no room for a 30-day report window before it
+        ({"now": "9999-12-31T23:59:59Z"}, "now"),
+        ({"advanceSeconds": True}, None),
+    ],
+)
+async def test_clock_refuses_times_it_could_not_be_read_at(client, body, target):
+    """Setting or advancing the clock out of its range is a 400 naming the field, and the clock is unchanged
+    (it used to raise OverflowError: a 500, or a clock no report could be computed at)."""
+    response = await client.post(f"{ADMIN}/clock", json=body)
+    assert response.status == 400
+    assert (await response.json())["error"].get("target") == target
+    assert (await (await client.get(f"{ADMIN}/clock")).json())["now"] == "2026-01-01T00:00:00Z"
+
+
+async def test_clock_at_the_edge_of_its_range_still_serves_reports(client):
+    """The earliest settable time leaves room for the longest report window."""
+    assert (await client.post(f"{ADMIN}/clock", json={"now": "0001-02-01T00:00:00Z"})).status == 200
+    summary = await client.get("/beta/reports/getCredentialUsageSummary(period='D30')", headers=AUTH)
+    assert summary.status == 200
+
+
+def test_a_clock_out_of_range_is_a_configuration_error():
+    """A server cannot start with a clock outside the range (the default dataset's events precede it)."""
+    from datetime import UTC, datetime
+
+    with pytest.raises(ConfigError, match="clock"):
+        FakeGraph(clock=datetime(1, 1, 1, tzinfo=UTC)).start()
+
+
 async def test_request_journal(make_client):
     """The journal lists requests newest first with their bodies, filters by method and path, and clears."""
     client = await make_client(dataset="empty", journal_size=3)
