@@ -188,3 +188,50 @@ async def test_mangled_batches_never_fail_the_server(client):
                 assert answer["status"] < 500, (body, answer)
                 answered += answer["status"] < 300
     assert answered > 50  # steps also get through to working paths
+
+
+ADMIN_VALUES: list[Any] = [
+    *VALUES,
+    1e308,
+    10**30,
+    -5,
+    "9999-12-31T23:59:59Z",
+    "0001-01-01T00:00:00Z",
+    "GET",
+    "*",
+    "/beta/*",
+    0.5,
+    429,
+    600,
+]
+ADMIN_KEYS = {
+    "clock": ["now", "advanceSeconds"],
+    "faults": ["status", "method", "path", "count", "probability", "retryAfter", "kind", "latencyMs"],
+    "requests": ["method", "path"],
+}
+SEED_TYPES = ["microsoft.graph.userCredentialUsageDetails", "userCredentialUsageDetails", "nope", ""]
+
+
+async def test_mangled_control_plane_calls_never_fail_the_server(client):
+    """400 seeded random calls to /_fakegraph/ (clock, faults, seed, state, reset, journal): none is a 500
+    of fakegraph's own, and after each a report query still answers (an injected fault aside)."""
+    rng = random.Random(7)
+    for _ in range(400):
+        endpoint = rng.choice(
+            ["clock", "clock", "faults", "seed", "state", "reset", "requests", "health", "x"]
+        )
+        method = rng.choice(["POST", "POST", "GET", "DELETE", "PUT"])
+        if endpoint == "seed" or (endpoint == "state" and method == "POST"):
+            item = {rng.choice(["feature", "id", "isSuccess", "x"]): rng.choice(ADMIN_VALUES)}
+            body: Any = {rng.choice(SEED_TYPES): rng.choice([[item], rng.choice(ADMIN_VALUES)])}
+        else:
+            keys = ADMIN_KEYS.get(endpoint, ["x"])
+            body = {rng.choice(keys): rng.choice(ADMIN_VALUES) for _ in range(rng.randint(0, 3))}
+        headers = {"Content-Type": "application/json", **AUTH}
+        response = await client.request(
+            method, f"/_fakegraph/{endpoint}", data=json.dumps(body), headers=headers
+        )
+        text = await response.text()
+        assert "generalException" not in text, (method, endpoint, body, text[:300])
+        after = await client.get("/beta/reports/getCredentialUsageSummary(period='D30')?$top=2", headers=AUTH)
+        assert "generalException" not in await after.text(), (method, endpoint, body)
