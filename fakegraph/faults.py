@@ -10,7 +10,7 @@ import fnmatch
 import random
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from fakegraph.errors import BadRequest, GraphError
 
@@ -72,22 +72,25 @@ def rule_from_json(data: Any, rule_id: str) -> Rule:
         raise BadRequest(f"Fault 'kind' must be one of: {', '.join(KINDS)}.", target="kind")
     status = _integer(data, "status", 503, 400, 599)
     count = data.get("count")
-    if count is not None and (not isinstance(count, int) or count < 1):
+    if count is not None and (not _is_int(count) or count < 1):
         raise BadRequest("Fault 'count' must be a positive integer (or absent for always).", target="count")
     probability = data.get("probability", 1.0)
-    if not isinstance(probability, (int, float)) or not 0 <= probability <= 1:
+    if not (_is_int(probability) or isinstance(probability, float)) or not 0 <= probability <= 1:
         raise BadRequest("Fault 'probability' must be between 0 and 1.", target="probability")
     method = data.get("method")
     if method is not None and not isinstance(method, str):
         raise BadRequest("Fault 'method' must be a string.", target="method")
+    path = data.get("path", "*")
+    if not isinstance(path, str):
+        raise BadRequest("Fault 'path' must be a string (a glob such as '/beta/reports/*').", target="path")
     retry_after = data.get("retryAfter", 1 if status == 429 else None)
-    if retry_after is not None and (not isinstance(retry_after, int) or retry_after < 0):
+    if retry_after is not None and (not _is_int(retry_after) or retry_after < 0):
         raise BadRequest("Fault 'retryAfter' must be a non-negative integer (seconds).", target="retryAfter")
     return Rule(
         id=rule_id,
         kind=kind,
         method=method.upper() if method else None,
-        path=str(data.get("path", "*")),
+        path=path,
         status=status,
         retry_after=retry_after,
         latency_ms=_integer(data, "latencyMs", 0, 0, 600_000),
@@ -96,9 +99,13 @@ def rule_from_json(data: Any, rule_id: str) -> Rule:
     )
 
 
+def _is_int(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)  # JSON true is not a number
+
+
 def _integer(data: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
     value = data.get(name, default)
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+    if not _is_int(value) or not low <= value <= high:
         raise BadRequest(f"Fault '{name}' must be an integer from {low} to {high}.", target=name)
     return value
 

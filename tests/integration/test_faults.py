@@ -85,7 +85,21 @@ async def test_clear_and_reset_remove_faults(client):
     assert (await client.get(DETAILS, headers=AUTH)).status == 200
 
 
-@pytest.mark.parametrize("rule", [{"kind": "explode"}, {"status": 200}, {"count": 0}, {"probability": 2}, []])
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"kind": "explode"},
+        {"status": 200},
+        {"count": 0},
+        {"count": True},
+        {"probability": 2},
+        {"probability": True},
+        {"retryAfter": True},
+        {"path": ["/beta/*"]},
+        {"latencyMs": 10**9},
+        [],
+    ],
+)
 async def test_bad_rules_are_400(client, rule):
     """A rule that cannot work is refused."""
     assert (await client.post(FAULTS, json=rule)).status == 400
