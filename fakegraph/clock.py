@@ -12,8 +12,14 @@ LATEST = datetime(9999, 11, 30, tzinfo=UTC)
 def in_range(when: datetime) -> datetime:
     """`when` (UTC if it has no offset), or a ValueError when the clock could not be read at it."""
     when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    if not EARLIEST <= when <= LATEST:
-        raise ValueError(f"the clock must stay between {iso(EARLIEST)} and {iso(LATEST)}, not {iso(when)}")
+    try:
+        inside = EARLIEST <= when <= LATEST
+    except OverflowError:  # an offset that moves it past year 1 or 9999
+        inside = False
+    if not inside:
+        raise ValueError(
+            f"the clock must stay between {iso(EARLIEST)} and {iso(LATEST)}, not {when.isoformat()}"
+        )
     return when
 
 

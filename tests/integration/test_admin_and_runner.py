@@ -54,6 +54,8 @@ async def test_clock_read_set_advance(client):
         ({"advanceSeconds": -2100 * 365 * 86400}, "advanceSeconds"),  # before year 1
         ({"now": "0001-01-01T00:00:00Z"}, "now"),  # no room for a 30-day report window before it
         ({"now": "9999-12-31T23:59:59Z"}, "now"),
+        ({"now": "0001-01-01T00:00:00+05:00"}, "now"),  # before year 1 in UTC
+        ({"now": "9999-12-31T23:59:59-05:00"}, "now"),
         ({"advanceSeconds": True}, None),
     ],
 )
