@@ -73,7 +73,6 @@ def page_of(
     `filtered=False`: the View holds every object (an OrderedIndex), and $filter is tested while walking."""
     predicate = None if filtered else _predicate(options, ctx)
     size = min(options.top or page_size, page_size)
-    order = ordering(list(options.orderby), ctx)
     if options.skiptoken is None:
         start, skip = (len(found.items) if found.reverse else 0), options.skip
         count = None
@@ -81,6 +80,7 @@ def page_of(
             items = found.items
             count = len(items) if predicate is None else sum(1 for item in items if predicate(item))
     else:
+        order = ordering(list(options.orderby), ctx)
         cursor = _cursor_key(paging.decode(options.skiptoken, options.signature()), options, ctx, order.key)
         start = bisect_left(found.keys, cursor) if found.reverse else bisect_right(found.keys, cursor)
         skip, count = 0, None
