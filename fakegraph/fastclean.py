@@ -10,9 +10,10 @@ problem (or, for the rare valid body this lane does not cover, cleans it the slo
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from rfc3339_validator import validate_rfc3339
+from rfc3339_validator import RFC3339_REGEX
 
 from fakegraph import placeholders, schema_walk
 from fakegraph.fastcheck import Lookup, compile_check
@@ -132,16 +133,28 @@ def _enum(members: list[Any], nullable: bool) -> Field | None:
 
 
 def _string(nullable: bool, date_time: bool) -> Field:
-    looks_placeholder = placeholders.is_placeholder
+    placeholder = placeholders.match
 
     def string(v: Any) -> Any:
         if type(v) is str:
-            if looks_placeholder(v) or (date_time and not validate_rfc3339(v)):
+            if placeholder(v) is not None or (date_time and not is_date_time(v)):
                 return BAD
             return v
         return None if v is None and nullable else BAD
 
     return string
+
+
+def is_date_time(text: str) -> bool:
+    """What the full path's `format: date-time` check (rfc3339_validator) accepts: its RFC 3339 pattern, and
+    a date that exists (datetime checks the day of the month and year 0 as it does, three times faster)."""
+    if RFC3339_REGEX.match(text) is None:
+        return False
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def checked_field(prop: JSONObject, lookup: Lookup, canonical: Callable[[Any], Any]) -> Field:

@@ -95,14 +95,15 @@ async def dispatch(request: GraphRequest, state: State, segments: list[str]) -> 
     if not segments or segments[0] not in VERSIONS:
         raise BadRequest(f"Invalid version: {segments[0] if segments else ''}")
     authenticate(request)
-    cache_key = _cache_key(request) if request.method == "GET" else None
+    if request.method != "GET":
+        return await _handle(request, state, segments)
+    cache_key = _cache_key(request)
     stamp = (state.store.generation, state.clock.now())
-    if cache_key is not None:
-        cached = state.responses.get(cache_key)
-        if cached is not None and cached.stamp == stamp:
-            return cached.reply
+    cached = state.responses.get(cache_key)
+    if cached is not None and cached.stamp == stamp:
+        return cached.reply
     reply = await _handle(request, state, segments)
-    if cache_key is not None and reply.status == 200:
+    if reply.status == 200:
         state.responses.put(cache_key, CachedResponse(stamp, reply))
     return reply
 

@@ -20,6 +20,7 @@ _TYPE_WORDS = (
 _PLACEHOLDER = re.compile(
     rf"^(?:\s*(?i:{_TYPE_WORDS})(?:\s*\([^)]*\))?\s*|[A-Za-z][\w.]*-value|\S+(?:\.\.\.|…))$"
 )
+match = _PLACEHOLDER.match  # for a value known to be a string
 
 
 def is_placeholder(value: Any) -> bool:
