@@ -23,6 +23,7 @@ USAGE_DETAILS = GRAPH + "userCredentialUsageDetails"
 REGISTRATION_COUNT = GRAPH + "credentialUserRegistrationCount"
 REGISTRATION_DETAILS = GRAPH + "credentialUserRegistrationDetails"
 PERIOD_DAYS = {"D1": 1, "D7": 7, "D30": 30}
+Group = tuple[str, str, bool]  # (feature, authMethod, isSuccess)
 _IDS = uuid.UUID("6f1c2d5e-0000-4000-8000-00000000c0de")
 _REGISTRATION_FLAGS = (
     ("registered", "isRegistered"),
@@ -34,13 +35,18 @@ _REGISTRATION_FLAGS = (
 
 class UsageIndex:
     """Event times (epoch seconds, sorted) per (feature, authMethod, isSuccess), kept up to date by the
-    store: a period window is then two bisections per group, however many events are stored."""
+    store: a period window is then two bisections per group, however many events are stored. A write only
+    notes its event; the next read sorts the noted events in, so a create costs an append and a burst of
+    creates costs one sort, not a bisection each."""
+
+    FEW = 64  # noted events up to this many are bisected in; more are appended and each group sorted
 
     def __init__(self) -> None:
-        self.times: dict[tuple[str, str, bool], list[float]] = defaultdict(list)
+        self._times: dict[Group, list[float]] = defaultdict(list)
+        self._noted: list[JSONObject] = []
 
     @staticmethod
-    def _entry(event: JSONObject) -> tuple[tuple[str, str, bool], float] | None:
+    def _entry(event: JSONObject) -> tuple[Group, float] | None:
         when, feature, method = event.get("eventDateTime"), event.get("feature"), event.get("authMethod")
         if not (isinstance(when, str) and isinstance(feature, str) and isinstance(method, str)):
             return None
@@ -49,33 +55,46 @@ class UsageIndex:
         except ValueError:
             return None
 
+    def groups(self) -> dict[Group, list[float]]:
+        """The sorted times of each group, noted events included (read it holding the store's lock)."""
+        if self._noted:
+            self._sort_in()
+        return self._times
+
+    def _sort_in(self) -> None:
+        noted, self._noted = self._noted, []
+        entries = [entry for entry in map(self._entry, noted) if entry is not None]
+        if len(entries) <= self.FEW:
+            for group, when in entries:
+                insort(self._times[group], when)
+            return
+        touched = set()
+        for group, when in entries:
+            self._times[group].append(when)
+            touched.add(group)
+        for group in touched:
+            self._times[group].sort()
+
     def rebuild(self, objects: Iterable[JSONObject]) -> None:
-        self.times = defaultdict(list)
-        for event in objects:
-            entry = self._entry(event)
-            if entry is not None:
-                self.times[entry[0]].append(entry[1])
-        for values in self.times.values():
-            values.sort()
+        self._noted = list(objects)
+        self._times = defaultdict(list)
 
     def added(self, obj: JSONObject) -> None:
-        entry = self._entry(obj)
-        if entry is not None:
-            insort(self.times[entry[0]], entry[1])
+        self._noted.append(obj)
 
     def removed(self, obj: JSONObject) -> None:
         entry = self._entry(obj)
         if entry is None:
             return
-        values = self.times[entry[0]]
+        values = self.groups()[entry[0]]
         at = bisect_left(values, entry[1])
         if at < len(values) and values[at] == entry[1]:
             del values[at]
 
 
 def watch(store: Store) -> UsageIndex:
-    """The store's usage index, registered on first use (the app registers it at start-up, so that loading
-    data builds it rather than the first call)."""
+    """The store's usage index, registered on first use (the app registers it at start-up, so that it
+    notes the events of every load and write from then on)."""
     return store.index(USAGE_DETAILS, "usage", UsageIndex)
 
 
@@ -90,14 +109,15 @@ def usage_summary(
     if key not in cache:
         if len(cache) > 64:  # old generations and clock readings
             cache.clear()
-        cache[key] = _usage_rows(watch(store), period, now)
+        with store.locked():
+            cache[key] = _usage_rows(watch(store).groups(), period, now)
     return [dict(row) for row in cache[key]]
 
 
-def _usage_rows(index: UsageIndex, period: str, now: datetime) -> list[JSONObject]:
+def _usage_rows(groups: dict[Group, list[float]], period: str, now: datetime) -> list[JSONObject]:
     since, until = (now - timedelta(days=PERIOD_DAYS[period])).timestamp(), now.timestamp()
     counts: dict[tuple[str, str], list[int]] = {}
-    for (feature, method, success), times in index.times.items():
+    for (feature, method, success), times in groups.items():
         inside = bisect_right(times, until) - bisect_right(times, since)
         if inside:
             counts.setdefault((feature, method), [0, 0])[0 if success else 1] += inside
