@@ -35,9 +35,9 @@ _REGISTRATION_FLAGS = (
 
 class UsageIndex:
     """Event times (epoch seconds, sorted) per (feature, authMethod, isSuccess), kept up to date by the
-    store: a period window is then two bisections per group, however many events are stored. A write only
-    notes its event; the next read sorts the noted events in, so a create costs an append and a burst of
-    creates costs one sort, not a bisection each."""
+    store: a period window is then two bisections per group, however many events are stored. A single write
+    only notes its event; the next read sorts the noted events in, so a create costs an append and a burst
+    of creates one sort, not a bisection each."""
 
     FEW = 64  # noted events up to this many are bisected in; more are appended and each group sorted
 
@@ -76,8 +76,15 @@ class UsageIndex:
             self._times[group].sort()
 
     def rebuild(self, objects: Iterable[JSONObject]) -> None:
-        self._noted = list(objects)
+        """Sorted at once: a load or reset leaves the index ready, so no read pays for it."""
+        self._noted = []
         self._times = defaultdict(list)
+        for event in objects:
+            entry = self._entry(event)
+            if entry is not None:
+                self._times[entry[0]].append(entry[1])
+        for values in self._times.values():
+            values.sort()
 
     def added(self, obj: JSONObject) -> None:
         self._noted.append(obj)
@@ -93,8 +100,8 @@ class UsageIndex:
 
 
 def watch(store: Store) -> UsageIndex:
-    """The store's usage index, registered on first use (the app registers it at start-up, so that it
-    notes the events of every load and write from then on)."""
+    """The store's usage index, registered on first use (the app registers it at start-up, so that loading
+    data builds it rather than the first call)."""
     return store.index(USAGE_DETAILS, "usage", UsageIndex)
 
 
