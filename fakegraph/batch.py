@@ -6,8 +6,7 @@ Pure: `plan(body, version)` returns the steps to run; the pipeline runs them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from fakegraph.errors import BadRequest
 
@@ -16,8 +15,7 @@ _ABSOLUTE = re.compile(r"^https?://[^/]+", re.IGNORECASE)
 _VERSION = re.compile(r"^/+(beta|v1\.0)(?=/|$|\?)", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     id: str
     method: str
     path: str  # /{version}/... with the query string

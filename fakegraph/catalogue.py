@@ -10,7 +10,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from fakegraph.errors import ConfigError
 
@@ -19,8 +19,7 @@ VERSIONS = ("beta", "v1.0")
 _PARAM = re.compile(r"\{([^}]+)\}")
 
 
-@dataclass(frozen=True)
-class Endpoint:
+class Endpoint(NamedTuple):
     """What one method on one path does."""
 
     kind: str  # create | list | get | update | delete | function | count
@@ -32,8 +31,7 @@ class Endpoint:
     returns_body: bool = True
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
     """One template segment: a literal, a key (`{id}`), or a function call with parameters."""
 
     literal: str = ""  # lower-cased

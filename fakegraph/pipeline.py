@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import parse_qsl
 
 from aiohttp import web
@@ -136,8 +135,7 @@ async def run_batch(request: handlers.GraphRequest, state: State) -> Reply:
     )
 
 
-@dataclass(frozen=True)
-class JSONReply:
+class JSONReply(NamedTuple):
     id: str
     reply: Reply
 

@@ -7,7 +7,6 @@ Members declared after `unknownFutureValue` are sent as `unknownFutureValue` unl
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import orjson
@@ -62,8 +61,7 @@ class ResponseCache:
         self._items.clear()
 
 
-@dataclass(frozen=True)
-class MaskRule:
+class MaskRule(NamedTuple):
     members: frozenset[str]  # members to hide
     nested: str | None  # schema URI of a complex type to descend into
 

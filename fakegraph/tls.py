@@ -7,14 +7,13 @@ trustme (a well-kept test-CA library) makes the certificates; the CA is written 
 from __future__ import annotations
 
 import ssl
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 DEFAULT_NAMES = ("localhost", "127.0.0.1", "::1")
 
 
-@dataclass(frozen=True)
-class TLSFiles:
+class TLSFiles(NamedTuple):
     ca: Path  # PEM of the CA certificate, for clients to trust
     certificate: Path  # PEM of the server certificate chain and key
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fakegraph import placeholders, schema_walk
 from fakegraph.errors import BadRequest
@@ -26,8 +25,7 @@ JSONObject = dict[str, Any]
 UNKNOWN_FUTURE_VALUE = "unknownFutureValue"
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One thing wrong with a body: where (a JSON pointer) and what."""
 
     pointer: str

@@ -6,10 +6,9 @@ A behaviour takes the request's context and returns the objects to answer with.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from fakegraph.behaviours import credential_reports
 from fakegraph.store import Store
@@ -17,8 +16,7 @@ from fakegraph.store import Store
 JSONObject = dict[str, Any]
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(NamedTuple):
     store: Store
     now: datetime
     params: dict[str, str]

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from fakegraph.errors import BadRequest
 from fakegraph.odata.filter_ast import BoolOp, Call, Compare, In, Lambda, Literal, Member, Node, Not
@@ -22,8 +22,7 @@ class InvalidQuery(BadRequest):
     """A query option Graph would refuse; the message names the option, property or operator."""
 
 
-@dataclass(frozen=True)
-class Property:
+class Property(NamedTuple):
     """What the query engine needs to know about one property."""
 
     kind: str  # string | enum | datetime | number | boolean | object | any
@@ -32,8 +31,7 @@ class Property:
     evolvable: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
-class Filterable:
+class Filterable(NamedTuple):
     operators: frozenset[str]
     case_insensitive: bool
 
@@ -304,8 +302,7 @@ def _sort_value(prop: Property, folded: bool) -> Callable[[Any], Any]:
     return lambda v: v
 
 
-@dataclass(frozen=True)
-class Ordering:
+class Ordering(NamedTuple):
     """How `$orderby` orders objects: a key and a direction for the whole key (`reverse`)."""
 
     key: Callable[[JSONObject], Any]

@@ -2,58 +2,49 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class Literal:
+class Literal(NamedTuple):
     value: Any
     kind: str  # string | int | decimal | bool | null | datetime | guid | enum
     enum_type: str = ""  # for typed enum literals: microsoft.graph.usageAuthMethod'email'
 
 
-@dataclass(frozen=True)
-class Member:
+class Member(NamedTuple):
     """A property path (`a/b`), or the lambda variable (`t`) and paths below it."""
 
     path: tuple[str, ...]
     variable: str = ""
 
 
-@dataclass(frozen=True)
-class Compare:
+class Compare(NamedTuple):
     op: str  # eq ne gt ge lt le
     left: Node
     right: Node
 
 
-@dataclass(frozen=True)
-class In:
+class In(NamedTuple):
     left: Node
     values: tuple[Literal, ...]
 
 
-@dataclass(frozen=True)
-class BoolOp:
+class BoolOp(NamedTuple):
     op: str  # and | or
     left: Node
     right: Node
 
 
-@dataclass(frozen=True)
-class Not:
+class Not(NamedTuple):
     operand: Node
 
 
-@dataclass(frozen=True)
-class Call:
+class Call(NamedTuple):
     name: str  # startswith endswith contains tolower toupper
     args: tuple[Node, ...]
 
 
-@dataclass(frozen=True)
-class Lambda:
+class Lambda(NamedTuple):
     collection: Member
     op: str  # any | all
     variable: str

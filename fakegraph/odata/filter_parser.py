@@ -8,8 +8,8 @@ need patching in; the subset here is small enough to own.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from fakegraph.odata.filter_ast import BoolOp, Call, Compare, In, Lambda, Literal, Member, Node, Not
 
@@ -37,8 +37,7 @@ _TOKEN = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     kind: str
     text: str
     position: int

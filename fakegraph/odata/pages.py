@@ -8,7 +8,7 @@ import heapq
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from fakegraph.odata import paging
 from fakegraph.odata.evaluate import (
@@ -26,14 +26,13 @@ MAX_PAGE_SIZE = 999
 
 
 @dataclass(frozen=True)
-class Page:
+class Page:  # a dataclass: a tuple's count() would clash with @odata.count
     items: list[JSONObject]
     count: int | None  # @odata.count (first page only, with $count=true)
     next_token: str | None  # $skiptoken of the next page
 
 
-@dataclass(frozen=True)
-class View:
+class View(NamedTuple):
     """Objects in one query's order: keys ascending, `reverse` for descending order. A caller may keep the
     filtered objects of a query while the data is unchanged and take every page from them."""
 
