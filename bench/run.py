@@ -135,7 +135,7 @@ def throughput(
     return statistics.median(ours), statistics.median(bare), ratio, len(sample)
 
 
-def startup(runs: int = 7) -> tuple[float, float, float]:
+def startup(runs: int = 11) -> tuple[float, float, float]:
     """Median seconds from process start to the first 200, for fakegraph and for the bare handler, and the
     median ratio of the two; the servers take turns, so both meet the same spells of this machine. One
     untimed start of each first: every start but a fresh install's first finds its bytecode written."""
