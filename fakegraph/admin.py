@@ -153,7 +153,7 @@ def seed_objects(state: State, body: Any) -> dict[str, list[JSONObject]]:
                 raise BadRequest(f"{raw_name}[{position}] is not an object.", target=raw_name)
             body_item = {"id": state.new_id(), **item}
             try:
-                clean = validator.check(body_item, validator.writable(schema), type_name, partial=False)
+                clean = validator.check(body_item, schema, type_name, partial=False)
             except BadRequest as exc:
                 raise BadRequest(f"{raw_name}[{position}]: {exc.message}", target=exc.target) from exc
             checked.append(clean)

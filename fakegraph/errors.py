@@ -7,6 +7,7 @@
     │   ├── Unauthorized          401  InvalidAuthenticationToken (+ WWW-Authenticate)
     │   ├── NotFound              404  Request_ResourceNotFound
     │   ├── MethodNotAllowed      405  Request_BadRequest
+    │   ├── Conflict              409  Conflict (an id that exists already)
     │   ├── PayloadTooLarge       413  RequestEntityTooLarge
     │   ├── UnsupportedMediaType  415  UnsupportedMediaType
     │   └── NotImplementedYet     501  notSupported (Graph has it; fakegraph does not yet)
@@ -84,6 +85,11 @@ class MethodNotAllowed(GraphError):
             "Specified HTTP method is not allowed for the request target.",
             headers={"Allow": ", ".join(allowed)},
         )
+
+
+class Conflict(GraphError):
+    status = 409
+    code = "Conflict"
 
 
 class PayloadTooLarge(GraphError):

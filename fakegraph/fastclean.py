@@ -51,6 +51,8 @@ def compile_cleaner(
         return None
     properties = schema.get("properties", {})
     read_only = {name for name, prop in properties.items() if prop.get("readOnly")}  # the full path says so
+    # Draft names of properties (overrides) are renamed and checked by the full path.
+    aliases = frozenset(schema.get("x-graph", {}).get("propertyAliases", {}))
     fields = {
         name: _leaf(p, lookup) or slow_field(p) for name, p in properties.items() if name not in read_only
     }
@@ -66,7 +68,12 @@ def compile_cleaner(
                     if key != "@odata.type" or annotation_ok(value):
                         continue  # annotations are checked, never stored
                     return None
-                if additional and key not in read_only and placeholders.first(value) is None:
+                if (
+                    additional
+                    and key not in read_only
+                    and key not in aliases
+                    and placeholders.first(value) is None
+                ):
                     out[key] = value
                     continue
                 return None

@@ -233,12 +233,33 @@ async def create(call: Call) -> Reply:
     validator = call.state.validators[call.version]
     entity = call.endpoint.entity_type
     clean = validator.check(body, _request_schema(call), entity, partial=False)
-    key = call.state.new_id()
+    chosen = clean.get("id")
+    key = call.state.new_id() if chosen is None else _key_segment(chosen)
     stored = call.state.store.insert(
-        call.endpoint.entity_type, key, {**_blank(call), **clean, "id": key}, copy=False
+        call.endpoint.entity_type, key, {**_blank(call), **clean, "id": key}, copy=False, exclusive=True
     )
     location = f"{call.base}/{call.endpoint.collection}/{key}"
     return _respond(call, call.entity(stored), call.endpoint.status, {"Location": location})
+
+
+MAX_KEY_LENGTH = 1024
+
+
+def _key_segment(key: Any) -> str:
+    """An id a create chose, if a key segment can address it (percent-encoded where it must be)."""
+    if not isinstance(key, str) or not key.strip() or key != key.strip():
+        raise BadRequest(
+            "Invalid value for property 'id': a non-empty string without leading or trailing spaces is "
+            "expected.",
+            target="id",
+        )
+    if len(key) > MAX_KEY_LENGTH or any(ord(c) < 0x20 or ord(c) == 0x7F for c in key):
+        raise BadRequest(
+            f"Invalid value for property 'id': at most {MAX_KEY_LENGTH} characters and no control "
+            "characters are allowed in a key.",
+            target="id",
+        )
+    return key
 
 
 async def list_entities(call: Call) -> Reply:

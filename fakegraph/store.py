@@ -11,7 +11,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from typing import Any, Protocol, TypeVar, cast, overload
 
-from fakegraph.errors import NotFound
+from fakegraph.errors import Conflict, NotFound
 
 JSONObject = dict[str, Any]
 
@@ -25,10 +25,14 @@ def clone(value: Any) -> Any:
     return value
 
 
+def _shown(key: str) -> str:
+    return key if len(key) <= 120 else key[:117] + "..."
+
+
 def _missing(key: str) -> str:
-    shown = key if len(key) <= 120 else key[:117] + "..."
     return (
-        f"Resource '{shown}' does not exist or one of its queried reference-property objects are not present."
+        f"Resource '{_shown(key)}' does not exist or one of its queried reference-property objects "
+        "are not present."
     )
 
 
@@ -93,12 +97,20 @@ class Store:
             for index in indexes.values():
                 index.rebuild(self._sets.get(entity_type, {}).values())
 
-    def insert(self, entity_type: str, key: str, entity: JSONObject, *, copy: bool = True) -> JSONObject:
+    def insert(
+        self, entity_type: str, key: str, entity: JSONObject, *, copy: bool = True, exclusive: bool = False
+    ) -> JSONObject:
         """Store `entity` under `key`; `copy=False` hands over a fresh object the caller will not touch
-        again, and returns the stored object itself (for serializing at once)."""
+        again, and returns the stored object itself (for serializing at once). With `exclusive`, a key that
+        is stored already is a Conflict and nothing changes (checked under the lock, so concurrent creates
+        of one key store exactly one)."""
         stored: JSONObject = clone(entity) if copy else entity
         with self._lock:
             objects = self._sets.setdefault(entity_type, {})
+            if exclusive and key in objects:
+                raise Conflict(
+                    f"Another object with the same value for property id already exists: '{_shown(key)}'."
+                )
             self._changed(entity_type, objects.get(key), stored)
             objects[key] = stored
             self._generation += 1

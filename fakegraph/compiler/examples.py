@@ -210,10 +210,15 @@ def _repair_keys(
     if not isinstance(value, dict) or "properties" not in resolved:
         return value
     known = resolved["properties"]
+    aliases = resolved.get("x-graph", {}).get("propertyAliases", {})
     out: JSONObject = {}
     for key, item in value.items():
         name = key
-        if "@" not in key and key not in known:
+        if key in aliases and aliases[key] not in value:
+            name = aliases[key]
+            pointer = placeholders.pointer((*path, key))
+            repairs.append({"key": key, "kind": "draft-property-name", "pointer": pointer, "servedAs": name})
+        elif "@" not in key and key not in known:
             fixed = _fix_key(key, known, value, resolved)
             if fixed != key:
                 kind = "misspelled-key" if fixed else "unknown-key"

@@ -1,9 +1,10 @@
 """Properties that doc examples use but property tables omit.
 
 Graph's property tables lag behind the service; the examples were captured from real calls. A key that a
-documented body uses, that is not a property of its type and is not a near-miss of one (those are
-misspellings, repaired elsewhere), is learned as an undocumented property with a type inferred from the
-value, and reported. The owner is the type whose schema covers that object, or the operation's own body.
+documented body uses, that is not a property of its type, not a near-miss of one (those are misspellings,
+repaired elsewhere) and not a draft name the overrides alias, is learned as an undocumented property with a
+type inferred from the value, and reported. The owner is the type whose schema covers that object, or the
+operation's own body.
 """
 
 from __future__ import annotations
@@ -66,8 +67,9 @@ def collect(
     if not isinstance(value, dict) or "properties" not in resolved:
         return
     known = resolved["properties"]
+    aliases = resolved.get("x-graph", {}).get("propertyAliases", {})
     for key, item in value.items():
-        if "@" in key:
+        if "@" in key or key in aliases:
             continue
         if key in known:
             collect(item, known[key], owner, lookup, type_uri, sink)

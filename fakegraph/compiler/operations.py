@@ -13,6 +13,7 @@ from fakegraph.compiler.types import (
     TypeIndex,
     close_object,
     flattened_properties,
+    property_aliases,
     property_schema,
 )
 
@@ -118,7 +119,7 @@ def resolve_operation(
     paths, sources = _paths(doc, target, index, warnings)
     schema = None
     if kind in _WRITE_KINDS or doc.body_properties:
-        schema = _request_schema(doc, kind, target, index, learned or {})
+        schema = _request_schema(doc, kind, target, index, learned or {}, warnings)
     return Operation(doc, operation_name(doc), kind, paths, sources, target, schema)
 
 
@@ -159,7 +160,12 @@ def _with_function_parameters(path: str, doc: OperationDoc) -> str:
 
 
 def _request_schema(
-    doc: OperationDoc, kind: str, target: str | None, index: TypeIndex, learned: JSONObject
+    doc: OperationDoc,
+    kind: str,
+    target: str | None,
+    index: TypeIndex,
+    learned: JSONObject,
+    warnings: list[Warning],
 ) -> JSONObject | None:
     """Body schema: the request body table, completed by the entity's own properties for create/update."""
     properties: JSONObject = {}
@@ -173,7 +179,18 @@ def _request_schema(
         for name, schema in index.learned.get(target, {}).items():
             properties.setdefault(name, schema)
     ctx = PropertyContext(doc.namespace, doc.file, target or operation_name(doc))
+    aliases = property_aliases(index, target, properties) if target else {}
     for prop in doc.body_properties:
+        if prop.name in aliases:
+            warnings.append(
+                Warning(
+                    "draft-property-name",
+                    doc.file,
+                    prop.line,
+                    f"{prop.name} is the draft name of {target}.{aliases[prop.name]}; accepted as an alias",
+                )
+            )
+            continue
         # A property the operation's own table lists is writable there, whatever the resource page says
         # (the seed pages document writes of report types that Graph serves read-only); the key never is.
         is_key = prop.name == "id" and target is not None
@@ -190,8 +207,10 @@ def _request_schema(
     if not properties and not doc.has_body_section:
         return None
     derived = index.derived.get(target, []) if target and kind in {"create", "update"} else []
-    schema = {"patternProperties": {"@": {}}, "properties": properties, "type": "object"}
-    return close_object(schema, derived, index.version, open_type=open_type or not properties)
+    body: JSONObject = {"patternProperties": {"@": {}}, "properties": properties, "type": "object"}
+    if aliases:
+        body["x-graph"] = {"propertyAliases": aliases}
+    return close_object(body, derived, index.version, open_type=open_type or not properties)
 
 
 def catalogue_entry(op: Operation, index: TypeIndex, examples: list[str]) -> JSONObject:

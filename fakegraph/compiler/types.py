@@ -29,6 +29,8 @@ class Overrides:
     property_types: dict[str, dict[str, str]] = field(default_factory=dict)
     routes: list[JSONObject] = field(default_factory=list)
     query_capabilities: dict[str, JSONObject] = field(default_factory=dict)
+    # type → {draft name a page uses: the published property it stands for}
+    property_aliases: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: JSONObject) -> Overrides:
@@ -38,6 +40,7 @@ class Overrides:
             property_types={k: dict(v) for k, v in data.get("propertyTypes", {}).items()},
             routes=list(data.get("routes", [])),
             query_capabilities=dict(data.get("queryCapabilities", {})),
+            property_aliases={k: dict(v) for k, v in data.get("propertyAliases", {}).items()},
         )
 
     def alias(self, qualified: str) -> str:
@@ -335,10 +338,13 @@ def resource_schema(index: TypeIndex, qualified: str) -> JSONObject:
             navigation.append(prop.name)
     if key and key not in properties:
         properties[key] = {"readOnly": True, "type": "string"}
-    learned = index.learned.get(qualified, {})
+    aliases = property_aliases(index, qualified, properties)
+    learned = {k: v for k, v in index.learned.get(qualified, {}).items() if k not in aliases}
     for name, prop_schema in learned.items():
         properties.setdefault(name, prop_schema)
     graph: JSONObject = {"kind": "complexType" if key is None else "entityType", "source": doc.file}
+    if aliases:
+        graph["propertyAliases"] = aliases
     if key:
         graph["key"] = key
     if doc.base_type:
@@ -359,6 +365,12 @@ def resource_schema(index: TypeIndex, qualified: str) -> JSONObject:
     if derived:
         graph["derivedTypes"] = derived
     return close_object(schema, derived, index.version, open_type=doc.open_type)
+
+
+def property_aliases(index: TypeIndex, qualified: str, properties: JSONObject) -> dict[str, str]:
+    """Draft names (overrides) → the published property each stands for, for properties the type has."""
+    wanted = index.overrides.property_aliases.get(qualified, {})
+    return {draft: real for draft, real in sorted(wanted.items()) if real in properties}
 
 
 def close_object(schema: JSONObject, derived: list[str], version: str, *, open_type: bool) -> JSONObject:

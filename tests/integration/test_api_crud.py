@@ -27,14 +27,14 @@ CREATES = {
         "eventDateTime": "2025-12-30T10:00:00Z",
     },
     "/beta/credentialUserRegistrationsSummaries": {
-        "organizationId": "org-1",
-        "organizationDisplayName": "Contoso",
+        "tenantId": "38227791-2e4a-4b8d-9f4c-1a2b3c4d5e6f",
+        "tenantDisplayName": "Contoso",
         "totalUserCount": 10,
         "mfaRegisteredUserCount": 4,
         "securityDefaultsEnabled": True,
     },
     "/beta/tenantRelationships/managedTenants/credentialUserRegistrationsSummaries": {
-        "organizationId": "org-2",
+        "tenantId": "org-2",
         "totalUserCount": 3,
     },
     "/beta/reports/credentialUserRegistrationCounts": {

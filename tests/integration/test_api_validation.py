@@ -31,7 +31,10 @@ COUNTS = "/beta/reports/credentialUserRegistrationCounts"
         (SUMMARIES, {"feature": "resets"}, "feature", "Expected one of: registration, reset."),
         (SUMMARIES, {"feature": "unknownFutureValue"}, "feature", "cannot be sent"),
         (SUMMARIES, {"authMethod": "String"}, "authMethod", "documentation placeholder"),
-        (SUMMARIES, {"id": "mine"}, "id", "read-only"),
+        (SUMMARIES, {"id": ""}, "id", "non-empty string"),
+        (SUMMARIES, {"id": " mine"}, "id", "leading or trailing spaces"),
+        (SUMMARIES, {"id": "a\u0001b"}, "id", "control characters"),
+        (SUMMARIES, {"id": 7}, "id", "expected a String"),
         (DETAILS, {"isSuccess": "Boolean"}, "isSuccess", "documentation placeholder"),
         (DETAILS, {"isSuccess": "yes"}, "isSuccess", "expected a Boolean"),
         (DETAILS, {"eventDateTime": "yesterday"}, "eventDateTime", "expected a DateTimeOffset"),
@@ -62,11 +65,17 @@ COUNTS = "/beta/reports/credentialUserRegistrationCounts"
             "totalUserCount",
             "out of range for an Int32",
         ),
-        ("/beta/credentialUserRegistrationsSummaries", {"tenantId": "t"}, "tenantId", "read-only"),
+        (
+            "/beta/credentialUserRegistrationsSummaries",
+            {"tenantId": "t", "organizationId": "u"},
+            "tenantId",
+            "'organizationId' and 'tenantId' are two names of one property",
+        ),
     ],
 )
 async def test_bad_bodies_are_400s_naming_the_property(empty, path, body, target, expected):
-    """Unknown properties, wrong types, bounds, enums, the sentinel, placeholders and read-only ones."""
+    """Unknown properties, wrong types, bounds, enums, the sentinel, placeholders, unusable ids and two
+    spellings of one property."""
     response = await empty.post(path, json=body, headers=JSON)
     assert response.status == 400
     error = (await response.json())["error"]

@@ -125,3 +125,45 @@ async def test_throttling_is_per_app_and_tenant():
             assert (await status(b))[0] == 200
             assert (await status("opaque"))[0] == 200
             assert (await status("other-opaque"))[0] == 429  # tokens without claims share one bucket
+
+
+async def test_sdk_creates_and_manages_a_managed_tenant_summary(fakegraph, sdk):
+    """The SDK's own model (tenant_id, tenant_display_name) is created, then listed, counted, read by id at
+    the real path, patched and deleted; reads return the values as given."""
+    from msgraph_beta.generated.models.managed_tenants.credential_user_registrations_summary import (
+        CredentialUserRegistrationsSummary,
+    )
+
+    client = sdk(fakegraph.beta_url)
+    summaries = client.tenant_relationships.managed_tenants.credential_user_registrations_summaries
+    before = (await summaries.count.get()) or 0
+    created = await summaries.post(
+        CredentialUserRegistrationsSummary(
+            tenant_id="38227791-5c8a-4b3e-9d2f-0a1b2c3d4e5f",
+            tenant_display_name="Contoso",
+            total_user_count=9,
+            mfa_registered_user_count=3,
+            security_defaults_enabled=True,
+        )
+    )
+    assert created is not None
+    assert created.id
+    assert (created.tenant_id, created.tenant_display_name) == (
+        "38227791-5c8a-4b3e-9d2f-0a1b2c3d4e5f",
+        "Contoso",
+    )
+    listed = await summaries.get()
+    mine = [s for s in listed.value if s.id == created.id]
+    assert [(s.tenant_id, s.tenant_display_name) for s in mine] == [(created.tenant_id, "Contoso")]
+    assert await summaries.count.get() == before + 1
+    item = summaries.by_credential_user_registrations_summary_id(created.id)
+    got = await item.get()
+    assert (got.tenant_id, got.tenant_display_name, got.total_user_count) == (created.tenant_id, "Contoso", 9)
+    assert fakegraph.last_request.path == (
+        f"/beta/tenantRelationships/managedTenants/credentialUserRegistrationsSummaries/{created.id}"
+    )
+    await item.patch(CredentialUserRegistrationsSummary(total_user_count=12))
+    assert (await item.get()).total_user_count == 12
+    await item.delete()
+    assert await summaries.count.get() == before
+    assert fakegraph.last_request.status == 200

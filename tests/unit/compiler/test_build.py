@@ -306,3 +306,27 @@ def test_example_annotations_are_kept(sample_files):
         "isCollection": True,
         "truncated": True,
     }
+
+
+def test_draft_property_names_become_aliases(sample, sample_files):
+    """A draft name the overrides alias (`hits` → `useCount`) is reported, is no property of its own, is
+    recorded on the type and the operation's body, and examples are served under the published name."""
+    usage = _schema(sample_files, "gadgetUsage")
+    assert usage["x-graph"]["propertyAliases"] == {"hits": "useCount"}
+    assert "hits" not in usage["properties"]
+    body = _op(sample_files, "create_gadgetUsage")["requestBody"]
+    assert "hits" not in body["properties"]
+    assert body["x-graph"]["propertyAliases"] == {"hits": "useCount"}
+    example = sample_files["fixtures/beta/examples/create_gadgetUsage.create_gadgetusage_from.json"]
+    assert "useCount" in example["request"]["body"]
+    assert "hits" not in example["request"]["body"]
+    assert example["response"]["body"]["useCount"] == 4
+    assert {
+        "key": "hits",
+        "kind": "draft-property-name",
+        "pointer": "/hits",
+        "servedAs": "useCount",
+    } in example["response"]["repairs"]
+    reported = _warnings(sample, "draft-property-name")
+    assert reported[0][:2] == ("drafts/create-gadgetusage.txt", 42)
+    assert not [w for w in _warnings(sample, "undocumented-property") if "hits" in w[2]]
