@@ -178,9 +178,9 @@ def summary_over(events: int) -> tuple[float, float, float]:
 
     from fakegraph import behaviours
     from fakegraph.behaviours.credential_reports import USAGE_DETAILS, usage_summary
-    from fakegraph.clock import iso
-    from fakegraph.settings import DEFAULT_CLOCK
-    from fakegraph.store import Store
+    from fakegraph.model.clock import iso
+    from fakegraph.model.settings import DEFAULT_CLOCK
+    from fakegraph.model.store import Store
 
     rng = random.Random(1)
     methods = ["email", "mobileSMS", "appCode", "fido", "sms", "qrCode", "appNotification"]
@@ -226,11 +226,11 @@ def query_over(events: int, rounds: int = 19) -> tuple[float, float, float]:
     from aiohttp.test_utils import make_mocked_request
 
     from fakegraph import odata
-    from fakegraph.app import STATE, create_app, handle
     from fakegraph.behaviours.credential_reports import USAGE_DETAILS
-    from fakegraph.clock import iso
-    from fakegraph.querying import filterable_of, properties_of
-    from fakegraph.settings import DEFAULT_CLOCK, Settings
+    from fakegraph.http.app import STATE, create_app, handle
+    from fakegraph.model.clock import iso
+    from fakegraph.model.settings import DEFAULT_CLOCK, Settings
+    from fakegraph.odata.capabilities import filterable_of, properties_of
 
     app = create_app(Settings(dataset="empty"))
     state = app[STATE]
@@ -335,8 +335,8 @@ def journal_in_process(rounds: int = 5, calls: int = 20000) -> tuple[float, floa
 
     from aiohttp.test_utils import make_mocked_request
 
-    from fakegraph.app import STATE, create_app, handle
-    from fakegraph.settings import Settings
+    from fakegraph.http.app import STATE, create_app, handle
+    from fakegraph.model.settings import Settings
 
     def measure(size: int) -> float:
         app = create_app(Settings(journal_size=size))
@@ -381,8 +381,8 @@ def fixture_costs() -> tuple[float, float]:
 
 
 def reset_time() -> float:
-    from fakegraph.app import build_state
-    from fakegraph.settings import Settings
+    from fakegraph.http.state import build_state
+    from fakegraph.model.settings import Settings
 
     state = build_state(Settings())
     times = []

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fakegraph.errors import ConfigError, FakeGraphError, GraphError
-from fakegraph.settings import Settings
+from fakegraph.artifacts.errors import ConfigError, FakeGraphError, GraphError
+from fakegraph.model.settings import Settings
 
 if TYPE_CHECKING:
     from fakegraph.server import FakeGraph, ServerError

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from fakegraph.data import overrides_file
-from fakegraph.settings import DEFAULT_SEED
+from fakegraph.artifacts.paths import overrides_file
+from fakegraph.model.settings import DEFAULT_SEED
 
 
 class _Parser(argparse.ArgumentParser):
@@ -125,10 +125,10 @@ def _serve(args: argparse.Namespace) -> int:
 
     from aiohttp import web
 
-    from fakegraph.app import build_state
-    from fakegraph.errors import ConfigError
+    from fakegraph.artifacts.errors import ConfigError
+    from fakegraph.http.state import build_state
+    from fakegraph.model.settings import Settings, convert
     from fakegraph.server import listen
-    from fakegraph.settings import Settings, convert
 
     given = {
         name: getattr(args, name)
@@ -186,10 +186,10 @@ def _serve(args: argparse.Namespace) -> int:
 def _dataset(args: argparse.Namespace) -> int:
     import json
 
-    from fakegraph.catalogue import load_catalogue
-    from fakegraph.data import data_dir
-    from fakegraph.fakedata import default_dataset
-    from fakegraph.settings import DEFAULT_CLOCK
+    from fakegraph.artifacts.catalogue import load_catalogue
+    from fakegraph.artifacts.paths import data_dir
+    from fakegraph.model.fakedata import default_dataset
+    from fakegraph.model.settings import DEFAULT_CLOCK
 
     schemas = load_catalogue(data_dir()).schemas["beta"]
     data = default_dataset(args.seed, DEFAULT_CLOCK, schemas)
@@ -202,8 +202,8 @@ def _dataset(args: argparse.Namespace) -> int:
 
 
 def _routes(args: argparse.Namespace) -> int:
-    from fakegraph.catalogue import load_catalogue
-    from fakegraph.data import data_dir
+    from fakegraph.artifacts.catalogue import load_catalogue
+    from fakegraph.artifacts.paths import data_dir
 
     catalogue = load_catalogue(data_dir())
     for version, routes in sorted(catalogue.routes.items()):
@@ -219,8 +219,8 @@ def _routes(args: argparse.Namespace) -> int:
 def _openapi(args: argparse.Namespace) -> int:
     import json
 
-    from fakegraph.catalogue import load_catalogue
-    from fakegraph.data import data_dir
+    from fakegraph.artifacts.catalogue import load_catalogue
+    from fakegraph.artifacts.paths import data_dir
     from fakegraph.openapi import document
 
     text = json.dumps(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fakegraph.catalogue import Catalogue, Endpoint, Route
-from fakegraph.querying import capabilities_of
+from fakegraph.artifacts.catalogue import Catalogue, Endpoint, Route
+from fakegraph.odata.capabilities import capabilities_of
 
 JSONObject = dict[str, Any]
 URN = re.compile(r"^urn:fakegraph:schemas:[^:]+:(.+)$")

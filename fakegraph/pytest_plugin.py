@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from fakegraph.clock import parse_iso
-from fakegraph.journal import Recorded
-from fakegraph.settings import Settings
+from fakegraph.model.clock import parse_iso
+from fakegraph.model.journal import Recorded
+from fakegraph.model.settings import Settings
 
 if TYPE_CHECKING:  # the server (and aiohttp) load with the first test that uses it, not in every session
     from fakegraph.server import FakeGraph
@@ -55,7 +55,7 @@ class Handle:
     # store
     def add(self, type_or_path: str, *objects: dict[str, Any]) -> list[dict[str, Any]]:
         """Add objects (validated; ids generated where missing) to a type given by name or collection path."""
-        from fakegraph.admin import resolve_type, seed_objects
+        from fakegraph.http.admin import resolve_type, seed_objects
 
         state = self.server.state
         checked = seed_objects(state, {resolve_type(state, type_or_path): list(objects)})
@@ -66,13 +66,13 @@ class Handle:
         return added
 
     def get(self, type_or_path: str, key: str) -> dict[str, Any]:
-        from fakegraph.admin import resolve_type
+        from fakegraph.http.admin import resolve_type
 
         state = self.server.state
         return state.store.get(resolve_type(state, type_or_path), key)
 
     def list_objects(self, type_or_path: str) -> list[dict[str, Any]]:
-        from fakegraph.admin import resolve_type
+        from fakegraph.http.admin import resolve_type
 
         state = self.server.state
         return state.store.all(resolve_type(state, type_or_path))

@@ -16,9 +16,10 @@ from typing import Any, NamedTuple
 
 from aiohttp import web
 
-from fakegraph.app import State, build_state, create_server
-from fakegraph.errors import ConfigError, FakeGraphError
-from fakegraph.settings import Settings
+from fakegraph.artifacts.errors import ConfigError, FakeGraphError
+from fakegraph.http.app import create_server
+from fakegraph.http.state import State, build_state
+from fakegraph.model.settings import Settings
 from fakegraph.tls import TLSFiles, make_certificates, server_context
 
 START_TIMEOUT = 30.0

@@ -76,8 +76,8 @@ def test_dataset_command_writes_the_default_dataset(tmp_path, capsys):
         "microsoft.graph.managedTenants.credentialUserRegistrationsSummary",
     }
     assert "wrote" in capsys.readouterr().out
-    from fakegraph.app import build_state
-    from fakegraph.settings import Settings
+    from fakegraph.http.state import build_state
+    from fakegraph.model.settings import Settings
 
     loaded = build_state(Settings(dataset=str(out))).store.dump()  # checked like created objects
     assert {k: len(v) for k, v in loaded.items()} == {k: len(v) for k, v in data.items()}
@@ -87,7 +87,7 @@ def test_settings_read_fakegraph_environment_variables():
     """Every serve flag also reads FAKEGRAPH_*; explicit values win; bad values name the setting."""
     import pytest
 
-    from fakegraph.settings import Settings
+    from fakegraph.model.settings import Settings
 
     env = {
         "FAKEGRAPH_PORT": "9001",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from fakegraph.settings import Settings
+from fakegraph.model.settings import Settings
 from tests.conftest import REPO
 from tests.test_cli import _free_port
 

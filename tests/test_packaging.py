@@ -34,7 +34,7 @@ def test_wheel_contains_the_compiled_artifacts(wheel):
 def test_installed_package_finds_its_data(wheel, tmp_path):
     """Unpacked away from the checkout, `data_dir()` points at the packaged `_data`."""
     zipfile.ZipFile(wheel).extractall(tmp_path)
-    code = "from fakegraph.data import data_dir; print(data_dir())"
+    code = "from fakegraph.artifacts.paths import data_dir; print(data_dir())"
     out = subprocess.run(
         [sys.executable, "-c", code],
         check=False,

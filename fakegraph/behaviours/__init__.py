@@ -11,7 +11,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from fakegraph.behaviours import credential_reports
-from fakegraph.store import Store
+from fakegraph.model.store import Store
 
 JSONObject = dict[str, Any]
 

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from fakegraph.clock import parse_iso
-from fakegraph.store import Store, clone
+from fakegraph.model.clock import parse_iso
+from fakegraph.model.store import Store, clone
 
 JSONObject = dict[str, Any]
 GRAPH = "microsoft.graph."

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from fakegraph import schemas as schema_tools
+from fakegraph.artifacts import schemas as schema_tools
 from fakegraph.compiler import examples as ex
 from fakegraph.compiler import http, learn
 from fakegraph.compiler.operations import Operation, catalogue_entry, resolve_operation

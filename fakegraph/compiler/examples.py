@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from fakegraph import placeholders, schema_walk
+from fakegraph.artifacts import placeholders, schema_walk
 from fakegraph.compiler import http
 from fakegraph.compiler.records import ExampleDoc, Warning
 

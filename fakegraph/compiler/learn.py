@@ -13,7 +13,7 @@ import difflib
 from collections.abc import Callable
 from typing import Any
 
-from fakegraph import schema_walk
+from fakegraph.artifacts import schema_walk
 
 JSONObject = dict[str, Any]
 Lookup = Callable[[str], JSONObject | None]

@@ -11,7 +11,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from fakegraph import schemas as schema_tools
+from fakegraph.artifacts import schemas as schema_tools
 from fakegraph.compiler import iter_pages, load_overrides
 from fakegraph.compiler.build import Output, build
 

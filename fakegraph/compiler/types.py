@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from fakegraph.artifacts.namespaces import make_alias
 from fakegraph.compiler.records import EnumDoc, PropertyDoc, ResourceDoc, Warning
 from fakegraph.compiler.typemap import TypeRef, parse_type, schema_uri, type_schema
-from fakegraph.namespaces import make_alias
 
 JSONObject = dict[str, Any]
 ENTITY = "microsoft.graph.entity"

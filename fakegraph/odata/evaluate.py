@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from fakegraph.errors import BadRequest
+from fakegraph.artifacts.errors import BadRequest
 from fakegraph.odata.filter_ast import BoolOp, Call, Compare, In, Lambda, Literal, Member, Node, Not
 
 JSONObject = dict[str, Any]

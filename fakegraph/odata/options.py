@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from fakegraph.errors import NotImplementedYet
+from fakegraph.artifacts.errors import NotImplementedYet
 from fakegraph.odata.evaluate import InvalidQuery
 from fakegraph.odata.filter_ast import Node
 from fakegraph.odata.filter_parser import FilterSyntaxError, parse_filter

@@ -10,8 +10,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import BaseTestServer, TestClient
 
-from fakegraph.app import STATE, State, build_state, create_app, create_server
-from fakegraph.settings import Settings
+from fakegraph.http.app import STATE, create_app, create_server
+from fakegraph.http.state import State, build_state
+from fakegraph.model.settings import Settings
 
 AUTH = {"Authorization": "Bearer test-token"}
 JSON = {**AUTH, "Content-Type": "application/json"}

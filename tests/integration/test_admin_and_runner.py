@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from fakegraph.errors import ConfigError
+from fakegraph.artifacts.errors import ConfigError
 from fakegraph.server import FakeGraph, ServerError
 from tests.integration.conftest import AUTH, JSON, state_of
 

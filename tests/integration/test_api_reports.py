@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from fakegraph.clock import iso
+from fakegraph.model.clock import iso
 from tests.integration.conftest import AUTH, JSON, state_of
 
 USAGE = "/beta/reports/getCredentialUsageSummary(period='{}')"

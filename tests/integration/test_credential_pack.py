@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from fakegraph import schemas as schema_tools
+from fakegraph.artifacts import schemas as schema_tools
+from fakegraph.artifacts.paths import data_dir
 from fakegraph.compiler.examples import substitute
-from fakegraph.data import data_dir
-from fakegraph.validation import body_problems
+from fakegraph.validation.validator import body_problems
 
 ROOT = data_dir()
 GRAPH = "urn:fakegraph:schemas:beta:microsoft.graph"

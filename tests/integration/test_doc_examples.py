@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from fakegraph.artifacts.paths import data_dir
 from fakegraph.compiler.examples import substitute
-from fakegraph.data import data_dir
 from tests.integration.conftest import AUTH, JSON, state_of
 
 EXAMPLES = sorted((data_dir() / "fixtures" / "beta" / "examples").glob("*.json"))

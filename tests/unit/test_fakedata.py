@@ -7,15 +7,15 @@ from typing import Any
 
 import pytest
 
-from fakegraph import schemas as schema_tools
-from fakegraph.catalogue import load_catalogue
-from fakegraph.clock import parse_iso
-from fakegraph.data import data_dir
-from fakegraph.datasets import committed_default, load_dataset
-from fakegraph.fakedata import default_dataset
-from fakegraph.namespaces import alias_from_overrides
-from fakegraph.settings import DEFAULT_CLOCK, Settings
-from fakegraph.validation import RequestValidator
+from fakegraph.artifacts import schemas as schema_tools
+from fakegraph.artifacts.catalogue import load_catalogue
+from fakegraph.artifacts.namespaces import alias_from_overrides
+from fakegraph.artifacts.paths import data_dir
+from fakegraph.model.clock import parse_iso
+from fakegraph.model.datasets import committed_default, load_dataset
+from fakegraph.model.fakedata import default_dataset
+from fakegraph.model.settings import DEFAULT_CLOCK, Settings
+from fakegraph.validation.validator import RequestValidator
 
 GRAPH = "microsoft.graph."
 SCHEMAS = load_catalogue(data_dir()).schemas["beta"]
@@ -115,7 +115,7 @@ def test_other_clocks_shift_the_data(dataset):
 
 def test_empty_and_file_datasets(tmp_path):
     """`empty` is nothing; a JSON file is loaded as given; anything else is a clear configuration error."""
-    from fakegraph.errors import ConfigError
+    from fakegraph.artifacts.errors import ConfigError
 
     assert load_dataset(Settings(dataset="empty"), SCHEMAS, VALIDATOR) == {}
     path = tmp_path / "mine.json"
@@ -149,7 +149,7 @@ def test_empty_and_file_datasets(tmp_path):
 def test_a_dataset_file_is_checked_like_created_objects(tmp_path, content, message):
     """Objects no request could have created are refused at start-up, naming the object and property
     (instead of answering 500s later, when a query compares them)."""
-    from fakegraph.errors import ConfigError
+    from fakegraph.artifacts.errors import ConfigError
 
     path = tmp_path / "bad.json"
     path.write_text(content)

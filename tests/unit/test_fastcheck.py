@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from fakegraph import schemas as schema_tools
-from fakegraph.catalogue import load_catalogue
-from fakegraph.data import data_dir
-from fakegraph.errors import BadRequest
-from fakegraph.fastcheck import compile_check
-from fakegraph.namespaces import alias_from_overrides
-from fakegraph.validation import RequestValidator
+from fakegraph.artifacts import schemas as schema_tools
+from fakegraph.artifacts.catalogue import load_catalogue
+from fakegraph.artifacts.errors import BadRequest
+from fakegraph.artifacts.namespaces import alias_from_overrides
+from fakegraph.artifacts.paths import data_dir
+from fakegraph.validation.fastcheck import compile_check
+from fakegraph.validation.validator import RequestValidator
 
 CATALOGUE = load_catalogue(data_dir())
 SCHEMAS = CATALOGUE.schemas["beta"]
@@ -154,7 +154,7 @@ def test_lane_date_times_are_the_full_checks_date_times():
     accepts: edge cases, then mutations of a valid value."""
     from rfc3339_validator import validate_rfc3339
 
-    from fakegraph.fastclean import is_date_time
+    from fakegraph.validation.lane import is_date_time
 
     cases = [
         *("2024-02-29T00:00:00Z", "2023-02-29T00:00:00Z", "2023-04-31T12:00:00Z", "0000-01-01T00:00:00Z"),

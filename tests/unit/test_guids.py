@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 import uuid
 
-from fakegraph import guids
-from fakegraph.app import build_state
-from fakegraph.settings import Settings
+from fakegraph.http.state import build_state
+from fakegraph.model import guids
+from fakegraph.model.settings import Settings
 
 
 def test_seeded_guids_match_uuid4_spelling_and_repeat_under_a_seed():

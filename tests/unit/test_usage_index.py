@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from fakegraph.behaviours.credential_reports import USAGE_DETAILS, UsageIndex, watch
-from fakegraph.clock import iso, parse_iso
-from fakegraph.store import Store
+from fakegraph.model.clock import iso, parse_iso
+from fakegraph.model.store import Store
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from fakegraph import schemas as schema_tools
+from fakegraph.artifacts import schemas as schema_tools
 from fakegraph.compiler.build import Output
 from fakegraph.compiler.examples import substitute
-from fakegraph.validation import body_problems
+from fakegraph.validation.validator import body_problems
 
 BETA = "urn:fakegraph:schemas:beta"
 

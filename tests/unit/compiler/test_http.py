@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fakegraph import placeholders
+from fakegraph.artifacts import placeholders
 from fakegraph.compiler.examples import example_path, path_matches
 from fakegraph.compiler.http import parse_message, path_of
 

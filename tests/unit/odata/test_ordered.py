@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import pytest
 
+from fakegraph.model.store import Store
 from fakegraph.odata import OrderedIndex, Property, QueryContext, apply, ordering, page_of, parse_query, view
-from fakegraph.store import Store
 
 PROPS = {
     "id": Property("string"),

@@ -16,15 +16,15 @@ from urllib.parse import quote
 from multidict import MultiMapping
 
 from fakegraph import behaviours, odata
-from fakegraph.catalogue import VERSIONS, Endpoint
-from fakegraph.errors import BadRequest, MethodNotAllowed, Unauthorized, UnsupportedMediaType
-from fakegraph.querying import capabilities_of, filterable_of, properties_of
-from fakegraph.responses import ODATA_JSON, CachedResponse, Reply, dumps
-from fakegraph.routing import Target
-from fakegraph.validation import display
+from fakegraph.artifacts.catalogue import VERSIONS, Endpoint
+from fakegraph.artifacts.errors import BadRequest, MethodNotAllowed, Unauthorized, UnsupportedMediaType
+from fakegraph.http.responses import ODATA_JSON, CachedResponse, Reply, dumps
+from fakegraph.http.routing import Target
+from fakegraph.odata.capabilities import capabilities_of, filterable_of, properties_of
+from fakegraph.validation.validator import display
 
 if TYPE_CHECKING:
-    from fakegraph.app import State
+    from fakegraph.http.state import State
 
 JSONObject = dict[str, Any]
 INCLUDE_UNKNOWN = "include-unknown-enum-members"

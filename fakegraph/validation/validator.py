@@ -12,10 +12,10 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from fakegraph import placeholders, schema_walk
-from fakegraph.errors import BadRequest
-from fakegraph.fastcheck import compile_check
-from fakegraph.fastclean import BAD, Cleaner, Field, checked_field, compile_cleaner
+from fakegraph.artifacts import placeholders, schema_walk
+from fakegraph.artifacts.errors import BadRequest
+from fakegraph.validation.fastcheck import compile_check
+from fakegraph.validation.lane import BAD, Cleaner, Field, checked_field, compile_cleaner
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -164,7 +164,7 @@ class RequestValidator:
         cached = self._validators.get(key)
         if cached is not None:
             return cached
-        from fakegraph import schemas as schema_tools
+        from fakegraph.artifacts import schemas as schema_tools
 
         with self._lock:
             if self._registry is None:

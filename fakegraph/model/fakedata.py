@@ -15,8 +15,8 @@ from typing import Any
 
 from faker import Faker
 
-from fakegraph import guids
-from fakegraph.clock import iso
+from fakegraph.model import guids
+from fakegraph.model.clock import iso
 
 JSONObject = dict[str, Any]
 GRAPH = "microsoft.graph."

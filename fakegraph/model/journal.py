@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from fakegraph.clock import iso
+from fakegraph.model.clock import iso
 
 
 class Recorded(NamedTuple):  # a tuple: one per request, cheaper than a frozen dataclass

@@ -15,8 +15,8 @@ from typing import Any
 
 from rfc3339_validator import RFC3339_REGEX
 
-from fakegraph import placeholders, schema_walk
-from fakegraph.fastcheck import Lookup, compile_check
+from fakegraph.artifacts import placeholders, schema_walk
+from fakegraph.validation.fastcheck import Lookup, compile_check
 
 JSONObject = dict[str, Any]
 Cleaner = Callable[[Any], JSONObject | None]

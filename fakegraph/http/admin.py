@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fakegraph import handlers
-from fakegraph.clock import iso, parse_iso
-from fakegraph.errors import BadRequest, MethodNotAllowed, NotFound, Unauthorized
-from fakegraph.responses import Reply, dumps
+from fakegraph.artifacts.errors import BadRequest, MethodNotAllowed, NotFound, Unauthorized
+from fakegraph.http import handlers
+from fakegraph.http.responses import Reply, dumps
+from fakegraph.model.clock import iso, parse_iso
 
 if TYPE_CHECKING:
-    from fakegraph.app import State
+    from fakegraph.http.state import State
 
 PREFIX = "/_fakegraph/"
 JSON_HEADERS = {"Content-Type": "application/json"}

@@ -11,7 +11,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from typing import Any, Protocol, TypeVar, cast, overload
 
-from fakegraph.errors import Conflict, NotFound
+from fakegraph.artifacts.errors import Conflict, NotFound
 
 JSONObject = dict[str, Any]
 

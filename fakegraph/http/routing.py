@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import NamedTuple
 from urllib.parse import unquote
 
-from fakegraph.catalogue import Catalogue, Route
-from fakegraph.errors import ResourceNotFound
+from fakegraph.artifacts.catalogue import Catalogue, Route
+from fakegraph.artifacts.errors import ResourceNotFound
 
 
 class Target(NamedTuple):  # a tuple: built on every request, cheaper than a frozen dataclass

@@ -10,11 +10,11 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fakegraph.errors import BadRequest, ConfigError
-from fakegraph.settings import DEFAULT_CLOCK, DEFAULT_SEED, Settings
+from fakegraph.artifacts.errors import BadRequest, ConfigError
+from fakegraph.model.settings import DEFAULT_CLOCK, DEFAULT_SEED, Settings
 
 if TYPE_CHECKING:
-    from fakegraph.validation import RequestValidator
+    from fakegraph.validation.validator import RequestValidator
 
 JSONObject = dict[str, Any]
 Dataset = dict[str, list[JSONObject]]
@@ -32,7 +32,7 @@ def load_dataset(settings: Settings, schemas: dict[str, JSONObject], validator: 
         committed = committed_default(settings.data)
         if settings.seed == DEFAULT_SEED and settings.clock == DEFAULT_CLOCK and committed.exists():
             return _read(committed)
-        from fakegraph.fakedata import default_dataset
+        from fakegraph.model.fakedata import default_dataset
 
         return default_dataset(settings.seed, settings.clock, schemas)
     path = Path(settings.dataset)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
-from fakegraph.errors import BadRequest
+from fakegraph.artifacts.errors import BadRequest
 
 MAX_REQUESTS = 20
 _ABSOLUTE = re.compile(r"^https?://[^/]+", re.IGNORECASE)

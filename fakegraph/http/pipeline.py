@@ -12,9 +12,8 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
-from fakegraph import admin, batch, handlers
-from fakegraph.catalogue import VERSIONS
-from fakegraph.errors import (
+from fakegraph.artifacts.catalogue import VERSIONS
+from fakegraph.artifacts.errors import (
     BadRequest,
     GraphError,
     InternalError,
@@ -22,13 +21,14 @@ from fakegraph.errors import (
     PayloadTooLarge,
     error_body,
 )
-from fakegraph.faults import InjectedError
-from fakegraph.journal import Recorded
-from fakegraph.responses import Reply, dumps
-from fakegraph.routing import split
+from fakegraph.http import admin, batch, handlers
+from fakegraph.http.responses import Reply, dumps
+from fakegraph.http.routing import split
+from fakegraph.model.faults import InjectedError
+from fakegraph.model.journal import Recorded
 
 if TYPE_CHECKING:
-    from fakegraph.app import State
+    from fakegraph.http.state import State
 
 log = logging.getLogger("fakegraph")
 ERROR_CONTENT_TYPE = "application/json; charset=utf-8"

@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
-from fakegraph.errors import BadRequest, GraphError
+from fakegraph.artifacts.errors import BadRequest, GraphError
 
 KINDS = ("status", "latency", "drop")
 ERRORS = {

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from fakegraph import schema_walk
+from fakegraph.artifacts import schema_walk
 
 JSONObject = dict[str, Any]
 ODATA_JSON = (

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from fakegraph.errors import ConfigError
+from fakegraph.artifacts.errors import ConfigError
 
 JSONObject = dict[str, Any]
 VERSIONS = ("beta", "v1.0")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fakegraph import schema_walk
+from fakegraph.artifacts import schema_walk
 from fakegraph.odata.evaluate import Filterable, Property
 
 JSONObject = dict[str, Any]

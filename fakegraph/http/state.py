@@ -1,0 +1,118 @@
+"""The fake's state: the model (store, clock, ids, journal, faults, throttle) of one served pack, with the
+caches the serving path keeps over it (router, response cache, enum masks, query contexts, views).
+
+One `State` per server; it hangs off the application (no module-level state). `build_state` makes it from
+settings: the pack's catalogue, its validators and its dataset.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from fakegraph import behaviours
+from fakegraph.artifacts.catalogue import Catalogue, load_catalogue
+from fakegraph.artifacts.errors import ConfigError
+from fakegraph.artifacts.namespaces import alias_from_overrides
+from fakegraph.http.responses import EnumMasks, ResponseCache
+from fakegraph.http.routing import Router
+from fakegraph.model import guids
+from fakegraph.model.clock import MockClock
+from fakegraph.model.datasets import load_dataset
+from fakegraph.model.faults import Faults
+from fakegraph.model.journal import Journal
+from fakegraph.model.settings import Settings
+from fakegraph.model.store import Store
+from fakegraph.model.throttle import Throttle, parse_rate
+from fakegraph.validation.validator import RequestValidator
+
+
+@dataclass
+class State:
+    """Everything one fake Graph owns; hangs off the application (no module-level state)."""
+
+    settings: Settings
+    catalogue: Catalogue
+    router: Router
+    store: Store
+    clock: MockClock
+    validators: dict[str, RequestValidator]
+    masks: dict[str, EnumMasks]
+    rng: random.Random
+    rng_lock: threading.Lock = field(default_factory=threading.Lock)
+    # request-id values: unique, outside the seeded world (seeded from the OS once, not per request)
+    request_ids: random.Random = field(default_factory=lambda: random.Random(os.urandom(16)))
+    errors: list[BaseException] = field(default_factory=list)
+    derived: dict[Any, Any] = field(default_factory=dict)  # behaviours' caches (keyed by store generation)
+    responses: ResponseCache = field(default_factory=ResponseCache)
+    query_contexts: dict[Any, Any] = field(default_factory=dict)  # OData contexts per type and operation
+    views: dict[Any, Any] = field(default_factory=dict)  # filtered, ordered query results per generation
+    blanks: dict[str, Any] = field(default_factory=dict)  # every declared property as null, per schema
+    journal: Journal = field(default_factory=lambda: Journal(0))
+    faults: Faults = field(default_factory=lambda: Faults(random.Random(0)))
+    throttle: Throttle | None = None
+
+    def new_id(self) -> str:
+        with self.rng_lock:
+            return guids.draw(self.rng)
+
+    def new_request_id(self) -> str:
+        return guids.draw(self.request_ids)
+
+    def reset(self) -> None:
+        """Back to the dataset, the seed and the clock the server started with."""
+        self.store.reset()
+        self.clock.reset()
+        with self.rng_lock:
+            self.rng.seed(self.settings.seed)
+        self.errors.clear()
+        self.derived.clear()
+        self.responses.clear()
+        self.views.clear()
+        self.journal.clear()
+        self.faults = Faults(random.Random(self.settings.seed))
+        if self.throttle is not None:
+            self.throttle.clear()
+
+    def reload(self, settings: Settings) -> None:
+        """Start over from other settings' dataset, seed and clock (a pytest marker's, for one test); bad
+        settings raise ConfigError and change nothing."""
+        clock = _clock(settings)
+        data = load_dataset(settings, self.catalogue.schemas.get("beta", {}), self.validators["beta"])
+        self.settings = settings
+        self.store.load(data)
+        self.clock = clock
+        self.reset()
+
+
+def _clock(settings: Settings) -> MockClock:
+    try:
+        return MockClock(settings.clock)
+    except ValueError as exc:
+        raise ConfigError(f"clock: {exc}") from exc
+
+
+def build_state(settings: Settings) -> State:
+    clock = _clock(settings)  # before the dataset, whose events are spread over the clock's last 30 days
+    catalogue = load_catalogue(settings.data)
+    aliases = alias_from_overrides(settings.data / "fixtures" / "overrides.json")
+    validators = {v: RequestValidator(s, aliases) for v, s in catalogue.schemas.items()}
+    store = Store()
+    behaviours.prepare(store)
+    store.load(load_dataset(settings, catalogue.schemas.get("beta", {}), validators["beta"]))
+    return State(
+        settings=settings,
+        catalogue=catalogue,
+        router=Router(catalogue),
+        store=store,
+        clock=clock,
+        validators=validators,
+        masks={v: EnumMasks(s) for v, s in catalogue.schemas.items()},
+        rng=random.Random(settings.seed),
+        journal=Journal(settings.journal_size),
+        faults=Faults(random.Random(settings.seed)),
+        throttle=Throttle(*parse_rate(settings.throttle)) if settings.throttle else None,
+    )

@@ -1,0 +1,75 @@
+"""Server settings: one frozen record, from arguments or `FAKEGRAPH_*` environment variables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fakegraph.artifacts.paths import data_dir
+from fakegraph.model.clock import in_range
+
+DEFAULT_CLOCK = datetime(2026, 1, 1, tzinfo=UTC)
+DEFAULT_SEED = 0
+MAX_BODY_BYTES = 4 * 1024 * 1024
+DEFAULT_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    seed: int = DEFAULT_SEED
+    dataset: str = "default"  # "default", "empty", or the path of a JSON dataset file
+    clock: datetime = DEFAULT_CLOCK
+    max_body_bytes: int = MAX_BODY_BYTES
+    page_size: int = DEFAULT_PAGE_SIZE  # server-side page size of collections (clients may ask for less)
+    journal_size: int = 1000  # requests kept in the journal (0: off)
+    tls: bool = False  # serve https with a throwaway CA (written to tls_dir)
+    tls_names: tuple[str, ...] = ()  # extra names in the server certificate (a compose service name, say)
+    tls_dir: str = ""  # where the CA and certificate go (default: a fresh temporary directory)
+    throttle: str = ""  # "REQUESTS/SECONDS" per app and tenant, e.g. "5/10"; empty: off
+    admin_token: str = ""  # if set, /_fakegraph/ requires "Authorization: Bearer <admin_token>"
+    log_level: str = "WARNING"
+    data: Path = field(default_factory=data_dir)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], **given: object) -> Settings:
+        """Settings from `FAKEGRAPH_<FIELD>` variables (e.g. FAKEGRAPH_PAGE_SIZE); `given` values win."""
+        values: dict[str, object] = {}
+        for spec in fields(cls):
+            raw = environ.get(f"FAKEGRAPH_{spec.name.upper()}")
+            if raw is not None and spec.name != "data":
+                values[spec.name] = convert(spec.name, raw)
+        values.update({k: v for k, v in given.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def convert(name: str, raw: str) -> object:
+    """A setting from its text form; a clear ValueError names the setting when the text is wrong."""
+    if name == "throttle" and raw:
+        from fakegraph.model.throttle import parse_rate
+
+        parse_rate(raw)
+        return raw
+    if name == "log_level":
+        if raw.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"log_level must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {raw!r}")
+        return raw.upper()
+    if name == "tls":
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if name == "tls_names":
+        return tuple(n.strip() for n in raw.split(",") if n.strip())
+    if name in {"port", "seed", "max_body_bytes", "page_size", "journal_size"}:
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise ValueError(f"{name} must be an integer, not {raw!r}") from exc
+    if name == "clock":
+        try:
+            value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise ValueError(f"clock must be an ISO 8601 date and time, not {raw!r}") from exc
+        return in_range(value)
+    return raw
