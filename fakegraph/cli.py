@@ -204,9 +204,10 @@ def _dataset(args: argparse.Namespace) -> int:
 def _routes(args: argparse.Namespace) -> int:
     from fakegraph.artifacts.catalogue import load_catalogue
     from fakegraph.artifacts.paths import data_dir
+    from fakegraph.http.routing import routes_of
 
     catalogue = load_catalogue(data_dir())
-    for version, routes in sorted(catalogue.routes.items()):
+    for version, routes in sorted(routes_of(catalogue).items()):
         if args.version not in {None, version}:
             continue
         for route in routes:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fakegraph.artifacts.catalogue import Catalogue, Endpoint, Route
+from fakegraph.artifacts.catalogue import Catalogue
+from fakegraph.artifacts.contract import JSONObject, type_of_uri
+from fakegraph.http.routing import Endpoint, Route, routes_of
 from fakegraph.odata.capabilities import capabilities_of
 
-JSONObject = dict[str, Any]
-URN = re.compile(r"^urn:fakegraph:schemas:[^:]+:(.+)$")
 _PARAM = re.compile(r"\{([^}]+)\}")
 _QUERY = {
     "filter": ("string", "OData $filter expression"),
@@ -34,7 +34,7 @@ _SUMMARY = {
 def document(catalogue: Catalogue, version: str, server_url: str) -> JSONObject:
     schemas = catalogue.schemas.get(version, {})
     paths: JSONObject = {}
-    for route in catalogue.routes.get(version, []):
+    for route in routes_of(catalogue).get(version, []):
         paths[route.template] = {
             m.lower(): _operation(route, m, e) for m, e in sorted(route.endpoints.items())
         }
@@ -126,8 +126,8 @@ def _rewrite(value: Any) -> Any:
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
-            match = URN.match(item) if key == "$ref" and isinstance(item, str) else None
-            out[key] = f"#/components/schemas/{match.group(1)}" if match else _rewrite(item)
+            named = type_of_uri(item) if key == "$ref" and isinstance(item, str) else None
+            out[key] = f"#/components/schemas/{named}" if named else _rewrite(item)
         return out
     if isinstance(value, list):
         return [_rewrite(v) for v in value]

@@ -19,9 +19,10 @@ Domain modules raise these; only the error middleware turns them into responses.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 
-JSONObject = dict[str, Any]
+from fakegraph.artifacts.contract import JSONObject
+
 WWW_AUTHENTICATE = (
     'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", '
     'client_id="00000003-0000-0000-c000-000000000000"'

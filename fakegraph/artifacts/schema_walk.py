@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-JSONObject = dict[str, Any]
+from fakegraph.artifacts.contract import UNKNOWN_FUTURE_VALUE, JSONObject
+
 Lookup = Callable[[str], JSONObject | None]
 
 _FORMAT_SAMPLES = {
@@ -62,7 +63,7 @@ def sample_value(schema: JSONObject, lookup: Lookup) -> Any:
     """A small, deterministic value that satisfies `schema` (never a doc placeholder)."""
     schema = deref(schema, lookup)
     if "enum" in schema:
-        members = [m for m in schema["enum"] if m != "unknownFutureValue"] or schema["enum"]
+        members = [m for m in schema["enum"] if m != UNKNOWN_FUTURE_VALUE] or schema["enum"]
         return members[0]
     kind = schema.get("type")
     if isinstance(kind, list):

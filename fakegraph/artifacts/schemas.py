@@ -15,7 +15,8 @@ from jsonschema.protocols import Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-JSONObject = dict[str, Any]
+from fakegraph.artifacts.contract import JSONObject
+
 FORMAT_CHECKER = Draft202012Validator.FORMAT_CHECKER
 
 

@@ -10,10 +10,9 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from fakegraph.artifacts.contract import JSONObject
 from fakegraph.behaviours import credential_reports
 from fakegraph.model.store import Store
-
-JSONObject = dict[str, Any]
 
 
 class Context(NamedTuple):

@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from fakegraph.artifacts.contract import JSONObject
 from fakegraph.model.clock import parse_iso
 from fakegraph.model.store import Store, clone
 
-JSONObject = dict[str, Any]
 GRAPH = "microsoft.graph."
 USAGE_SUMMARY = GRAPH + "credentialUsageSummary"
 USAGE_DETAILS = GRAPH + "userCredentialUsageDetails"

@@ -12,15 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fakegraph.artifacts import schemas as schema_tools
+from fakegraph.artifacts.contract import JSONObject, OperationEntry, OperationsFile, schema_uri
 from fakegraph.compiler import examples as ex
 from fakegraph.compiler import http, learn
 from fakegraph.compiler.operations import Operation, catalogue_entry, resolve_operation
 from fakegraph.compiler.pages import ParsedPage, parse_page
 from fakegraph.compiler.records import OperationDoc, Warning
-from fakegraph.compiler.typemap import schema_uri
 from fakegraph.compiler.types import Overrides, TypeIndex, all_schemas, build_index
-
-JSONObject = dict[str, Any]
 
 
 @dataclass
@@ -73,7 +71,7 @@ def _build_version(
     by_id = {s["$id"]: s for s in schemas.values()}
     ctx_base = (overrides.alias, by_id.get, _validate_with(registry))
     operations = _resolve_operations(docs, index, out.warnings, op_learned)
-    entries = []
+    entries: list[OperationEntry] = []
     taken: set[str] = set()
     for op in operations:
         ctx = ex.ExampleContext(op.doc.file, *ctx_base)
@@ -85,7 +83,8 @@ def _build_version(
             names.append(name)
         entries.append(catalogue_entry(op, index, names))
     out.warnings.extend(index.warnings)
-    out.files[f"fixtures/{version}/operations.json"] = dumps({"operations": entries, "version": version})
+    catalogue: OperationsFile = {"operations": entries, "version": version}
+    out.files[f"fixtures/{version}/operations.json"] = dumps(catalogue)
     counts["operations"] += len(entries)
     counts["types"] += len(schemas)
     counts["examples"] += sum(len(e["examples"]) for e in entries)

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fakegraph.artifacts import placeholders, schema_walk
+from fakegraph.artifacts.contract import JSONObject
 from fakegraph.compiler import http
 from fakegraph.compiler.records import ExampleDoc, Warning
 
-JSONObject = dict[str, Any]
 Lookup = Callable[[str], JSONObject | None]
 Validate = Callable[[JSONObject, Any], list[tuple[tuple[str | int, ...], str]]]
 _NAME = re.compile(r"[^A-Za-z0-9_.-]+")

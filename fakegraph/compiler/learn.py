@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 from fakegraph.artifacts import schema_walk
+from fakegraph.artifacts.contract import JSONObject
 
-JSONObject = dict[str, Any]
 Lookup = Callable[[str], JSONObject | None]
 Learned = dict[str, dict[str, JSONObject]]  # owner ($id, or "" for the operation's body) → key → schema
 CLOSE_ENOUGH = 0.75

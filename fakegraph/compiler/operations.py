@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import cast
 
+from fakegraph.artifacts.contract import (
+    JSONObject,
+    OperationEntry,
+    OperationKind,
+    Permissions,
+    QueryCapabilities,
+    schema_uri,
+)
 from fakegraph.compiler.records import OperationDoc, Warning
-from fakegraph.compiler.typemap import parse_type, schema_uri
+from fakegraph.compiler.typemap import parse_type
 from fakegraph.compiler.types import (
     PropertyContext,
     TypeIndex,
@@ -17,7 +25,6 @@ from fakegraph.compiler.types import (
     property_schema,
 )
 
-JSONObject = dict[str, Any]
 _DEFAULT_STATUS = {"create": 201, "delete": 204, "action": 200}
 _WRITE_KINDS = frozenset({"create", "update", "action"})
 _IDENT = re.compile(r"[^A-Za-z0-9]+")
@@ -29,7 +36,7 @@ class Operation:
 
     doc: OperationDoc
     name: str
-    kind: str
+    kind: OperationKind
     paths: list[str]
     path_sources: list[str]
     entity_type: str | None
@@ -47,7 +54,7 @@ def operation_name(doc: OperationDoc) -> str:
     return "_".join([first.lower() if first[:1].isupper() and first[1:].islower() else first, *rest])
 
 
-def operation_kind(doc: OperationDoc) -> str:
+def operation_kind(doc: OperationDoc) -> OperationKind:
     method = doc.method or ""
     title = doc.title.lower()
     if method == "DELETE":
@@ -213,9 +220,9 @@ def _request_schema(
     return close_object(body, derived, index.version, open_type=open_type or not properties)
 
 
-def catalogue_entry(op: Operation, index: TypeIndex, examples: list[str]) -> JSONObject:
+def catalogue_entry(op: Operation, index: TypeIndex, examples: list[str]) -> OperationEntry:
     doc = op.doc
-    entry: JSONObject = {
+    entry: OperationEntry = {
         "name": op.name,
         "kind": op.kind,
         "method": doc.method,
@@ -225,7 +232,9 @@ def catalogue_entry(op: Operation, index: TypeIndex, examples: list[str]) -> JSO
         "entitySchema": schema_uri(index.version, op.entity_type) if op.entity_type else None,
         "isCollection": _is_collection(op),
         "successStatus": doc.success_status or _example_status(op) or _DEFAULT_STATUS.get(op.kind, 200),
-        "permissions": {kind: list(v) if v is not None else None for kind, v in doc.permissions},
+        "permissions": cast(
+            Permissions, {kind: list(v) if v is not None else None for kind, v in doc.permissions}
+        ),
         "parameters": [
             {
                 "allowedValues": list(p.allowed),
@@ -244,7 +253,7 @@ def catalogue_entry(op: Operation, index: TypeIndex, examples: list[str]) -> JSO
             for f in doc.filters
         },
         "queryOptions": sorted(set(doc.query_options) | ({"$filter"} if doc.filters else set())),
-        "queryCapabilities": index.overrides.query_capabilities.get(op.name),
+        "queryCapabilities": cast(QueryCapabilities | None, index.overrides.query_capabilities.get(op.name)),
         "requestHeaders": [h for h, _ in doc.request_headers],
         "requestBody": op.request_schema,
         "examples": examples,

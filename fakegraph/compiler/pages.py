@@ -10,13 +10,13 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
+from fakegraph.artifacts.contract import VERSIONS, JSONObject
 from fakegraph.compiler import http
 from fakegraph.compiler.markdown import Document, Fence, Section, Table, parse_document, plain
 from fakegraph.compiler.records import (
     EnumDoc,
     ExampleDoc,
     FilterDoc,
-    JSONObject,
     OperationDoc,
     ParameterDoc,
     PropertyDoc,
@@ -24,7 +24,6 @@ from fakegraph.compiler.records import (
     Warning,
 )
 
-VERSIONS = ("beta", "v1.0")
 DEFAULT_VERSION = "beta"
 DEFAULT_NAMESPACE = "microsoft.graph"
 _NAMESPACE = re.compile(r"^\s*Namespace:\s*([\w.]+)", re.MULTILINE)

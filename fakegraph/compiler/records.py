@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
-JSONObject = dict[str, Any]
+from fakegraph.artifacts.contract import JSONObject
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-JSONObject = dict[str, Any]
-SCHEMA_URI_PREFIX = "urn:fakegraph:schemas"
+from fakegraph.artifacts.contract import JSONObject
+
 INT32 = (-(2**31), 2**31 - 1)
 INT64 = (-(2**63), 2**63 - 1)
 DURATION_PATTERN = (
@@ -115,10 +114,6 @@ def _classify(raw: str) -> tuple[str, str]:
     if _NAME.match(raw):
         return "named", raw
     return "unknown", raw
-
-
-def schema_uri(version: str, qualified: str) -> str:
-    return f"{SCHEMA_URI_PREFIX}:{version}:{qualified}"
 
 
 def type_schema(ref: TypeRef, resolve: Callable[[TypeRef], JSONObject], *, nullable: bool) -> JSONObject:

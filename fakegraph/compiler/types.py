@@ -7,11 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from fakegraph.artifacts.contract import UNKNOWN_FUTURE_VALUE, GraphBlock, JSONObject, schema_uri
 from fakegraph.artifacts.namespaces import make_alias
 from fakegraph.compiler.records import EnumDoc, PropertyDoc, ResourceDoc, Warning
-from fakegraph.compiler.typemap import TypeRef, parse_type, schema_uri, type_schema
+from fakegraph.compiler.typemap import TypeRef, parse_type, type_schema
 
-JSONObject = dict[str, Any]
 ENTITY = "microsoft.graph.entity"
 _POSSIBLE = re.compile(r"possible values?\s*(?:are|is|include)?\s*:?(.*)", re.IGNORECASE | re.DOTALL)
 _TICKED = re.compile(r"`([^`]+)`")
@@ -342,7 +342,7 @@ def resource_schema(index: TypeIndex, qualified: str) -> JSONObject:
     learned = {k: v for k, v in index.learned.get(qualified, {}).items() if k not in aliases}
     for name, prop_schema in learned.items():
         properties.setdefault(name, prop_schema)
-    graph: JSONObject = {"kind": "complexType" if key is None else "entityType", "source": doc.file}
+    graph: GraphBlock = {"kind": "complexType" if key is None else "entityType", "source": doc.file}
     if aliases:
         graph["propertyAliases"] = aliases
     if key:
@@ -408,10 +408,10 @@ def _derives_from_entity(index: TypeIndex, qualified: str) -> bool:
 
 def enum_schema(index: TypeIndex, qualified: str) -> JSONObject:
     members = index.enums[qualified]
-    graph: JSONObject = {"kind": "enumType", "source": index.enum_sources[qualified][0]}
-    if "unknownFutureValue" in members:
+    graph: GraphBlock = {"kind": "enumType", "source": index.enum_sources[qualified][0]}
+    if UNKNOWN_FUTURE_VALUE in members:
         # Members after the sentinel are evolvable: masked unless the client opts in (graph-truth 1.3).
-        graph["unknownFutureValueIndex"] = members.index("unknownFutureValue")
+        graph["unknownFutureValueIndex"] = members.index(UNKNOWN_FUTURE_VALUE)
     return {
         "$id": schema_uri(index.version, qualified),
         "enum": members,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from fakegraph.artifacts.contract import JSONObject, graph_block, schema_uri
 from fakegraph.artifacts.errors import BadRequest, MethodNotAllowed, NotFound, Unauthorized
 from fakegraph.http import handlers
 from fakegraph.http.responses import Reply, dumps
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
 
 PREFIX = "/_fakegraph/"
 JSON_HEADERS = {"Content-Type": "application/json"}
-JSONObject = dict[str, Any]
 
 
 def is_admin(raw_path: str) -> bool:
@@ -144,7 +144,7 @@ def seed_objects(state: State, body: Any) -> dict[str, list[JSONObject]]:
     out: dict[str, list[JSONObject]] = {}
     for raw_name, items in body.items():
         type_name = resolve_type(state, raw_name)
-        schema = schemas[f"urn:fakegraph:schemas:{version}:{type_name}"]
+        schema = schemas[schema_uri(version, type_name)]
         if not isinstance(items, list):
             raise BadRequest(f"The value of '{raw_name}' must be an array of objects.", target=raw_name)
         checked = []
@@ -164,9 +164,7 @@ def seed_objects(state: State, body: Any) -> dict[str, list[JSONObject]]:
 def resolve_type(state: State, name: str) -> str:
     """A Graph type from its qualified name, its simple name, or a collection path it is served at."""
     schemas = state.catalogue.schemas.get("beta", {})
-    titles = {
-        str(s.get("title")): s for s in schemas.values() if s.get("x-graph", {}).get("kind") == "entityType"
-    }
+    titles = {str(s.get("title")): s for s in schemas.values() if graph_block(s).get("kind") == "entityType"}
     if name in titles:
         return name
     simple = [t for t in titles if t.rsplit(".", 1)[-1].lower() == name.lower()]

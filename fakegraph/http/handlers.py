@@ -16,17 +16,16 @@ from urllib.parse import quote
 from multidict import MultiMapping
 
 from fakegraph import behaviours, odata
-from fakegraph.artifacts.catalogue import VERSIONS, Endpoint
+from fakegraph.artifacts.contract import VERSIONS, JSONObject, OperationEntry, graph_block, schema_uri
 from fakegraph.artifacts.errors import BadRequest, MethodNotAllowed, Unauthorized, UnsupportedMediaType
 from fakegraph.http.responses import ODATA_JSON, CachedResponse, Reply, dumps
-from fakegraph.http.routing import Target
+from fakegraph.http.routing import Endpoint, Target
 from fakegraph.odata.capabilities import capabilities_of, filterable_of, properties_of
 from fakegraph.validation.validator import display
 
 if TYPE_CHECKING:
     from fakegraph.http.state import State
 
-JSONObject = dict[str, Any]
 INCLUDE_UNKNOWN = "include-unknown-enum-members"
 MAX_ORDER_INDEXES = 8  # distinct $orderby indexes kept per entity type; further orders sort per query
 
@@ -71,7 +70,7 @@ class Call(NamedTuple):  # a tuple: one per request, cheaper than a frozen datac
 
     @property
     def schema_uri(self) -> str:
-        return f"urn:fakegraph:schemas:{self.version}:{self.endpoint.entity_type}"
+        return schema_uri(self.version, self.endpoint.entity_type)
 
     @property
     def key(self) -> str:
@@ -222,7 +221,7 @@ def _blank(call: Call) -> JSONObject:
     found = call.state.blanks.get(call.schema_uri)
     if found is None:
         schema = _entity_schema(call)
-        navigation = set(schema.get("x-graph", {}).get("navigationProperties", []))
+        navigation = set(graph_block(schema).get("navigationProperties", []))
         found = {name: None for name in schema.get("properties", {}) if name not in navigation}
         call.state.blanks[call.schema_uri] = found
     return found
@@ -297,7 +296,7 @@ def _query(call: Call) -> odata.QueryContext:
             properties=properties_of(schema, schemas),
             filterable=filterable_of(call.endpoint.operation),
             include_unknown=call.include_unknown,
-            key=schema.get("x-graph", {}).get("key", "id"),
+            key=graph_block(schema).get("key", "id"),
         )
         call.state.query_contexts[key] = found
     return found
@@ -411,11 +410,13 @@ async def delete(call: Call) -> Reply:
 
 
 async def function(call: Call) -> Reply:
-    operation = call.endpoint.operation or {}
+    operation = call.endpoint.operation
+    if operation is None:  # routes make function endpoints from catalogue entries only
+        raise BadRequest("This function is not documented in the served pack.")
     params = _function_parameters(operation, call.target.params)
-    behaviour = behaviours.BEHAVIOURS.get(operation.get("name", ""))
+    behaviour = behaviours.BEHAVIOURS.get(operation["name"])
     if behaviour is None:
-        raise BadRequest(f"The function '{operation.get('name')}' is not implemented by fakegraph.")
+        raise BadRequest(f"The function '{operation['name']}' is not implemented by fakegraph.")
     rows = behaviour(behaviours.Context(call.state.store, call.state.clock.now(), params, call.state.derived))
 
     def page_from(call: Call, options: odata.QueryOptions, ctx: odata.QueryContext, size: int) -> odata.Page:
@@ -424,18 +425,18 @@ async def function(call: Call) -> Reply:
     return _collection(call, page_from, f"{call.base}/$metadata#Collection({call.endpoint.entity_type})")
 
 
-def _function_parameters(operation: JSONObject, given: dict[str, str]) -> dict[str, str]:
+def _function_parameters(operation: OperationEntry, given: dict[str, str]) -> dict[str, str]:
     """Check function parameters against the values the docs allow (case-insensitively where they say so)."""
     params = dict(given)
-    for spec in operation.get("parameters", []):
+    for spec in operation["parameters"]:
         name = spec["name"]
-        allowed: list[str] = spec.get("allowedValues", [])
+        allowed = spec["allowedValues"]
         if name not in params:
             raise BadRequest(f"The function parameter '{name}' is required.", target=name)
         if not allowed:
             continue
         value = params[name]
-        fold = spec.get("caseInsensitive", False)
+        fold = spec["caseInsensitive"]
         match = next((a for a in allowed if a == value or (fold and a.lower() == value.lower())), None)
         if match is None:
             raise BadRequest(

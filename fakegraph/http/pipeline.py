@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
-from fakegraph.artifacts.catalogue import VERSIONS
+from fakegraph.artifacts.contract import VERSIONS
 from fakegraph.artifacts.errors import (
     BadRequest,
     GraphError,

@@ -12,12 +12,11 @@ from typing import Any, NamedTuple
 import orjson
 
 from fakegraph.artifacts import schema_walk
+from fakegraph.artifacts.contract import UNKNOWN_FUTURE_VALUE, JSONObject, graph_block
 
-JSONObject = dict[str, Any]
 ODATA_JSON = (
     "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
 )
-SENTINEL = "unknownFutureValue"
 
 
 def dumps(body: Any) -> bytes:
@@ -86,7 +85,7 @@ class EnumMasks:
             target = _element(prop)
             ref = target.get("$ref")
             resolved = schema_walk.deref(target, self._schemas.get)
-            index = resolved.get("x-graph", {}).get("unknownFutureValueIndex")
+            index = graph_block(resolved).get("unknownFutureValueIndex")
             if index is not None and index + 1 < len(resolved["enum"]):
                 plan[name] = MaskRule(frozenset(resolved["enum"][index + 1 :]), None)
             elif isinstance(ref, str) and "properties" in resolved and self.plan(ref):
@@ -114,7 +113,7 @@ class EnumMasks:
             return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
         if rule.nested and isinstance(value, dict):
             return self.apply(rule.nested, value)
-        return SENTINEL if isinstance(value, str) and value in rule.members else value
+        return UNKNOWN_FUTURE_VALUE if isinstance(value, str) and value in rule.members else value
 
 
 def _element(prop: JSONObject) -> JSONObject:

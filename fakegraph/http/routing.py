@@ -1,4 +1,5 @@
-"""Graph request paths → (endpoint, path parameters), or Graph's "Resource not found for the segment" error.
+"""The route table built from a pack's catalogue, and Graph request paths → (endpoint, path parameters), or
+Graph's "Resource not found for the segment" error.
 
 Paths are matched on the raw path: each segment is percent-decoded after splitting, so an encoded `/` stays
 inside an id. Empty segments (`//`) are dropped, as Graph does.
@@ -6,11 +7,140 @@ inside an id. Empty segments (`//`) are dropped, as Graph does.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from typing import NamedTuple
 from urllib.parse import unquote
 
-from fakegraph.artifacts.catalogue import Catalogue, Route
+from fakegraph.artifacts.catalogue import Catalogue
+from fakegraph.artifacts.contract import JSONObject, OperationEntry
 from fakegraph.artifacts.errors import ResourceNotFound
+
+_PARAM = re.compile(r"\{([^}]+)\}")
+
+
+class Endpoint(NamedTuple):
+    """What one method on one path does."""
+
+    kind: str  # create | list | get | update | delete | function | count
+    entity_type: str
+    status: int
+    collection: str  # collection path without leading slash, for @odata.context
+    operation: OperationEntry | None = None  # the documented catalogue entry, if any
+    request_schema: JSONObject | None = None
+    returns_body: bool = True
+
+
+class Segment(NamedTuple):
+    """One template segment: a literal, a key (`{id}`), or a function call with parameters."""
+
+    literal: str = ""  # lower-cased
+    key: str = ""
+    function: re.Pattern[str] | None = None
+
+    def match(self, decoded: str) -> dict[str, str] | None:
+        if self.key:
+            return {self.key: decoded}
+        if self.function is not None:
+            found = self.function.fullmatch(decoded)
+            return dict(found.groupdict()) if found else None
+        return {} if decoded.lower().removesuffix("()") == self.literal else None
+
+
+@dataclass
+class Route:
+    template: str
+    segments: tuple[Segment, ...]
+    endpoints: dict[str, Endpoint] = field(default_factory=dict)
+
+
+def routes_of(catalogue: Catalogue) -> dict[str, list[Route]]:
+    """The route table of every version of a pack."""
+    return {version: build_routes(catalogue.entries(version)) for version in catalogue.operations}
+
+
+def build_routes(entries: list[OperationEntry]) -> list[Route]:
+    """Documented endpoints, then the generic ones every writable or listed collection has."""
+    table: dict[str, Route] = {}
+    ordered = sorted(entries, key=lambda e: e["name"])
+    for entry in ordered:
+        for path in entry["paths"]:
+            _documented(table, entry, path)
+    # Documented lists first, so a collection's $count takes the list's query restrictions.
+    for entry in sorted(ordered, key=lambda e: e["kind"] != "list"):
+        if entry["kind"] in {"create", "list"} and entry.get("entityType"):
+            for path in entry["paths"]:
+                _generic(table, entry, path)
+    return sorted(table.values(), key=lambda r: r.template)
+
+
+def _route(table: dict[str, Route], path: str) -> Route:
+    key = _PARAM.sub("{}", path.lower())
+    if key not in table:
+        table[key] = Route(path, tuple(_segment(s) for s in path.strip("/").split("/")))
+    return table[key]
+
+
+def _segment(text: str) -> Segment:
+    if text.startswith("{") and text.endswith("}"):
+        return Segment(key=text[1:-1])
+    if "(" in text and "{" in text:
+        name, _, args = text.partition("(")
+        pattern = re.escape(name) + r"\(" + _args_pattern(args.rstrip(")")) + r"\)"
+        return Segment(function=re.compile(pattern, re.IGNORECASE))
+    return Segment(literal=text.lower().removesuffix("()"))
+
+
+def _args_pattern(args: str) -> str:
+    parts = []
+    for arg in args.split(","):
+        name, _, value = arg.partition("=")
+        param = _PARAM.search(value)
+        group = param.group(1) if param else name.strip()
+        quoted = value.strip().startswith("'")
+        body = f"'(?P<{group}>[^']*)'" if quoted else f"(?P<{group}>[^,)]*)"
+        parts.append(re.escape(name.strip()) + r"\s*=\s*" + body)
+    return r"\s*,\s*".join(parts)
+
+
+def _collection(path: str) -> str:
+    return path.strip("/")
+
+
+def _documented(table: dict[str, Route], entry: OperationEntry, path: str) -> None:
+    method = entry["method"]
+    kind = entry["kind"]
+    entity = entry["entityType"]
+    if kind not in {"create", "list", "get", "update", "delete", "function"} or not entity or not method:
+        return
+    route = _route(table, path)
+    collection = _collection(path.rsplit("/", 1)[0] if kind in {"get", "update", "delete"} else path)
+    status = int(entry["successStatus"])
+    route.endpoints.setdefault(
+        method,
+        Endpoint(kind, entity, status, collection, entry, entry["requestBody"], returns_body=status != 204),
+    )
+
+
+def _generic(table: dict[str, Route], entry: OperationEntry, path: str) -> None:
+    entity = entry["entityType"]
+    if not entity:
+        return
+    collection = _collection(path)
+    schema = entry["requestBody"] if entry["kind"] == "create" else None
+    item = _route(table, f"{path}/{{id}}")
+    item.endpoints.setdefault("GET", Endpoint("get", entity, 200, collection))
+    listing = entry if entry["kind"] == "list" else None
+    _route(table, f"{path}/$count").endpoints.setdefault(
+        "GET", Endpoint("count", entity, 200, collection, listing)
+    )
+    if entry["kind"] != "create":
+        return
+    _route(table, path).endpoints.setdefault("GET", Endpoint("list", entity, 200, collection))
+    item.endpoints.setdefault(
+        "PATCH", Endpoint("update", entity, 204, collection, None, schema, returns_body=False)
+    )
+    item.endpoints.setdefault("DELETE", Endpoint("delete", entity, 204, collection, returns_body=False))
 
 
 class Target(NamedTuple):  # a tuple: built on every request, cheaper than a frozen dataclass
@@ -32,7 +162,8 @@ class Router:
         # Most routes are literals with at most a trailing key: those resolve with one dict lookup.
         self._exact: dict[tuple[str, tuple[str, ...]], Route] = {}
         self._keyed: dict[tuple[str, tuple[str, ...]], Route] = {}
-        for version, routes in catalogue.routes.items():
+        self.routes = routes_of(catalogue)  # version → routes, sorted by template
+        for version, routes in self.routes.items():
             table: dict[int, list[Route]] = {}
             for route in routes:
                 table.setdefault(len(route.segments), []).append(route)

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from fakegraph.artifacts.contract import JSONObject, graph_block
 from fakegraph.artifacts.errors import BadRequest, ConfigError
 from fakegraph.model.settings import DEFAULT_CLOCK, DEFAULT_SEED, Settings
 
 if TYPE_CHECKING:
     from fakegraph.validation.validator import RequestValidator
 
-JSONObject = dict[str, Any]
 Dataset = dict[str, list[JSONObject]]
 
 
@@ -59,7 +59,7 @@ def checked(
     """A dataset file's objects as the store keeps them (enum members in their declared case), or a
     ConfigError naming the first object and property that no request could have created."""
     entities = {
-        str(s.get("title")): s for s in schemas.values() if s.get("x-graph", {}).get("kind") == "entityType"
+        str(s.get("title")): s for s in schemas.values() if graph_block(s).get("kind") == "entityType"
     }
     out: Dataset = {}
     for type_name, items in data.items():

@@ -11,14 +11,13 @@ from __future__ import annotations
 import random
 import unicodedata
 from datetime import datetime, timedelta
-from typing import Any
 
 from faker import Faker
 
+from fakegraph.artifacts.contract import UNKNOWN_FUTURE_VALUE, JSONObject, graph_block, schema_uri
 from fakegraph.model import guids
 from fakegraph.model.clock import iso
 
-JSONObject = dict[str, Any]
 GRAPH = "microsoft.graph."
 MANAGED = "microsoft.graph.managedTenants.credentialUserRegistrationsSummary"
 FAILURE_REASONS = (
@@ -44,9 +43,9 @@ def _ascii(text: str) -> str:
 
 
 def _members(schemas: dict[str, JSONObject], qualified: str, *, evolvable: bool) -> list[str]:
-    schema = schemas[f"urn:fakegraph:schemas:beta:{qualified}"]
+    schema = schemas[schema_uri("beta", qualified)]
     members: list[str] = list(schema["enum"])
-    index = schema.get("x-graph", {}).get("unknownFutureValueIndex", len(members))
+    index = graph_block(schema).get("unknownFutureValueIndex", len(members))
     return members[index + 1 :] if evolvable else members[:index]
 
 
@@ -85,7 +84,7 @@ def _registration(rng: random.Random, person: tuple[str, str], schemas: dict[str
     known = _members(schemas, GRAPH + "registrationAuthMethod", evolvable=False)
     newer = _members(schemas, GRAPH + "registrationAuthMethod", evolvable=True)
     methods = sorted(
-        rng.sample([m for m in known if m != "unknownFutureValue"], rng.choice((0, 1, 1, 2, 2, 3)))
+        rng.sample([m for m in known if m != UNKNOWN_FUTURE_VALUE], rng.choice((0, 1, 1, 2, 2, 3)))
     )
     if methods and newer and rng.random() < 0.1:
         methods.append(rng.choice(newer))
@@ -111,7 +110,7 @@ def _event(
 ) -> JSONObject:
     person = rng.choice(people)
     known = [
-        m for m in _members(schemas, GRAPH + "usageAuthMethod", evolvable=False) if m != "unknownFutureValue"
+        m for m in _members(schemas, GRAPH + "usageAuthMethod", evolvable=False) if m != UNKNOWN_FUTURE_VALUE
     ]
     newer = _members(schemas, GRAPH + "usageAuthMethod", evolvable=True)
     method = rng.choice(newer) if newer and rng.random() < 0.1 else rng.choice(known)

@@ -11,9 +11,8 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from typing import Any, Protocol, TypeVar, cast, overload
 
+from fakegraph.artifacts.contract import JSONObject
 from fakegraph.artifacts.errors import Conflict, NotFound
-
-JSONObject = dict[str, Any]
 
 
 def clone(value: Any) -> Any:

@@ -4,12 +4,12 @@ supported options from catalogue entries."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import cast
 
 from fakegraph.artifacts import schema_walk
+from fakegraph.artifacts.contract import JSONObject, OperationEntry, graph_block
 from fakegraph.odata.evaluate import Filterable, Property
 
-JSONObject = dict[str, Any]
 _OPTION_NAMES = ("filter", "select", "orderby", "top", "skip", "count", "search", "expand", "apply")
 
 
@@ -27,7 +27,7 @@ def _property(prop: JSONObject, schemas: Mapping[str, JSONObject]) -> Property:
         resolved = schema_walk.deref(resolved["items"], schemas.get)
     if "enum" in resolved:
         members = tuple(str(m) for m in resolved["enum"])
-        index = resolved.get("x-graph", {}).get("unknownFutureValueIndex")
+        index = graph_block(resolved).get("unknownFutureValueIndex")
         evolvable = frozenset(members[index + 1 :]) if index is not None else frozenset()
         return Property("enum", collection, members, evolvable)
     kind = resolved.get("type")
@@ -45,9 +45,9 @@ def _property(prop: JSONObject, schemas: Mapping[str, JSONObject]) -> Property:
     return Property(simple.get(str(kind), "object" if "properties" in resolved else "any"), collection)
 
 
-def filterable_of(entry: JSONObject | None) -> dict[str, Filterable] | None:
+def filterable_of(entry: OperationEntry | None) -> dict[str, Filterable] | None:
     """Per-property filter restrictions the docs give, or None where they give none."""
-    documented = (entry or {}).get("filterable") or {}
+    documented = entry["filterable"] if entry is not None else {}
     if not documented:
         return None
     return {
@@ -56,15 +56,16 @@ def filterable_of(entry: JSONObject | None) -> dict[str, Filterable] | None:
     }
 
 
-def capabilities_of(entry: JSONObject | None) -> dict[str, bool] | None:
+def capabilities_of(entry: OperationEntry | None) -> dict[str, bool] | None:
     """Which system query options an operation takes: the overrides' CSDL facts, else the documented list,
     else (fakegraph's own collections) the standard ones."""
     if entry is None:
         return None
-    explicit = entry.get("queryCapabilities")
+    explicit = entry["queryCapabilities"]
     if explicit:
-        return {name: bool(explicit.get(name, False)) for name in _OPTION_NAMES}
-    documented = {o.lstrip("$").lower() for o in entry.get("queryOptions", [])}
+        given = cast(dict[str, bool], explicit)
+        return {name: bool(given.get(name, False)) for name in _OPTION_NAMES}
+    documented = {o.lstrip("$").lower() for o in entry["queryOptions"]}
     if documented:
         return {name: name in documented for name in _OPTION_NAMES}
     return None

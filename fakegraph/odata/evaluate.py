@@ -10,12 +10,11 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from fakegraph.artifacts.contract import JSONObject
 from fakegraph.artifacts.errors import BadRequest
 from fakegraph.odata.filter_ast import BoolOp, Call, Compare, In, Lambda, Literal, Member, Node, Not
 
-JSONObject = dict[str, Any]
 Predicate = Callable[[Any], bool]
-SENTINEL = "unknownFutureValue"
 
 
 class InvalidQuery(BadRequest):

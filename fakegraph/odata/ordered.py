@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from operator import itemgetter
 from typing import Any
 
+from fakegraph.artifacts.contract import JSONObject
 from fakegraph.odata.evaluate import Ordering
 from fakegraph.odata.pages import View
 
-JSONObject = dict[str, Any]
 _first = itemgetter(0)
 
 

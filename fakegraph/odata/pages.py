@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from fakegraph.artifacts.contract import JSONObject
 from fakegraph.odata import paging
 from fakegraph.odata.evaluate import (
     InvalidQuery,
@@ -21,7 +22,6 @@ from fakegraph.odata.evaluate import (
 )
 from fakegraph.odata.options import QueryOptions
 
-JSONObject = dict[str, Any]
 MAX_PAGE_SIZE = 999
 
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from rfc3339_validator import validate_rfc3339
 
-JSONObject = dict[str, Any]
+from fakegraph.artifacts.contract import JSONObject
+
 Check = Callable[[Any], bool]
 Lookup = Callable[[str], JSONObject | None]
 ANNOTATIONS = frozenset(

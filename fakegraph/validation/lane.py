@@ -16,12 +16,11 @@ from typing import Any
 from rfc3339_validator import RFC3339_REGEX
 
 from fakegraph.artifacts import placeholders, schema_walk
+from fakegraph.artifacts.contract import UNKNOWN_FUTURE_VALUE, JSONObject, request_block
 from fakegraph.validation.fastcheck import Lookup, compile_check
 
-JSONObject = dict[str, Any]
 Cleaner = Callable[[Any], JSONObject | None]
 Field = Callable[[Any], Any]  # the cleaned value, or BAD
-SENTINEL = "unknownFutureValue"
 BAD = object()
 # Top-level keywords the lane understands; a schema with others (`required`, `minProperties`...) has no lane.
 _OBJECT_KEYWORDS = frozenset(
@@ -52,7 +51,7 @@ def compile_cleaner(
     properties = schema.get("properties", {})
     read_only = {name for name, prop in properties.items() if prop.get("readOnly")}  # the full path says so
     # Draft names of properties (overrides) are renamed and checked by the full path.
-    aliases = frozenset(schema.get("x-graph", {}).get("propertyAliases", {}))
+    aliases = frozenset(request_block(schema).get("propertyAliases", {}))
     fields = {
         name: _leaf(p, lookup) or slow_field(p) for name, p in properties.items() if name not in read_only
     }
@@ -128,7 +127,7 @@ def _enum(members: list[Any], nullable: bool) -> Field | None:
     if not all(isinstance(m, str) for m in members):
         return None
     declared = {
-        m.lower(): m for m in members if m != SENTINEL and not placeholders.is_placeholder(m)
+        m.lower(): m for m in members if m != UNKNOWN_FUTURE_VALUE and not placeholders.is_placeholder(m)
     }  # placeholders-looking members would be refused by the full path's placeholder check first
 
     def member(v: Any) -> Any:

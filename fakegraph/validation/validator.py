@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fakegraph.artifacts import placeholders, schema_walk
+from fakegraph.artifacts.contract import UNKNOWN_FUTURE_VALUE, JSONObject, graph_block, request_block
 from fakegraph.artifacts.errors import BadRequest
 from fakegraph.validation.fastcheck import compile_check
 from fakegraph.validation.lane import BAD, Cleaner, Field, checked_field, compile_cleaner
@@ -20,9 +21,6 @@ from fakegraph.validation.lane import BAD, Cleaner, Field, checked_field, compil
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
     from jsonschema.protocols import Validator
-
-JSONObject = dict[str, Any]
-UNKNOWN_FUTURE_VALUE = "unknownFutureValue"
 
 
 class Problem(NamedTuple):
@@ -177,7 +175,7 @@ class RequestValidator:
         """Whether `@odata.type` names the type or one derived from it (the seed's namespace alias too)."""
         known = self._annotated.get(entity_type)
         if known is None:
-            derived = self._by_name.get(entity_type, {}).get("x-graph", {}).get("derivedTypes", [])
+            derived = graph_block(self._by_name.get(entity_type, {})).get("derivedTypes", [])
             known = self._annotated[entity_type] = frozenset(t.lower() for t in [entity_type, *derived])
         return isinstance(declared, str) and self._alias(declared.lstrip("#")).lower() in known
 
@@ -318,7 +316,7 @@ class RequestValidator:
 def unalias(body: JSONObject, schema: JSONObject) -> JSONObject:
     """`body` with the draft names of properties (`x-graph.propertyAliases`) renamed to the published ones;
     both spellings with different values is a BadRequest naming both."""
-    aliases: dict[str, str] = schema.get("x-graph", {}).get("propertyAliases", {})
+    aliases = request_block(schema).get("propertyAliases", {})
     sent = [draft for draft in aliases if draft in body]
     if not sent:
         return body
