@@ -40,3 +40,9 @@ def shared_docs() -> Path:
     if not SHARED_DOCS.is_dir():
         pytest.skip("../shared/graph-docs is not beside this checkout")
     return SHARED_DOCS
+
+
+@pytest.fixture(scope="session")
+def corpus_output(shared_docs: Path) -> Output:
+    """The compiler's output for ../shared/graph-docs/corpus, compiled once per session."""
+    return build(iter_pages([shared_docs / "corpus"]), load_overrides(None))

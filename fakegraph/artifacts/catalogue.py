@@ -26,6 +26,11 @@ class Catalogue:
         return list(self.operations.get(version, {}).values())
 
 
+def request_bodies(catalogue: Catalogue, version: str) -> dict[str, JSONObject]:
+    """Operation name → its documented request body schema, for the operations that have one."""
+    return {e["name"]: e["requestBody"] for e in catalogue.entries(version) if e["requestBody"] is not None}
+
+
 def read_operations(path: Path) -> list[OperationEntry]:
     """The entries of one `operations.json` (none when the file is absent)."""
     if not path.exists():

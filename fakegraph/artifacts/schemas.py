@@ -12,6 +12,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 from jsonschema.protocols import Validator
+from jsonschema_specifications import REGISTRY as SPECIFICATIONS  # type: ignore[import-untyped]
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -21,9 +22,14 @@ FORMAT_CHECKER = Draft202012Validator.FORMAT_CHECKER
 
 
 def registry_of(schemas: Iterable[JSONObject]) -> Registry[Any]:
-    """A registry holding every schema under its `$id`."""
+    """A registry holding every schema under its `$id`, and the JSON Schema meta-schemas.
+
+    jsonschema combines a validator's registry with the meta-schemas on every validator it builds, which
+    costs time in proportion to the registry (4 ms per validator over a whole corpus). Combined once here,
+    `validator_for` hands each validator its resolver ready made."""
     resources = [(s["$id"], Resource.from_contents(s, default_specification=DRAFT202012)) for s in schemas]
-    return Registry().with_resources(resources)
+    combined: Registry[Any] = SPECIFICATIONS.combine(Registry().with_resources(resources))
+    return combined
 
 
 def _enum(validator: Validator, members: Any, instance: Any, schema: JSONObject) -> Iterator[ValidationError]:
@@ -40,5 +46,9 @@ GraphValidator = validators.extend(Draft202012Validator, {"enum": _enum})  # typ
 
 
 def validator_for(schema: JSONObject, registry: Registry[Any]) -> Validator:
-    validator: Validator = GraphValidator(schema, registry=registry, format_checker=FORMAT_CHECKER)
+    """A validator for `schema` whose `$ref`s resolve in `registry` (one made by `registry_of`)."""
+    resolver = registry.resolver_with_root(DRAFT202012.create_resource(schema))
+    validator: Validator = GraphValidator(
+        schema, registry=registry, format_checker=FORMAT_CHECKER, _resolver=resolver
+    )
     return validator

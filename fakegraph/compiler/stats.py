@@ -22,8 +22,13 @@ class Ratio:
     total: int
 
     @property
-    def percent(self) -> float:
-        return 100.0 * self.hits / self.total if self.total else 100.0
+    def percent(self) -> float | None:
+        """The share in percent; None when nothing was counted (0/0 is no evidence either way)."""
+        return 100.0 * self.hits / self.total if self.total else None
+
+    def meets(self, bar: float) -> bool:
+        """Whether the share reaches `bar` percent; a ratio with nothing counted never does."""
+        return self.percent is not None and self.percent >= bar
 
 
 @dataclass(frozen=True)
@@ -136,4 +141,5 @@ def format_stats(stats: CorpusStats) -> str:
 
 
 def _line(label: str, ratio: Ratio) -> str:
-    return f"{label}: {ratio.hits}/{ratio.total} = {ratio.percent:.1f}%"
+    shown = "n/a" if ratio.percent is None else f"{ratio.percent:.1f}%"
+    return f"{label}: {ratio.hits}/{ratio.total} = {shown}"

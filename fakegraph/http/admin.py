@@ -139,12 +139,10 @@ def seed_objects(state: State, body: Any) -> dict[str, list[JSONObject]]:
     if not isinstance(body, dict):
         raise BadRequest("Send a JSON object mapping Graph type names to arrays of objects.")
     version = "beta"
-    schemas = state.catalogue.schemas.get(version, {})
     validator = state.validators[version]
     out: dict[str, list[JSONObject]] = {}
     for raw_name, items in body.items():
         type_name = resolve_type(state, raw_name)
-        schema = schemas[schema_uri(version, type_name)]
         if not isinstance(items, list):
             raise BadRequest(f"The value of '{raw_name}' must be an array of objects.", target=raw_name)
         checked = []
@@ -153,7 +151,7 @@ def seed_objects(state: State, body: Any) -> dict[str, list[JSONObject]]:
                 raise BadRequest(f"{raw_name}[{position}] is not an object.", target=raw_name)
             body_item = {"id": state.new_id(), **item}
             try:
-                clean = validator.check(body_item, schema, type_name, partial=False)
+                clean = validator.check(body_item, schema_uri(version, type_name), type_name, partial=False)
             except BadRequest as exc:
                 raise BadRequest(f"{raw_name}[{position}]: {exc.message}", target=exc.target) from exc
             checked.append(clean)

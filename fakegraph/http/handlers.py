@@ -212,8 +212,10 @@ def _entity_schema(call: Call) -> JSONObject:
     return call.state.catalogue.schemas[call.version].get(call.schema_uri, {})
 
 
-def _request_schema(call: Call) -> JSONObject:
-    return call.endpoint.request_schema or _entity_schema(call)
+def _body_key(call: Call) -> str:
+    """The validator's name for the schema a body is checked against: the documented request body, else
+    the entity type's schema."""
+    return call.endpoint.body_of or call.schema_uri
 
 
 def _blank(call: Call) -> JSONObject:
@@ -231,7 +233,7 @@ async def create(call: Call) -> Reply:
     body = await read_body(call.request)
     validator = call.state.validators[call.version]
     entity = call.endpoint.entity_type
-    clean = validator.check(body, _request_schema(call), entity, partial=False)
+    clean = validator.check(body, _body_key(call), entity, partial=False)
     chosen = clean.get("id")
     key = call.state.new_id() if chosen is None else _key_segment(chosen)
     stored = call.state.store.insert(
@@ -397,7 +399,7 @@ async def update(call: Call) -> Reply:
     body = await read_body(call.request)
     validator = call.state.validators[call.version]
     entity = call.endpoint.entity_type
-    clean = validator.check(body, _request_schema(call), entity, partial=True)
+    clean = validator.check(body, _body_key(call), entity, partial=True)
     merged = store.update(call.endpoint.entity_type, call.key, clean)
     if not call.endpoint.returns_body:
         return _respond(call, None, 204)

@@ -28,6 +28,7 @@ class Endpoint(NamedTuple):
     collection: str  # collection path without leading slash, for @odata.context
     operation: OperationEntry | None = None  # the documented catalogue entry, if any
     request_schema: JSONObject | None = None
+    body_of: str | None = None  # the operation whose documented request body `request_schema` is
     returns_body: bool = True
 
 
@@ -118,7 +119,16 @@ def _documented(table: dict[str, Route], entry: OperationEntry, path: str) -> No
     status = int(entry["successStatus"])
     route.endpoints.setdefault(
         method,
-        Endpoint(kind, entity, status, collection, entry, entry["requestBody"], returns_body=status != 204),
+        Endpoint(
+            kind,
+            entity,
+            status,
+            collection,
+            entry,
+            entry["requestBody"],
+            entry["name"] if entry["requestBody"] else None,
+            returns_body=status != 204,
+        ),
     )
 
 
@@ -128,6 +138,7 @@ def _generic(table: dict[str, Route], entry: OperationEntry, path: str) -> None:
         return
     collection = _collection(path)
     schema = entry["requestBody"] if entry["kind"] == "create" else None
+    body_of = entry["name"] if schema is not None else None
     item = _route(table, f"{path}/{{id}}")
     item.endpoints.setdefault("GET", Endpoint("get", entity, 200, collection))
     listing = entry if entry["kind"] == "list" else None
@@ -138,7 +149,7 @@ def _generic(table: dict[str, Route], entry: OperationEntry, path: str) -> None:
         return
     _route(table, path).endpoints.setdefault("GET", Endpoint("list", entity, 200, collection))
     item.endpoints.setdefault(
-        "PATCH", Endpoint("update", entity, 204, collection, None, schema, returns_body=False)
+        "PATCH", Endpoint("update", entity, 204, collection, None, schema, body_of, returns_body=False)
     )
     item.endpoints.setdefault("DELETE", Endpoint("delete", entity, 204, collection, returns_body=False))
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fakegraph import behaviours
-from fakegraph.artifacts.catalogue import Catalogue, load_catalogue
+from fakegraph.artifacts.catalogue import Catalogue, load_catalogue, request_bodies
 from fakegraph.artifacts.errors import ConfigError
 from fakegraph.artifacts.namespaces import alias_from_overrides
 from fakegraph.http.responses import EnumMasks, ResponseCache
@@ -99,7 +99,9 @@ def build_state(settings: Settings) -> State:
     clock = _clock(settings)  # before the dataset, whose events are spread over the clock's last 30 days
     catalogue = load_catalogue(settings.data)
     aliases = alias_from_overrides(settings.data / "fixtures" / "overrides.json")
-    validators = {v: RequestValidator(s, aliases) for v, s in catalogue.schemas.items()}
+    validators = {
+        v: RequestValidator(s, aliases, request_bodies(catalogue, v)) for v, s in catalogue.schemas.items()
+    }
     store = Store()
     behaviours.prepare(store)
     store.load(load_dataset(settings, catalogue.schemas.get("beta", {}), validators["beta"]))

@@ -74,7 +74,7 @@ def checked(
             if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"]:
                 raise ConfigError(f"{where} must be an object with a string id")
             try:
-                clean.append(validator.check(item, schema, type_name, partial=False))
+                clean.append(validator.check(item, schema["$id"], type_name, partial=False))
             except BadRequest as exc:
                 raise ConfigError(f"{where}: {exc.message}") from exc
         out[type_name] = clean

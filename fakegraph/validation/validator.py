@@ -1,21 +1,20 @@
-"""Request body checks: placeholders, `@odata.type`, read-only and evolvable-enum rules, then the schema.
+"""Request body checks: placeholders, `@odata.type`, draft names, read-only and evolvable-enum rules, then
+the schema.
 
-Every failure is a `BadRequest` whose message names the property and what was expected. Valid bodies take a
-compiled lane (`fastclean`, one pass that checks and cleans); any other body takes the full path, where a
-compiled check (`fastcheck`) still passes valid bodies quickly and jsonschema, imported lazily and built once
-per schema, explains the others.
+Every failure is a `BadRequest` whose message names the property and what was expected. Valid bodies take
+the compiled lane (`lane.py`, one pass that checks and cleans); any other body takes the full path, where
+jsonschema (imported lazily, built once per schema key) decides and explains.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fakegraph.artifacts import placeholders, schema_walk
 from fakegraph.artifacts.contract import UNKNOWN_FUTURE_VALUE, JSONObject, graph_block, request_block
 from fakegraph.artifacts.errors import BadRequest
-from fakegraph.validation.fastcheck import compile_check
 from fakegraph.validation.lane import BAD, Cleaner, Field, checked_field, compile_cleaner
 
 if TYPE_CHECKING:
@@ -49,59 +48,99 @@ def display(path: tuple[str | int, ...]) -> str:
     return text
 
 
-class RequestValidator:
-    """Validates request bodies of one API version against its compiled schemas."""
+SchemaKey = str
+"""Names a schema the validator checks bodies against: a type's schema URI, or an operation's name for the
+request body its page documents."""
 
-    def __init__(self, schemas: dict[str, JSONObject], alias: Callable[[str], str]) -> None:
+Canonical = Callable[[Any], Any]
+
+
+class Rules(NamedTuple):
+    """What the full path applies to one top-level property besides the schema: `sentinel(value)` says
+    whether it sends `unknownFutureValue` where an evolvable enum is declared; `canonical(value)` gives enum
+    members their declared case (None where the property can hold no enum member)."""
+
+    sentinel: Callable[[Any], bool]
+    canonical: Canonical | None
+
+
+class Compiled(NamedTuple):
+    """Everything made for one schema key and write mode, once."""
+
+    schema: JSONObject  # read-only properties dropped for creates
+    lane: Cleaner
+    rules: dict[str, Rules]
+    aliases: dict[str, str]
+
+
+def _never(_: Any) -> bool:
+    return False
+
+
+def _defer(_: Any) -> None:
+    return None
+
+
+class RequestValidator:
+    """Validates request bodies of one API version against its compiled schemas.
+
+    Everything compiled for a schema (the lane, the jsonschema validator, the rules of each property) is made
+    on first use and kept under its key and write mode, so nothing here depends on which dict objects the
+    caller holds."""
+
+    def __init__(
+        self,
+        schemas: Mapping[str, JSONObject],
+        alias: Callable[[str], str],
+        bodies: Mapping[str, JSONObject] | None = None,
+    ) -> None:
         self._schemas = schemas
+        self._bodies = dict(bodies or {})  # operation name → documented request body schema
         self._by_name = {str(s.get("title")): s for s in schemas.values()}
         self._alias = alias
         self._lock = threading.Lock()
         self._registry: Any = None
-        self._validators: dict[int, Validator] = {}
-        self._checks: dict[int, Callable[[Any], bool]] = {}
-        self._derefs: dict[int, JSONObject] = {}
-        self._enums: dict[int, dict[str, str]] = {}
-        self._bearing: dict[int, frozenset[str]] = {}
-        self._lanes: dict[tuple[int, str], Cleaner] = {}
-        self._writable: dict[int, JSONObject] = {}
+        self._compiled: dict[tuple[SchemaKey, bool, str], Compiled] = {}  # (key, writable, entity type)
+        self._validators: dict[tuple[SchemaKey, bool], Validator] = {}
+        self._canonical_refs: dict[str, Canonical] = {}  # schema URI → canonicalizer of that type
         self._annotated: dict[str, frozenset[str]] = {}
 
     def lookup(self, uri: str) -> JSONObject | None:
         return self._schemas.get(uri)
 
-    def writable(self, schema: JSONObject) -> JSONObject:
-        """`schema` with nothing read-only (creates and seeding set ids and server-side properties too),
-        made once per schema: the caches here are keyed by schema identity, so a schema they see must stay
-        alive."""
-        found = self._writable.get(id(schema))
-        if found is None:
-            if not any("readOnly" in p for p in schema.get("properties", {}).values()):
-                self._writable[id(schema)] = schema
-                return schema
-            properties = {
-                name: {k: v for k, v in prop.items() if k != "readOnly"}
-                for name, prop in schema.get("properties", {}).items()
-            }
-            found = self._writable[id(schema)] = {**schema, "properties": properties}
-        return found
+    def knows(self, key: SchemaKey) -> bool:
+        return key in self._schemas or key in self._bodies
 
-    def check(self, body: Any, schema: JSONObject, entity_type: str, *, partial: bool) -> JSONObject:
+    def schema(self, key: SchemaKey, *, writable: bool) -> JSONObject:
+        """The schema a key names; `writable` drops read-only marks (what a create may set)."""
+        source = self._source(key)
+        return _writable(source) if writable else source
+
+    def check(self, body: Any, key: SchemaKey, entity_type: str, *, partial: bool) -> JSONObject:
         """The body to store (annotations dropped, draft property names renamed to the published ones, enum
         members in canonical case), or a BadRequest.
 
         A create (`partial=False`) may set read-only properties, the key included: a test has no other way
         to give the fake what Graph computes. An update may not.
         """
-        if not partial:
-            schema = self.writable(schema)
-        clean = self._lane(schema, entity_type)(body)
-        return clean if clean is not None else self.check_fully(body, schema, entity_type, partial=partial)
+        compiled = self._compile(key, not partial, entity_type)
+        clean = compiled.lane(body)
+        if clean is not None:
+            return clean
+        return self._check_fully(body, key, compiled, entity_type, partial=partial)
 
-    def check_fully(self, body: Any, schema: JSONObject, entity_type: str, *, partial: bool) -> JSONObject:
-        """`check` without the compiled lane: what finds and explains problems."""
-        if not partial:
-            schema = self.writable(schema)
+    def check_fully(self, body: Any, key: SchemaKey, entity_type: str, *, partial: bool) -> JSONObject:
+        """`check` without the compiled lane: jsonschema decides and explains."""
+        compiled = self._compile(key, not partial, entity_type)
+        return self._check_fully(body, key, compiled, entity_type, partial=partial)
+
+    def lane(self, key: SchemaKey, entity_type: str, *, partial: bool) -> Cleaner:
+        """The compiled lane alone (for the differential tests)."""
+        return self._compile(key, not partial, entity_type).lane
+
+    def _check_fully(
+        self, body: Any, key: SchemaKey, compiled: Compiled, entity_type: str, *, partial: bool
+    ) -> JSONObject:
         if not isinstance(body, dict):
             raise BadRequest("The request body must be a JSON object.")
         found = placeholders.first(body)
@@ -113,10 +152,10 @@ class RequestValidator:
                 target=display(path),
             )
         self._check_type_annotation(body, entity_type)
-        body = unalias(body, schema)
-        body = self._evolvable(body, schema, partial=partial)
-        self._check_read_only(body, schema)
-        errors = [] if self._fast(schema)(body) else list(self._validator(schema).iter_errors(body))
+        body = unalias(body, compiled.aliases)
+        body = self._evolvable(body, compiled, partial=partial)
+        self._check_read_only(body, compiled.schema)
+        errors = list(self._validator(key, compiled).iter_errors(body))
         if errors:
             from jsonschema.exceptions import best_match
 
@@ -124,42 +163,100 @@ class RequestValidator:
             message, target = self._describe(error, entity_type)
             raise BadRequest(message, target=target)
         clean = {k: v for k, v in body.items() if "@" not in k}
-        for name in self._enum_bearing(schema).intersection(clean):
-            clean[name] = self._canonical(clean[name], schema["properties"][name])
+        for name in clean.keys() & compiled.rules.keys():
+            canonical = compiled.rules[name].canonical
+            if canonical is not None:
+                clean[name] = canonical(clean[name])
         return clean
 
-    def _lane(self, schema: JSONObject, entity_type: str) -> Cleaner:
-        """The compiled lane for valid bodies (one that always defers where the schema has none)."""
-        key = (id(schema), entity_type)
-        lane = self._lanes.get(key)
-        if lane is None:
-            compiled = compile_cleaner(
-                schema,
-                self.lookup,
-                annotation_ok=lambda declared: self._type_known(declared, entity_type),
-                slow_field=self._slow_field,
-            )
-            lane = self._lanes[key] = compiled or (lambda _: None)
-        return lane
+    def _source(self, key: SchemaKey) -> JSONObject:
+        source = self._schemas.get(key) or self._bodies.get(key)
+        if source is None:
+            raise KeyError(f"no schema named {key!r}")
+        return source
+
+    def _compile(self, key: SchemaKey, writable: bool, entity_type: str) -> Compiled:
+        """The lane and rules for a key and write mode (and the type `@odata.type` must name), made once."""
+        found = self._compiled.get((key, writable, entity_type))
+        if found is not None:
+            return found
+        source = self._source(key)
+        schema = _writable(source) if writable else source
+        properties: dict[str, JSONObject] = schema.get("properties", {})
+        rules = {name: self._rules(prop) for name, prop in properties.items()}
+        compiled_lane = compile_cleaner(
+            schema,
+            self.lookup,
+            annotation_ok=lambda declared: self._type_known(declared, entity_type),
+            slow_field=self._slow_field,
+        )
+        aliases = request_block(source).get("propertyAliases", {})
+        found = Compiled(schema, compiled_lane or _defer, rules, aliases)
+        self._compiled[(key, writable, entity_type)] = found
+        return found
+
+    def _rules(self, prop: JSONObject) -> Rules:
+        resolved = schema_walk.deref(prop, self.lookup)
+        items = resolved.get("items")
+        if isinstance(items, dict) and "enum" in schema_walk.deref(items, self.lookup):
+            sentinel: Callable[[Any], bool] = _sends_sentinel_item
+        elif "enum" in resolved:
+            sentinel = _is_sentinel
+        else:
+            sentinel = _never
+        return Rules(sentinel, self._canonicalizer(prop))
+
+    def _canonicalizer(self, schema: JSONObject) -> Canonical | None:
+        """Gives enum members inside a value their declared case; None where the schema holds no enum."""
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            return self._canonical_ref(ref)
+        branches = [b for b in schema.get("anyOf", ()) if b != {"type": "null"}]
+        if len(branches) == 1:
+            return self._canonicalizer(branches[0])
+        if "enum" in schema:
+            members = {str(m).lower(): str(m) for m in schema["enum"]}
+            return lambda v: members.get(v.lower(), v) if isinstance(v, str) else v
+        items = schema.get("items")
+        if isinstance(items, dict):
+            item = self._canonicalizer(items)
+            if item is None:
+                return None
+            return lambda v: [item(i) for i in v] if isinstance(v, list) else v
+        inner = {name: self._canonicalizer(p) for name, p in schema.get("properties", {}).items()}
+        fields = {name: c for name, c in inner.items() if c is not None}
+        if not fields:
+            return None
+
+        def canonical(v: Any) -> Any:
+            if not isinstance(v, dict):
+                return v
+            return {k: fields[k](x) if k in fields else x for k, x in v.items()}
+
+        return canonical
+
+    def _canonical_ref(self, uri: str) -> Canonical | None:
+        """The canonicalizer of a named type, made once per type (recursive types point back at it)."""
+        if uri in self._canonical_refs:
+            return self._canonical_refs[uri]
+        made: list[Canonical | None] = [None]
+        self._canonical_refs[uri] = lambda v: made[0](v) if made[0] is not None else v
+        made[0] = self._canonicalizer(self.lookup(uri) or {})
+        if made[0] is None:
+            self._canonical_refs[uri] = _identity
+        return self._canonical_refs[uri] if made[0] is not None else None
 
     def _slow_field(self, prop: JSONObject) -> Field:
         """A lane field for a property that is not a plain value: the compiled check, no placeholder, no
         `unknownFutureValue` where the evolvable-enum rule applies, enum members made canonical."""
-        checked = checked_field(prop, self.lookup, lambda v: self._canonical(v, prop))
-        return lambda v: BAD if self._sends_sentinel(v, prop) else checked(v)
+        rules = self._rules(prop)
+        checked = checked_field(prop, self.lookup, rules.canonical or _identity)
+        sentinel = rules.sentinel
+        return lambda v: BAD if sentinel(v) else checked(v)
 
-    def _fast(self, schema: JSONObject) -> Callable[[Any], bool]:
-        """The compiled check for valid bodies; where it does not apply, a check that always defers."""
-        key = id(schema)
-        check = self._checks.get(key)
-        if check is None:
-            check = compile_check(schema, self.lookup) or (lambda _: False)
-            self._checks[key] = check
-        return check
-
-    def _validator(self, schema: JSONObject) -> Validator:
-        key = id(schema)
-        cached = self._validators.get(key)
+    def _validator(self, key: SchemaKey, compiled: Compiled) -> Validator:
+        writable = compiled.schema is not self._source(key)
+        cached = self._validators.get((key, writable))
         if cached is not None:
             return cached
         from fakegraph.artifacts import schemas as schema_tools
@@ -167,8 +264,8 @@ class RequestValidator:
         with self._lock:
             if self._registry is None:
                 self._registry = schema_tools.registry_of(self._schemas.values())
-            validator = schema_tools.validator_for(schema, self._registry)
-            self._validators[key] = validator
+            validator = schema_tools.validator_for(compiled.schema, self._registry)
+            self._validators[(key, writable)] = validator
         return validator
 
     def _type_known(self, declared: Any, entity_type: str) -> bool:
@@ -198,13 +295,13 @@ class RequestValidator:
             if properties.get(key, {}).get("readOnly"):
                 raise BadRequest(f"Property '{key}' is read-only and cannot be set.", target=key)
 
-    def _evolvable(self, body: JSONObject, schema: JSONObject, *, partial: bool) -> JSONObject:
+    def _evolvable(self, body: JSONObject, compiled: Compiled, *, partial: bool) -> JSONObject:
         """`unknownFutureValue` is not a value a client may send: a 400 on create; on PATCH it leaves the
         property unchanged (Graph's evolvable-enum rule)."""
         out = dict(body)
         for key, value in body.items():
-            prop = schema.get("properties", {}).get(key)
-            if prop is None or not self._sends_sentinel(value, prop):
+            rules = compiled.rules.get(key)
+            if rules is None or not rules.sentinel(value):
                 continue
             if partial and isinstance(value, str):
                 del out[key]
@@ -215,65 +312,6 @@ class RequestValidator:
                 target=key,
             )
         return out
-
-    def _resolved(self, schema: JSONObject) -> JSONObject:
-        """`deref`, memoized: compiled schemas never change while the server runs."""
-        key = id(schema)
-        found = self._derefs.get(key)
-        if found is None:
-            found = self._derefs[key] = schema_walk.deref(schema, self.lookup)
-        return found
-
-    def _members(self, resolved: JSONObject) -> dict[str, str]:
-        """Lower-cased member → declared member, for enum schemas (memoized)."""
-        key = id(resolved)
-        found = self._enums.get(key)
-        if found is None:
-            found = self._enums[key] = {str(m).lower(): str(m) for m in resolved["enum"]}
-        return found
-
-    def _enum_bearing(self, schema: JSONObject) -> frozenset[str]:
-        """Top-level properties whose values may hold enum members (directly, in items or nested objects):
-        the only ones canonicalization has to visit."""
-        key = id(schema)
-        found = self._bearing.get(key)
-        if found is None:
-            names = [
-                name
-                for name, prop in schema.get("properties", {}).items()
-                if self._may_hold_enum(prop, depth=0)
-            ]
-            found = self._bearing[key] = frozenset(names)
-        return found
-
-    def _may_hold_enum(self, prop: JSONObject, depth: int) -> bool:
-        resolved = self._resolved(prop)
-        if "enum" in resolved:
-            return True
-        if depth > 8:
-            return True  # deep or recursive structures: let _canonical walk them
-        items = resolved.get("items")
-        if isinstance(items, dict):
-            return self._may_hold_enum(items, depth + 1)
-        return any(self._may_hold_enum(p, depth + 1) for p in resolved.get("properties", {}).values())
-
-    def _sends_sentinel(self, value: Any, prop: JSONObject) -> bool:
-        resolved = self._resolved(prop)
-        if isinstance(value, list) and isinstance(resolved.get("items"), dict):
-            resolved = self._resolved(resolved["items"])
-            return "enum" in resolved and any(_is_sentinel(v) for v in value)
-        return "enum" in resolved and _is_sentinel(value)
-
-    def _canonical(self, value: Any, schema: JSONObject) -> Any:
-        resolved = self._resolved(schema)
-        if isinstance(value, str) and "enum" in resolved:
-            return self._members(resolved).get(value.lower(), value)
-        if isinstance(value, list) and isinstance(resolved.get("items"), dict):
-            return [self._canonical(v, resolved["items"]) for v in value]
-        if isinstance(value, dict):
-            props = resolved.get("properties", {})
-            return {k: self._canonical(v, props[k]) if k in props else v for k, v in value.items()}
-        return value
 
     def _describe(self, error: ValidationError, entity_type: str) -> tuple[str, str | None]:
         """The message and the property (as `a[0].b`) it is about."""
@@ -313,10 +351,9 @@ class RequestValidator:
         return extra[0] if extra else "?"
 
 
-def unalias(body: JSONObject, schema: JSONObject) -> JSONObject:
+def unalias(body: JSONObject, aliases: Mapping[str, str]) -> JSONObject:
     """`body` with the draft names of properties (`x-graph.propertyAliases`) renamed to the published ones;
     both spellings with different values is a BadRequest naming both."""
-    aliases = request_block(schema).get("propertyAliases", {})
     sent = [draft for draft in aliases if draft in body]
     if not sent:
         return body
@@ -331,6 +368,23 @@ def unalias(body: JSONObject, schema: JSONObject) -> JSONObject:
             )
         out[real] = body[draft]
     return out
+
+
+def _sends_sentinel_item(value: Any) -> bool:
+    return isinstance(value, list) and any(_is_sentinel(i) for i in value)
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _writable(schema: JSONObject) -> JSONObject:
+    """`schema` with nothing read-only: what creates and seeding may set (ids, server-side properties)."""
+    properties = schema.get("properties", {})
+    if not any("readOnly" in p for p in properties.values()):
+        return schema
+    writable = {name: {k: v for k, v in p.items() if k != "readOnly"} for name, p in properties.items()}
+    return {**schema, "properties": writable}
 
 
 def _is_sentinel(value: Any) -> bool:

@@ -1,0 +1,411 @@
+"""The entity store: copies in and out, merges on update, a baseline that reset returns to, a generation that
+moves on every write, and indexes the store keeps up to date."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pytest
+
+from fakegraph.artifacts.errors import Conflict, NotFound
+from fakegraph.model.store import Store
+
+T = "microsoft.graph.widget"
+OTHER = "microsoft.graph.gadget"
+
+
+def _widget(key: str, colour: str = "red", **extra: Any) -> dict[str, Any]:
+    return {"id": key, "colour": colour, "tags": ["a"], "size": {"w": 1, "h": 2}, **extra}
+
+
+def _missing(key: str) -> str:
+    return (
+        f"Resource '{key}' does not exist or one of its queried reference-property objects are not present."
+    )
+
+
+class ByColour:
+    """A test index: the ids of the stored objects, grouped by colour."""
+
+    def __init__(self) -> None:
+        self.groups: dict[str, set[str]] = {}
+        self.rebuilds = 0
+
+    def rebuild(self, objects: Iterable[dict[str, Any]]) -> None:
+        self.rebuilds += 1
+        self.groups = {}
+        for obj in objects:
+            self.added(obj)
+
+    def added(self, obj: dict[str, Any]) -> None:
+        self.groups.setdefault(obj["colour"], set()).add(obj["id"])
+
+    def removed(self, obj: dict[str, Any]) -> None:
+        self.groups[obj["colour"]].discard(obj["id"])
+        if not self.groups[obj["colour"]]:
+            del self.groups[obj["colour"]]
+
+
+def _loaded() -> Store:
+    store = Store()
+    store.load({T: [_widget("1"), _widget("2", "blue")], OTHER: [{"id": "g1", "colour": "red"}]})
+    return store
+
+
+# --- insert, get, all -------------------------------------------------------------------------------------
+
+
+def test_an_inserted_object_is_read_back_by_key():
+    """`get` returns what `insert` stored, and `all` and `count` include it."""
+    store = Store()
+    returned = store.insert(T, "1", _widget("1"))
+    assert returned == _widget("1")
+    assert store.get(T, "1") == _widget("1")
+    assert store.all(T) == [_widget("1")]
+    assert store.count(T) == 1
+    assert store.count(OTHER) == 0
+    assert store.all(OTHER) == []
+
+
+def test_a_plain_insert_of_a_stored_key_replaces_the_object():
+    """Without `exclusive`, inserting under a stored key replaces the old object entirely."""
+    store = _loaded()
+    store.insert(T, "1", {"id": "1", "colour": "green"})
+    assert store.get(T, "1") == {"id": "1", "colour": "green"}
+    assert store.count(T) == 2
+
+
+def test_an_exclusive_insert_of_a_new_key_stores_it():
+    """`exclusive=True` stores an object whose key is not taken."""
+    store = _loaded()
+    store.insert(T, "3", _widget("3"), exclusive=True)
+    assert store.get(T, "3") == _widget("3")
+
+
+def test_an_exclusive_insert_of_a_stored_key_is_a_conflict_and_changes_nothing():
+    """A taken key with `exclusive=True` raises a 409 naming the key, and objects, generation and indexes
+    stay as they were."""
+    store = _loaded()
+    index = store.index(T, "colour", ByColour)
+    before, generation = store.dump(), store.generation
+    with pytest.raises(Conflict) as caught:
+        store.insert(T, "1", _widget("1", "green"), exclusive=True)
+    assert caught.value.status == 409
+    assert caught.value.message == "Another object with the same value for property id already exists: '1'."
+    assert store.dump() == before
+    assert store.generation == generation
+    assert index.groups == {"red": {"1"}, "blue": {"2"}}
+
+
+def test_insert_stores_a_copy_of_the_callers_object():
+    """Mutating the object given to `insert`, or the one it returned, does not change the stored one."""
+    store = Store()
+    given = _widget("1")
+    returned = store.insert(T, "1", given)
+    given["colour"] = "green"
+    given["tags"].append("b")
+    returned["size"]["w"] = 99
+    assert store.get(T, "1") == _widget("1")
+
+
+def test_get_returns_a_copy_the_caller_may_mutate():
+    """Changing a `get` result, even deep inside, leaves the stored object untouched."""
+    store = _loaded()
+    got = store.get(T, "1")
+    got["colour"] = "green"
+    got["tags"].append("b")
+    got["size"]["w"] = 99
+    assert store.get(T, "1") == _widget("1")
+
+
+def test_all_returns_copies_the_caller_may_mutate():
+    """Changing the objects or the list `all` returned leaves the store untouched."""
+    store = _loaded()
+    listed = store.all(T)
+    listed[0]["size"]["h"] = 0
+    listed[1]["tags"].clear()
+    listed.pop()
+    assert store.all(T) == [_widget("1"), _widget("2", "blue")]
+
+
+def test_get_of_a_missing_key_or_type_is_not_found():
+    """A key that is not stored (under a known or an unknown type) is a 404 in Graph's words."""
+    store = _loaded()
+    for entity_type, key in ((T, "nope"), ("microsoft.graph.unknown", "1")):
+        with pytest.raises(NotFound) as caught:
+            store.get(entity_type, key)
+        assert caught.value.status == 404
+        assert caught.value.message == _missing(key)
+
+
+def test_not_found_messages_shorten_very_long_keys():
+    """A key longer than 120 characters is cut to 117 and an ellipsis in the message."""
+    store = Store()
+    key = "k" * 200
+    with pytest.raises(NotFound) as caught:
+        store.get(T, key)
+    assert caught.value.message == _missing("k" * 117 + "...")
+
+
+# --- update and delete -----------------------------------------------------------------------------------
+
+
+def test_update_merges_the_changes_into_the_stored_object():
+    """Named properties are replaced (nested objects whole), the others kept, and the merge is returned."""
+    store = _loaded()
+    merged = store.update(T, "1", {"colour": "green", "size": {"w": 5}, "new": None})
+    expected = {"id": "1", "colour": "green", "tags": ["a"], "size": {"w": 5}, "new": None}
+    assert merged == expected
+    assert store.get(T, "1") == expected
+    assert store.get(T, "2") == _widget("2", "blue")
+
+
+def test_update_keeps_a_copy_of_the_changes():
+    """Mutating the changes dict or the returned object after an update does not reach the store."""
+    store = _loaded()
+    changes: dict[str, Any] = {"tags": ["x"]}
+    merged = store.update(T, "1", changes)
+    changes["tags"].append("y")
+    merged["tags"].append("z")
+    assert store.get(T, "1")["tags"] == ["x"]
+
+
+def test_update_of_a_missing_key_is_not_found_and_stores_nothing():
+    """Updating a key that is not stored is a 404 and does not create the object."""
+    store = _loaded()
+    with pytest.raises(NotFound) as caught:
+        store.update(T, "nope", {"colour": "green"})
+    assert caught.value.message == _missing("nope")
+    assert store.count(T) == 2
+
+
+def test_delete_removes_the_object():
+    """A deleted key is gone from `get`, `all` and `count`; other objects stay."""
+    store = _loaded()
+    store.delete(T, "1")
+    with pytest.raises(NotFound):
+        store.get(T, "1")
+    assert store.all(T) == [_widget("2", "blue")]
+    assert store.count(T) == 1
+
+
+def test_delete_of_a_missing_key_is_not_found():
+    """Deleting a key that is not stored (or deleting twice) is a 404."""
+    store = _loaded()
+    store.delete(T, "1")
+    with pytest.raises(NotFound) as caught:
+        store.delete(T, "1")
+    assert caught.value.message == _missing("1")
+
+
+# --- load, replace_all, reset ---------------------------------------------------------------------------
+
+
+def test_load_replaces_everything_with_the_data():
+    """`load` drops objects of every type and stores the data keyed by `key` (stringified)."""
+    store = _loaded()
+    store.insert("microsoft.graph.extra", "x", {"id": "x"})
+    store.load({T: [{"name": 7, "colour": "red"}]}, key="name")
+    assert store.dump() == {T: [{"name": 7, "colour": "red"}]}
+    assert store.get(T, "7") == {"name": 7, "colour": "red"}
+    assert store.count(OTHER) == 0
+
+
+def test_load_stores_copies_of_the_data():
+    """Mutating the loaded data afterwards changes neither the store nor what `reset` returns to."""
+    data = {T: [_widget("1")]}
+    store = Store()
+    store.load(data)
+    data[T][0]["size"]["w"] = 99
+    data[T].append(_widget("2"))
+    assert store.all(T) == [_widget("1")]
+    store.reset()
+    assert store.all(T) == [_widget("1")]
+
+
+def test_reset_returns_to_the_loaded_baseline():
+    """After inserts, updates and deletes, `reset` restores exactly what was loaded."""
+    store = _loaded()
+    baseline = store.dump()
+    store.insert(T, "3", _widget("3"))
+    store.insert("microsoft.graph.extra", "x", {"id": "x"})
+    store.update(T, "1", {"colour": "green"})
+    store.delete(T, "2")
+    store.delete(OTHER, "g1")
+    store.reset()
+    assert store.dump() == baseline
+
+
+def test_reset_can_be_repeated():
+    """The baseline survives a reset: writes after it are undone by the next reset too."""
+    store = _loaded()
+    store.reset()
+    store.update(T, "1", {"colour": "green"})
+    store.reset()
+    assert store.get(T, "1") == _widget("1")
+
+
+def test_reset_without_a_load_empties_the_store():
+    """Before any `load` the baseline is empty."""
+    store = Store()
+    store.insert(T, "1", _widget("1"))
+    store.reset()
+    assert store.dump() == {}
+
+
+def test_replace_all_keeps_the_baseline():
+    """`replace_all` swaps the stored objects, and `reset` still returns to what `load` stored."""
+    store = _loaded()
+    baseline = store.dump()
+    store.replace_all({T: [_widget("9", "green")]})
+    assert store.dump() == {T: [_widget("9", "green")]}
+    store.reset()
+    assert store.dump() == baseline
+
+
+# --- generation -------------------------------------------------------------------------------------------
+
+WRITES: dict[str, Callable[[Store], object]] = {
+    "insert": lambda s: s.insert(T, "3", _widget("3")),
+    "insert over": lambda s: s.insert(T, "1", _widget("1")),
+    "exclusive insert": lambda s: s.insert(T, "3", _widget("3"), exclusive=True),
+    "update": lambda s: s.update(T, "1", {}),
+    "delete": lambda s: s.delete(T, "1"),
+    "load": lambda s: s.load({}),
+    "replace_all": lambda s: s.replace_all({}),
+    "reset": lambda s: s.reset(),
+}
+
+
+@pytest.mark.parametrize("write", WRITES.values(), ids=WRITES.keys())
+def test_every_write_moves_the_generation(write):
+    """Each kind of write changes `generation`, even one that stores equal values."""
+    store = _loaded()
+    before = store.generation
+    write(store)
+    assert store.generation != before
+
+
+def test_reads_leave_the_generation():
+    """Reads do not change `generation`, so what readers derived from the store stays valid."""
+    store = _loaded()
+    before = store.generation
+    store.get(T, "1")
+    store.all(T)
+    store.view(T)
+    store.count(T)
+    store.dump()
+    store.index(T, "colour", ByColour)
+    assert store.generation == before
+
+
+# --- indexes ----------------------------------------------------------------------------------------------
+
+
+def test_a_new_index_is_built_from_the_stored_objects():
+    """An index made after objects were stored starts from them, and only from its own type."""
+    store = _loaded()
+    index = store.index(T, "colour", ByColour)
+    assert index.groups == {"red": {"1"}, "blue": {"2"}}
+
+
+def test_an_index_is_made_once_per_name():
+    """Asking again for a name returns the same index without making another."""
+    store = _loaded()
+    made: list[ByColour] = []
+
+    def make() -> ByColour:
+        made.append(ByColour())
+        return made[-1]
+
+    first = store.index(T, "colour", make)
+    assert store.index(T, "colour", make) is first
+    assert len(made) == 1
+    assert store.index(OTHER, "colour", make) is not first  # names are per entity type
+    assert len(made) == 2
+
+
+def test_an_index_follows_inserts_updates_and_deletes():
+    """Every write reaches the index: inserts add, updates move, replacements and deletes remove."""
+    store = _loaded()
+    index = store.index(T, "colour", ByColour)
+    store.insert(T, "3", _widget("3", "green"))
+    assert index.groups == {"red": {"1"}, "blue": {"2"}, "green": {"3"}}
+    store.update(T, "1", {"colour": "blue"})
+    assert index.groups == {"blue": {"1", "2"}, "green": {"3"}}
+    store.insert(T, "3", _widget("3", "red"))
+    assert index.groups == {"blue": {"1", "2"}, "red": {"3"}}
+    store.delete(T, "2")
+    assert index.groups == {"blue": {"1"}, "red": {"3"}}
+    store.insert(OTHER, "g2", {"id": "g2", "colour": "green"})
+    assert index.groups == {"blue": {"1"}, "red": {"3"}}
+
+
+def test_an_index_is_left_alone_by_failed_writes():
+    """An update or delete of a missing key does not reach the index."""
+    store = _loaded()
+    index = store.index(T, "colour", ByColour)
+    with pytest.raises(NotFound):
+        store.update(T, "nope", {"colour": "green"})
+    with pytest.raises(NotFound):
+        store.delete(T, "nope")
+    assert index.groups == {"red": {"1"}, "blue": {"2"}}
+
+
+@pytest.mark.parametrize(
+    "rewrite",
+    [
+        lambda s: s.load({T: [_widget("7", "green")]}),
+        lambda s: s.replace_all({T: [_widget("7", "green")]}),
+    ],
+    ids=["load", "replace_all"],
+)
+def test_an_index_is_rebuilt_when_everything_is_replaced(rewrite):
+    """`load` and `replace_all` rebuild the index from the new objects."""
+    store = _loaded()
+    index = store.index(T, "colour", ByColour)
+    rewrite(store)
+    assert index.groups == {"green": {"7"}}
+
+
+def test_an_index_is_rebuilt_on_reset():
+    """`reset` rebuilds the index from the baseline, undoing what the writes noted."""
+    store = _loaded()
+    index = store.index(T, "colour", ByColour)
+    store.insert(T, "3", _widget("3", "green"))
+    store.update(T, "1", {"colour": "blue"})
+    store.reset()
+    assert index.groups == {"red": {"1"}, "blue": {"2"}}
+
+
+def test_an_index_on_a_type_that_a_load_drops_is_emptied():
+    """An index whose type is absent from newly loaded data is rebuilt empty."""
+    store = _loaded()
+    index = store.index(T, "colour", ByColour)
+    store.load({OTHER: [{"id": "g1", "colour": "red"}]})
+    assert index.groups == {}
+
+
+def test_an_index_made_before_the_type_has_objects_fills_up():
+    """An index asked for on an empty type starts empty and picks up later objects."""
+    store = Store()
+    index = store.index(T, "colour", ByColour)
+    assert index.groups == {}
+    store.insert(T, "1", _widget("1"))
+    assert index.groups == {"red": {"1"}}
+
+
+def test_limit_refuses_a_new_index_past_it():
+    """With `limit`, a new name is refused (None) once that many indexes watch the type; names already
+    made are still returned, and other types are counted apart."""
+    store = _loaded()
+    first = store.index(T, "a", ByColour, limit=2)
+    second = store.index(T, "b", ByColour, limit=2)
+    assert first is not None
+    assert second is not None
+    assert store.index(T, "c", ByColour, limit=2) is None
+    assert store.index(T, "a", ByColour, limit=2) is first
+    assert store.index(OTHER, "c", ByColour, limit=2) is not None
+    store.insert(T, "3", _widget("3", "green"))
+    assert first.groups == second.groups == {"red": {"1"}, "blue": {"2"}, "green": {"3"}}
