@@ -5,9 +5,9 @@ and `fixtures/<version>/operations.json` (the operation catalogue). The compiler
 server reads them; mypy checks both against the declarations here, so a key misspelled on either side is a
 type error rather than a silent `None`.
 
-Fields marked NotRequired are optional in the files. The navigation, singleton, alternate-key and media fields
-are declared for the resource model the engine grows into (DESIGN D10); a pack that does not carry them is
-served as before.
+Fields marked NotRequired are optional in the files. The navigation, alternate-key and media fields are
+declared for the resource model the engine grows into (ARCHITECTURE.md, the contract); a pack that does not
+carry them is served as before.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The exceptions fakegraph raises and Graph's one error envelope.
 
     FakeGraphError                      base of everything fakegraph raises
-    ├── GraphError(status, code, msg)   rendered as Graph's error body by the error middleware
+    ├── GraphError(status, code, msg)   rendered as Graph's error body by http/pipeline
     │   ├── BadRequest            400  BadRequest
     │   │   └── ResourceNotFound  400  "Resource not found for the segment '…'."
     │   ├── Unauthorized          401  InvalidAuthenticationToken (+ WWW-Authenticate)
@@ -13,7 +13,7 @@
     │   └── NotImplementedYet     501  notSupported (Graph has it; fakegraph does not yet)
     └── ConfigError                     bad settings or missing artifacts
 
-Domain modules raise these; only the error middleware turns them into responses.
+Domain modules raise these; only `http/pipeline` turns them into responses (Graph's envelope).
 """
 
 from __future__ import annotations

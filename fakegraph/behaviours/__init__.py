@@ -1,4 +1,4 @@
-"""Operations whose result is computed from state (DESIGN D1): the only resource-specific code.
+"""Operations whose result is computed from state (ARCHITECTURE A1): the only resource-specific code.
 
 A behaviour takes the request's context and returns the objects to answer with.
 """

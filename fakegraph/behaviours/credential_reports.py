@@ -1,4 +1,4 @@
-"""Credential usage and registration report functions, consistent with the store (DESIGN D3).
+"""Credential usage and registration report functions, consistent with the store (ARCHITECTURE A3).
 
 Rows created through the seed operations win; otherwise the function aggregates the stored detail objects
 (usage events inside the period window measured on the mock clock, or registration details).

@@ -410,7 +410,7 @@ def enum_schema(index: TypeIndex, qualified: str) -> JSONObject:
     members = index.enums[qualified]
     graph: GraphBlock = {"kind": "enumType", "source": index.enum_sources[qualified][0]}
     if UNKNOWN_FUTURE_VALUE in members:
-        # Members after the sentinel are evolvable: masked unless the client opts in (graph-truth 1.3).
+        # Members after the sentinel are evolvable: masked unless the client opts in (ARCHITECTURE A6).
         graph["unknownFutureValueIndex"] = members.index(UNKNOWN_FUTURE_VALUE)
     return {
         "$id": schema_uri(index.version, qualified),

@@ -173,10 +173,12 @@ class Router:
         # Most routes are literals with at most a trailing key: those resolve with one dict lookup.
         self._exact: dict[tuple[str, tuple[str, ...]], Route] = {}
         self._keyed: dict[tuple[str, tuple[str, ...]], Route] = {}
+        self._shadowed: set[tuple[str, tuple[str, ...]]] = set()  # keyed prefixes that also have functions
         self.routes = routes_of(catalogue)  # version → routes, sorted by template
         for version, routes in self.routes.items():
             table: dict[int, list[Route]] = {}
-            for route in routes:
+            # The most specific route first: a literal segment beats a function call, which beats a key.
+            for route in sorted(routes, key=_specificity):
                 table.setdefault(len(route.segments), []).append(route)
                 head = route.segments[0].literal if route.segments else ""
                 self._by_head.setdefault((version, len(route.segments), head), []).append(route)
@@ -192,6 +194,8 @@ class Router:
             self._exact.setdefault((version, (*literals, last.literal)), route)
         elif last.key:
             self._keyed.setdefault((version, literals), route)
+        else:  # a function below the collection: its calls must not be read as item ids
+            self._shadowed.add((version, literals))
 
     def versions(self) -> list[str]:
         return list(self._by_length)
@@ -210,7 +214,7 @@ class Router:
             if exact is not None:
                 return Target(exact, {})
             keyed = self._keyed.get((version, lowered[:-1]))
-            if keyed is not None:
+            if keyed is not None and (version, lowered[:-1]) not in self._shadowed:
                 return Target(keyed, {keyed.segments[-1].key: decoded[-1]})
         head = decoded[0].lower().removesuffix("()") if decoded else ""
         literal = self._by_head.get((version, len(raw), head), [])
@@ -233,13 +237,19 @@ class Router:
         if elsewhere:
             # Another version serves it: the root exists in every version; the next segment is missing here.
             return _bare(decoded[1] if len(decoded) > 1 else decoded[0])
+        # The first segment that no route matching all the segments before it can take.
         routes = [r for table in self._by_length.get(version, {}).values() for r in table]
         for depth, segment in enumerate(decoded):
-            if not any(
-                len(r.segments) > depth and r.segments[depth].match(segment) is not None for r in routes
-            ):
+            routes = [
+                r for r in routes if len(r.segments) > depth and r.segments[depth].match(segment) is not None
+            ]
+            if not routes:
                 return _bare(segment)
         return _bare(decoded[-1])
+
+
+def _specificity(route: Route) -> tuple[int, ...]:
+    return tuple(0 if s.literal else 1 if s.function is not None else 2 for s in route.segments)
 
 
 def _bare(segment: str) -> str:

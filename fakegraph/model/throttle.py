@@ -1,4 +1,4 @@
-"""Opt-in throttling like Graph's identity reports limit (graph-truth §1.8: 5 requests per 10 s per app per
+"""Opt-in throttling like Graph's identity reports limit (ARCHITECTURE A8: 5 requests per 10 s per app per
 tenant): a sliding window per (app, tenant), taken from the bearer token's claims when it is a JWT."""
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from typing import Any
 
 
 def parse_rate(text: str) -> tuple[int, float]:
-    """`"5/10"` → (5 requests, 10 seconds); a ValueError names the setting when malformed."""
+    """`"5/10"` → (5 requests, 10 seconds); a ValueError names the setting when malformed (a window that is
+    not a finite positive number of seconds included: `5/nan`, `5/inf`)."""
     count, _, seconds = text.partition("/")
     try:
         limit, window = int(count), float(seconds)
     except ValueError as exc:
         raise ValueError(f"throttle must look like REQUESTS/SECONDS (e.g. 5/10), not {text!r}") from exc
-    if limit < 1 or window <= 0:
+    if limit < 1 or not math.isfinite(window) or window <= 0:
         raise ValueError(f"throttle needs at least 1 request per a positive number of seconds, not {text!r}")
     return limit, window
 

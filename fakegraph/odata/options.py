@@ -1,4 +1,4 @@
-"""Raw query string → QueryOptions, checked against what the operation supports (graph-truth §1.4)."""
+"""Raw query string → QueryOptions, checked against what the operation supports (ARCHITECTURE A9)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Graph's wire conventions (DESIGN D6): headers, the error envelope, auth, media types, paths, enums."""
+"""Graph's wire conventions (ARCHITECTURE A6): headers, error envelope, auth, media types, paths, enums."""
 
 from __future__ import annotations
 

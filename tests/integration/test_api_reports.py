@@ -1,4 +1,4 @@
-"""The real reads, faithful to Graph, and report functions consistent with the store (DESIGN D3)."""
+"""The real reads, faithful to Graph, and report functions consistent with the store (ARCHITECTURE A3)."""
 
 from __future__ import annotations
 

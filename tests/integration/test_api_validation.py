@@ -1,4 +1,4 @@
-"""Create and update bodies are validated (DESIGN D4); each 400 names the property and what was expected."""
+"""Create and update bodies are validated (ARCHITECTURE A4); each 400 names the property and what it wants."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The committed artifacts for the first pack: credential usage and registration reports (graph-truth §1)."""
+"""The committed artifacts for the first pack: credential usage and registration reports (ARCHITECTURE A3)."""
 
 from __future__ import annotations
 
@@ -235,7 +235,7 @@ def test_catalogue_holds_the_seed_operations_and_real_reads(operations, name, ex
 
 
 def test_managed_tenants_summaries_are_created_on_both_paths(operations):
-    """The seed's own path and the real managedTenants collection both accept creates (DESIGN D3)."""
+    """The seed's own path and the real managedTenants collection both accept creates (ARCHITECTURE A3)."""
     assert operations["create_credentialUserRegistrationsSummary"]["paths"] == [
         "/credentialUserRegistrationsSummaries",
         "/tenantRelationships/managedTenants/credentialUserRegistrationsSummaries",

@@ -1,4 +1,4 @@
-"""OData query options and server-side paging, as the reference pages document them (graph-truth §1.4)."""
+"""OData query options and server-side paging, as the reference pages document them (ARCHITECTURE A9)."""
 
 from __future__ import annotations
 

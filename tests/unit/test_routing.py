@@ -318,3 +318,39 @@ def test_a_version_without_routes_names_the_first_segment():
     with pytest.raises(ResourceNotFound) as caught:
         router.resolve("v1.0", ["reports", "nope"])
     assert caught.value.message == "Resource not found for the segment 'reports'."
+
+
+# Found by this file's first version: each failed before the router was mended.
+def test_a_function_below_a_collection_is_not_read_as_an_item_id():
+    """`/items/f(on='x')` next to `/items/{id}` calls the function; other segments are still ids."""
+    from fakegraph.artifacts.catalogue import Catalogue
+    from fakegraph.http.routing import Router
+
+    entries = {
+        "create_item": _entry("create_item", "create", "POST", ["/reports/items"], ITEM, 201),
+        "filter": _entry(
+            "filter", "function", "GET", ["/reports/items/filterByCurrentUser(on='{on}')"], ITEM
+        ),
+    }
+    router = Router(Catalogue(schemas={"beta": {}}, operations={"beta": entries, "v1.0": {}}))
+    target = router.resolve("beta", ["reports", "items", "filterByCurrentUser(on='reviewer')"])
+    assert target.route.endpoints["GET"].kind == "function"
+    assert target.params == {"on": "reviewer"}
+    item = router.resolve("beta", ["reports", "items", "abc"])
+    assert item.route.endpoints["GET"].kind == "get"
+    assert item.params == {"id": "abc"}
+
+
+def test_the_unknown_segment_is_the_first_no_route_takes_after_what_matched():
+    """With `/reports/items/{itemId}` and `/things/{id}`, `/reports/nope/x` names 'nope', not 'x'."""
+    from fakegraph.artifacts.catalogue import Catalogue
+    from fakegraph.artifacts.errors import ResourceNotFound
+    from fakegraph.http.routing import Router
+
+    entries = {
+        "get_item": _entry("get_item", "get", "GET", ["/reports/items/{itemId}"], ITEM),
+        "get_thing": _entry("get_thing", "get", "GET", ["/things/{id}"], THING),
+    }
+    router = Router(Catalogue(schemas={"beta": {}}, operations={"beta": entries, "v1.0": {}}))
+    with pytest.raises(ResourceNotFound, match="'nope'"):
+        router.resolve("beta", ["reports", "nope", "x"])

@@ -169,3 +169,10 @@ def test_clear_forgets_every_bucket():
     throttle.clear()
     for token in tokens:
         assert throttle.admit(token) is None
+
+
+@pytest.mark.parametrize("text", ["5/nan", "5/inf", "5/-inf"])
+def test_a_window_that_is_not_a_finite_number_is_refused(text):
+    """`5/nan` and `5/inf` are malformed settings, not windows that crash the sixth request."""
+    with pytest.raises(ValueError, match="positive number of seconds"):
+        parse_rate(text)
