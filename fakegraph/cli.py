@@ -53,19 +53,45 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--throttle", help="REQUESTS/SECONDS per app and tenant, e.g. 5/10 (default: off)")
     serve.add_argument("--admin-token", help="require this bearer token on /_fakegraph/ (default: none)")
     serve.add_argument("--log-level", help="DEBUG, INFO, WARNING (default), ERROR or CRITICAL")
+    serve.add_argument("--data", help="a pack `fakegraph compile --out DIR` wrote (default: the shipped one)")
     data = commands.add_parser("dataset", help="write the default dataset for a seed (JSON)")
     data.add_argument("--seed", type=int, default=DEFAULT_SEED)
     data.add_argument("--out", type=Path, required=True)
+    _data_flag(data)
     routes = commands.add_parser("routes", help="list what the server serves, per version")
     routes.add_argument("--version", choices=("beta", "v1.0"), default=None)
+    _data_flag(routes)
     spec = commands.add_parser("openapi", help="write an OpenAPI 3.1 document of what is served")
+    _data_flag(spec)
     spec.add_argument("--version", choices=("beta", "v1.0"), default="beta")
     spec.add_argument("--server", default="http://127.0.0.1:8000", help="base URL written into the document")
     spec.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
+    again = commands.add_parser(
+        "replay", help="send every documented example of a pack to a running fake and classify the answers"
+    )
+    again.add_argument("--url", required=True, help="the fake's base URL, e.g. http://127.0.0.1:8000")
+    again.add_argument("--json", type=Path, default=None, help="also write each example's result here")
+    _data_flag(again)
     stats = commands.add_parser("corpus-stats", help="measure the compiler over a docs corpus")
     stats.add_argument("docs", nargs="+", type=Path)
     stats.add_argument("--overrides", type=Path, default=None)
     return parser
+
+
+def _data_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="a compiled pack (default: FAKEGRAPH_DATA, else the shipped one)",
+    )
+
+
+def _pack(args: argparse.Namespace) -> Path:
+    from fakegraph.artifacts.paths import data_dir
+
+    chosen = args.data or os.environ.get("FAKEGRAPH_DATA")
+    return Path(chosen) if chosen else data_dir()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -82,6 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _routes(args)
     if args.command == "openapi":
         return _openapi(args)
+    if args.command == "replay":
+        return _replay(args)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 
@@ -146,6 +174,7 @@ def _serve(args: argparse.Namespace) -> int:
             "throttle",
             "admin_token",
             "log_level",
+            "data",
         )
     }
     if args.tls_names:
@@ -187,12 +216,16 @@ def _dataset(args: argparse.Namespace) -> int:
     import json
 
     from fakegraph.artifacts.catalogue import load_catalogue
-    from fakegraph.artifacts.paths import data_dir
-    from fakegraph.model.fakedata import default_dataset
+    from fakegraph.artifacts.errors import ConfigError
+    from fakegraph.model.fakedata import default_dataset, has_generator
     from fakegraph.model.settings import DEFAULT_CLOCK
 
-    schemas = load_catalogue(data_dir()).schemas["beta"]
-    data = default_dataset(args.seed, DEFAULT_CLOCK, schemas)
+    try:
+        schemas = load_catalogue(_pack(args)).schemas["beta"]
+    except ConfigError as exc:
+        print(f"fakegraph: {exc}", file=sys.stderr)
+        return 2
+    data = default_dataset(args.seed, DEFAULT_CLOCK, schemas) if has_generator(schemas) else {}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(
         json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
@@ -203,10 +236,14 @@ def _dataset(args: argparse.Namespace) -> int:
 
 def _routes(args: argparse.Namespace) -> int:
     from fakegraph.artifacts.catalogue import load_catalogue
-    from fakegraph.artifacts.paths import data_dir
+    from fakegraph.artifacts.errors import ConfigError
     from fakegraph.http.routing import routes_of
 
-    catalogue = load_catalogue(data_dir())
+    try:
+        catalogue = load_catalogue(_pack(args))
+    except ConfigError as exc:
+        print(f"fakegraph: {exc}", file=sys.stderr)
+        return 2
     for version, routes in sorted(routes_of(catalogue).items()):
         if args.version not in {None, version}:
             continue
@@ -221,17 +258,41 @@ def _openapi(args: argparse.Namespace) -> int:
     import json
 
     from fakegraph.artifacts.catalogue import load_catalogue
-    from fakegraph.artifacts.paths import data_dir
+    from fakegraph.artifacts.errors import ConfigError
     from fakegraph.openapi import document
 
-    text = json.dumps(
-        document(load_catalogue(data_dir()), args.version, args.server), indent=2, sort_keys=True
-    )
+    try:
+        catalogue = load_catalogue(_pack(args))
+    except ConfigError as exc:
+        print(f"fakegraph: {exc}", file=sys.stderr)
+        return 2
+    text = json.dumps(document(catalogue, args.version, args.server), indent=2, sort_keys=True)
     if args.out is None:
         print(text)
     else:
         args.out.write_text(text + "\n", encoding="utf-8")
     return 0
+
+
+def _replay(args: argparse.Namespace) -> int:
+    """Exit 0, or 1 when any answer was a server error."""
+    import json
+
+    from fakegraph import replay
+
+    pack = _pack(args)
+    if not (pack / "fixtures").is_dir():
+        print(f"fakegraph: {pack} holds no compiled pack (no fixtures/)", file=sys.stderr)
+        return 2
+    try:
+        results = replay.replay(replay.examples_of(pack), replay.Client(args.url))
+    except OSError as exc:
+        print(f"fakegraph: cannot reach {args.url}: {exc}", file=sys.stderr)
+        return 2
+    print(replay.table(results))
+    if args.json is not None:
+        args.json.write_text(json.dumps(replay.as_json(results), indent=1) + "\n", encoding="utf-8")
+    return 1 if any(r.outcome == "5xx" for r in results) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

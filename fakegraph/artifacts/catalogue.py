@@ -54,5 +54,8 @@ def load_catalogue(data: Path) -> Catalogue:
         operations[version] = {e["name"]: e for e in entries}
         schemas[version] = read_schemas(data / "schemas" / version)
     if not any(operations.values()):
-        raise ConfigError(f"no operations found under {data / 'fixtures'}")
+        raise ConfigError(
+            f"{data} holds no compiled pack (no fixtures/<version>/operations.json with operations); "
+            f"make one with: fakegraph compile DOCS... --out {data}"
+        )
     return Catalogue(schemas, operations)

@@ -17,7 +17,13 @@ from multidict import MultiMapping
 
 from fakegraph import behaviours, odata
 from fakegraph.artifacts.contract import VERSIONS, JSONObject, OperationEntry, graph_block, schema_uri
-from fakegraph.artifacts.errors import BadRequest, MethodNotAllowed, Unauthorized, UnsupportedMediaType
+from fakegraph.artifacts.errors import (
+    BadRequest,
+    Conflict,
+    MethodNotAllowed,
+    Unauthorized,
+    UnsupportedMediaType,
+)
 from fakegraph.http.responses import ODATA_JSON, CachedResponse, Reply, dumps
 from fakegraph.http.routing import Endpoint, Target
 from fakegraph.odata.capabilities import capabilities_of, filterable_of, properties_of
@@ -235,10 +241,18 @@ async def create(call: Call) -> Reply:
     entity = call.endpoint.entity_type
     clean = validator.check(body, _body_key(call), entity, partial=False)
     chosen = clean.get("id")
-    key = call.state.new_id() if chosen is None else _key_segment(chosen)
-    stored = call.state.store.insert(
-        call.endpoint.entity_type, key, {**_blank(call), **clean, "id": key}, copy=False, exclusive=True
-    )
+    store, blank = call.state.store, _blank(call)
+    if chosen is not None:
+        key = _key_segment(chosen)
+        stored = store.insert(entity, key, {**blank, **clean, "id": key}, copy=False, exclusive=True)
+    else:
+        while True:  # a generated id may meet one a dataset or a test chose: draw the next one
+            key = call.state.new_id()
+            try:
+                stored = store.insert(entity, key, {**blank, **clean, "id": key}, copy=False, exclusive=True)
+            except Conflict:
+                continue
+            break
     location = f"{call.base}/{call.endpoint.collection}/{key}"
     return _respond(call, call.entity(stored), call.endpoint.status, {"Location": location})
 
@@ -288,7 +302,8 @@ def _options(call: Call) -> odata.QueryOptions:
 
 
 def _query(call: Call) -> odata.QueryContext:
-    key = (call.version, call.endpoint.entity_type, id(call.endpoint.operation), call.include_unknown)
+    operation = call.endpoint.operation
+    key = (call.version, call.endpoint.entity_type, operation and operation["name"], call.include_unknown)
     found = call.state.query_contexts.get(key)
     if found is None:
         schemas = call.state.catalogue.schemas[call.version]

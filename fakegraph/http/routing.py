@@ -38,13 +38,14 @@ class Segment(NamedTuple):
     literal: str = ""  # lower-cased
     key: str = ""
     function: re.Pattern[str] | None = None
+    parameters: tuple[str, ...] = ()  # the function's parameter names, one group each, in order
 
     def match(self, decoded: str) -> dict[str, str] | None:
         if self.key:
             return {self.key: decoded}
         if self.function is not None:
             found = self.function.fullmatch(decoded)
-            return dict(found.groupdict()) if found else None
+            return dict(zip(self.parameters, found.groups(), strict=True)) if found else None
         return {} if decoded.lower().removesuffix("()") == self.literal else None
 
 
@@ -87,21 +88,24 @@ def _segment(text: str) -> Segment:
         return Segment(key=text[1:-1])
     if "(" in text and "{" in text:
         name, _, args = text.partition("(")
-        pattern = re.escape(name) + r"\(" + _args_pattern(args.rstrip(")")) + r"\)"
-        return Segment(function=re.compile(pattern, re.IGNORECASE))
+        body, parameters = _args_pattern(args.rstrip(")"))
+        pattern = re.escape(name) + r"\(" + body + r"\)"
+        return Segment(function=re.compile(pattern, re.IGNORECASE), parameters=parameters)
     return Segment(literal=text.lower().removesuffix("()"))
 
 
-def _args_pattern(args: str) -> str:
+def _args_pattern(args: str) -> tuple[str, tuple[str, ...]]:
+    """The pattern of a function's arguments, and the parameter each of its groups captures. Groups are
+    positional: the docs' parameter names (`{search-text}`, `{Parameter 1}`) need not be identifiers."""
     parts = []
+    names = []
     for arg in args.split(","):
         name, _, value = arg.partition("=")
         param = _PARAM.search(value)
-        group = param.group(1) if param else name.strip()
-        quoted = value.strip().startswith("'")
-        body = f"'(?P<{group}>[^']*)'" if quoted else f"(?P<{group}>[^,)]*)"
+        names.append(param.group(1) if param else name.strip())
+        body = "'([^']*)'" if value.strip().startswith("'") else "([^,)]*)"
         parts.append(re.escape(name.strip()) + r"\s*=\s*" + body)
-    return r"\s*,\s*".join(parts)
+    return r"\s*,\s*".join(parts), tuple(names)
 
 
 def _collection(path: str) -> str:

@@ -78,9 +78,15 @@ class State:
             self.throttle.clear()
 
     def reload(self, settings: Settings) -> None:
-        """Start over from other settings' dataset, seed and clock (a pytest marker's, for one test); bad
-        settings raise ConfigError and change nothing."""
+        """Start over from other settings' pack, dataset, seed and clock (a pytest marker's, for one test);
+        bad settings raise ConfigError and change nothing."""
         clock = _clock(settings)
+        if settings.data != self.settings.data:
+            pack = build_state(settings)  # another pack: its catalogue, routes, validators and dataset
+            self.catalogue, self.router, self.validators = pack.catalogue, pack.router, pack.validators
+            self.masks = pack.masks
+            self.query_contexts.clear()
+            self.blanks.clear()
         data = load_dataset(settings, self.catalogue.schemas.get("beta", {}), self.validators["beta"])
         self.settings = settings
         self.store.load(data)

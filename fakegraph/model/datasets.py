@@ -32,9 +32,9 @@ def load_dataset(settings: Settings, schemas: dict[str, JSONObject], validator: 
         committed = committed_default(settings.data)
         if settings.seed == DEFAULT_SEED and settings.clock == DEFAULT_CLOCK and committed.exists():
             return _read(committed)
-        from fakegraph.model.fakedata import default_dataset
+        from fakegraph.model.fakedata import default_dataset, has_generator
 
-        return default_dataset(settings.seed, settings.clock, schemas)
+        return default_dataset(settings.seed, settings.clock, schemas) if has_generator(schemas) else {}
     path = Path(settings.dataset)
     if not path.is_file():
         raise ConfigError(

@@ -49,6 +49,21 @@ def _members(schemas: dict[str, JSONObject], qualified: str, *, evolvable: bool)
     return members[index + 1 :] if evolvable else members[:index]
 
 
+GENERATED = (
+    GRAPH + "credentialUserRegistrationDetails",
+    GRAPH + "userCredentialUsageDetails",
+    MANAGED,
+    GRAPH + "usageAuthMethod",
+    GRAPH + "registrationAuthMethod",
+    GRAPH + "featureType",
+)
+
+
+def has_generator(schemas: dict[str, JSONObject]) -> bool:
+    """Whether a pack holds the credential report types this generator fills (other packs start without)."""
+    return all(schema_uri("beta", name) in schemas for name in GENERATED)
+
+
 def default_dataset(
     seed: int, now: datetime, schemas: dict[str, JSONObject], users: int = 40
 ) -> dict[str, list[JSONObject]]:

@@ -32,7 +32,11 @@ class Settings:
     throttle: str = ""  # "REQUESTS/SECONDS" per app and tenant, e.g. "5/10"; empty: off
     admin_token: str = ""  # if set, /_fakegraph/ requires "Authorization: Bearer <admin_token>"
     log_level: str = "WARNING"
-    data: Path = field(default_factory=data_dir)
+    data: Path = field(default_factory=data_dir)  # the pack served: what `fakegraph compile --out` wrote
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.data, Path):  # FakeGraph(data="pack") and markers pass text
+            object.__setattr__(self, "data", Path(self.data))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **given: object) -> Settings:
@@ -40,7 +44,7 @@ class Settings:
         values: dict[str, object] = {}
         for spec in fields(cls):
             raw = environ.get(f"FAKEGRAPH_{spec.name.upper()}")
-            if raw is not None and spec.name != "data":
+            if raw is not None:
                 values[spec.name] = convert(spec.name, raw)
         values.update({k: v for k, v in given.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
@@ -57,6 +61,8 @@ def convert(name: str, raw: str) -> object:
         if raw.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError(f"log_level must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {raw!r}")
         return raw.upper()
+    if name == "data":
+        return Path(raw)
     if name == "tls":
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if name == "tls_names":

@@ -202,3 +202,17 @@ async def test_sample_pack_aliases_ids_and_read_only_rule(make_client):
     renamed = await sample.patch(f"{usages}/g-1", json={"hits": 8}, headers=JSON)
     assert renamed.status in {200, 204}
     assert (await (await sample.get(f"{usages}/g-1", headers=JSON)).json())["useCount"] == 8
+
+
+async def test_generated_ids_never_take_a_stored_objects_place(client):
+    """The id stream and the default dataset share the seed: a generated id that meets a stored one is
+    drawn again, so 400 creates add 400 objects and every dataset object stays as it was."""
+    path = "/beta/reports/userCredentialUsageDetails"
+    kind = "microsoft.graph.userCredentialUsageDetails"
+    before = {o["id"]: o for o in state_of(client).store.dump()[kind]}
+    body = {"feature": "reset", "authMethod": "email", "isSuccess": True, "userDisplayName": "New"}
+    statuses = [(await client.post(path, json=body, headers=JSON)).status for _ in range(400)]
+    assert statuses == [201] * 400
+    after = {o["id"]: o for o in state_of(client).store.dump()[kind]}
+    assert len(after) == len(before) + 400
+    assert all(after[key] == obj for key, obj in before.items())

@@ -1,0 +1,231 @@
+"""The replay harness: every documented example request of a pack, sent to a running fake, each answer
+sorted into one class. It measures how much of the documentation the engine serves as documented.
+
+An example's `{placeholder}` path segments are bound to the first object the fake lists in the collection
+above them (so `/users/{id}/messages` reads a user that exists); its marked placeholder values are replaced
+by valid samples, as the compiler recorded them.
+
+Classes, in the order a result is tested for them:
+    documented   the documented status, and every key the documented body shows
+    other-2xx    a success that differs from the documentation (status or keys)
+    404          the object or collection is not in the fake
+    unrouted     the path or method is not served (400 "Resource not found for the segment", 405, 501)
+    other-4xx    the fake refused the request
+    5xx          a server error (a bug)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fakegraph.artifacts.contract import VERSIONS, JSONObject
+from fakegraph.compiler.examples import substitute
+
+CLASSES = ("documented", "other-2xx", "404", "unrouted", "other-4xx", "5xx")
+_PLACEHOLDER = re.compile(r"^\{[^}]*\}$")
+_UNROUTED = "Resource not found for the segment"
+
+
+@dataclass(frozen=True)
+class Example:
+    """One documented request and what the page says it answers."""
+
+    version: str
+    name: str
+    method: str
+    path: str
+    body: Any  # None: no body
+    headers: tuple[tuple[str, str], ...]
+    status: int
+    keys: frozenset[str]  # the documented body's keys (of its first `value` item for collections)
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: Any  # parsed JSON, or None
+    text: str
+
+
+@dataclass(frozen=True)
+class Result:
+    example: Example
+    path: str  # as sent, placeholders bound
+    status: int
+    outcome: str
+    detail: str
+
+
+def documented_keys(body: Any) -> frozenset[str]:
+    """The keys a documented answer shows: its own, or its first item's for a collection."""
+    if not isinstance(body, dict):
+        return frozenset()
+    value = body.get("value")
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return frozenset(value[0])
+    return frozenset(k for k in body if not k.startswith("@odata.context"))
+
+
+def examples_of(pack: Path) -> Iterator[Example]:
+    """Every example fixture of a pack, both versions, in file order."""
+    for version in VERSIONS:
+        folder = pack / "fixtures" / version / "examples"
+        for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+            fixture = json.loads(path.read_text(encoding="utf-8"))
+            request, response = fixture["request"], fixture["response"]
+            if not request.get("method") or not request.get("path") or not response.get("status"):
+                continue
+            body = request["body"]
+            if body is not None and request.get("marks"):
+                body = substitute(body, request["marks"])
+            yield Example(
+                version=version,
+                name=path.stem,
+                method=str(request["method"]).upper(),
+                path=str(request["path"]),
+                body=body,
+                headers=tuple((str(k), str(v)) for k, v in request.get("headers", [])),
+                status=int(response["status"]),
+                keys=documented_keys(substitute(response["body"], response.get("marks", []))),
+            )
+
+
+def classify(example: Example, answer: Answer) -> tuple[str, str]:
+    """The class of an answer, and a short reason for anything not documented."""
+    status = answer.status
+    if status >= 500:
+        return "5xx", _message(answer)
+    if 200 <= status < 300:
+        answered = documented_keys(answer.body) if answer.body is not None else frozenset()
+        missing = example.keys - answered - {"@odata.context"}
+        if status == example.status and not missing:
+            return "documented", ""
+        why = f"status {status}, documented {example.status}" if status != example.status else ""
+        return "other-2xx", why or f"missing keys {sorted(missing)[:5]}"
+    if status == 404:
+        return "404", _message(answer)
+    message = _message(answer)
+    if status in {405, 501} or (status == 400 and _UNROUTED in message):
+        return "unrouted", message
+    return "other-4xx", message
+
+
+def _message(answer: Answer) -> str:
+    if isinstance(answer.body, dict) and isinstance(answer.body.get("error"), dict):
+        return str(answer.body["error"].get("message", ""))[:200]
+    return answer.text[:200]
+
+
+class Client:
+    """Plain HTTP to the fake under test (a bearer token, JSON bodies)."""
+
+    def __init__(self, base_url: str, timeout: float = 30.0) -> None:
+        self.base = base_url.rstrip("/")
+        self.timeout = timeout
+
+    def send(
+        self, method: str, path: str, body: Any = None, headers: Iterable[tuple[str, str]] = ()
+    ) -> Answer:
+        sent = {
+            "Authorization": "Bearer replay",
+            **{k: v for k, v in headers if k.lower() != "authorization"},
+        }
+        data = None
+        if body is not None:
+            data = (json.dumps(body) if not isinstance(body, str) else body).encode("utf-8")
+            sent.setdefault("Content-Type", "application/json")
+            sent = {k: v for k, v in sent.items() if k.lower() != "content-length"}
+        request = urllib.request.Request(self.base + _quoted(path), data=data, method=method, headers=sent)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return _answer(response.status, response.read())
+        except urllib.error.HTTPError as error:
+            return _answer(error.code, error.read())
+
+
+def _answer(status: int, raw: bytes) -> Answer:
+    text = raw.decode("utf-8", "replace")
+    try:
+        body = json.loads(text) if text.strip() else None
+    except ValueError:
+        body = None
+    return Answer(status, body, text)
+
+
+def _quoted(path: str) -> str:
+    return urllib.parse.quote(path, safe="/$',()=:@!*+;&?%-._~")
+
+
+class Binder:
+    """Binds `{placeholder}` segments to objects the fake holds: the first one its parent collection lists."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self._first: dict[str, str | None] = {}
+
+    def bind(self, version: str, path: str) -> str:
+        head, sep, query = path.partition("?")
+        segments = head.split("/")
+        for index, segment in enumerate(segments):
+            if _PLACEHOLDER.match(segment):
+                parent = "/".join(segments[:index])
+                key = self._first_id(f"/{version}{parent}")
+                if key is not None:
+                    segments[index] = urllib.parse.quote(key, safe="")
+        return "/".join(segments) + sep + query
+
+    def _first_id(self, collection: str) -> str | None:
+        if collection not in self._first:
+            answer = self.client.send("GET", collection + "?$top=1")
+            found = answer.body.get("value") if isinstance(answer.body, dict) else None
+            first = found[0] if isinstance(found, list) and found and isinstance(found[0], dict) else {}
+            self._first[collection] = str(first["id"]) if "id" in first else None
+        return self._first[collection]
+
+
+def replay(examples: Iterable[Example], client: Client) -> list[Result]:
+    binder = Binder(client)
+    results = []
+    for example in examples:
+        path = binder.bind(example.version, example.path)
+        answer = client.send(example.method, f"/{example.version}{path}", example.body, example.headers)
+        outcome, detail = classify(example, answer)
+        results.append(Result(example, path, answer.status, outcome, detail))
+    return results
+
+
+def table(results: list[Result]) -> str:
+    """The classes with counts and shares, one line each, then the total."""
+    counts = Counter(r.outcome for r in results)
+    total = len(results)
+    lines = [f"{'class':12s} {'examples':>8s} {'share':>7s}"]
+    for name in CLASSES:
+        share = f"{100 * counts[name] / total:.1f}%" if total else "n/a"
+        lines.append(f"{name:12s} {counts[name]:8d} {share:>7s}")
+    lines.append(f"{'total':12s} {total:8d}")
+    return "\n".join(lines)
+
+
+def as_json(results: list[Result]) -> list[JSONObject]:
+    return [
+        {
+            "example": r.example.name,
+            "version": r.example.version,
+            "method": r.example.method,
+            "path": r.path,
+            "documentedStatus": r.example.status,
+            "status": r.status,
+            "class": r.outcome,
+            "detail": r.detail,
+        }
+        for r in results
+    ]

@@ -1,0 +1,156 @@
+"""Serving any compiled pack: `--data DIR` (FAKEGRAPH_DATA, `FakeGraph(data=...)`, the pytest marker), on
+the project's own sample pack (tests/data/compiled), and a clear one-line refusal of a folder without one."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from fakegraph.cli import main
+from fakegraph.http.state import build_state
+from fakegraph.model.settings import Settings
+from fakegraph.server import FakeGraph
+from tests.conftest import DATA
+
+SAMPLE = DATA / "compiled"
+AUTH = {"Authorization": "Bearer t"}
+
+
+def _get(url: str) -> tuple[int, dict[str, object]]:
+    request = urllib.request.Request(url, headers=AUTH)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+def test_fakegraph_serves_the_pack_it_is_given():
+    """`FakeGraph(data=DIR)` answers the routes of that pack, and not those of the shipped one."""
+    with FakeGraph(data=str(SAMPLE), dataset="empty") as graph:
+        status, body = _get(graph.beta_url + "/gadgets/usages")
+        assert (status, body["value"]) == (200, [])
+        status, body = _get(graph.beta_url + "/reports/userCredentialUsageDetails")
+        assert status == 400
+        assert "Resource not found for the segment 'reports'" in str(body)
+
+
+def test_serve_data_flag_serves_a_pack():
+    """`fakegraph serve --data DIR` serves that pack (its default dataset is empty: no generator for it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    command = [sys.executable, "-m", "fakegraph", "serve", "--port", str(port), "--data", str(SAMPLE)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
+        try:
+            assert process.stdout is not None
+            assert process.stdout.readline().startswith("fakegraph serving")
+            status, body = _get(f"http://127.0.0.1:{port}/beta/fleet/gadgetFleetSummaries")
+            assert (status, body["value"]) == (200, [])
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("command", ["serve", "routes", "openapi", "dataset"])
+def test_a_folder_without_a_pack_is_one_line_and_exit_2(tmp_path, capsys, command):
+    """Every command that reads a pack refuses a folder without one, in one line naming the folder."""
+    extra = ["--out", str(tmp_path / "out.json")] if command == "dataset" else []
+    assert main([command, "--data", str(tmp_path), *extra]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert str(tmp_path) in err
+    assert "fakegraph compile" in err
+
+
+def test_routes_and_openapi_describe_the_given_pack(tmp_path, capsys):
+    """`routes --data` and `openapi --data` list that pack's paths."""
+    assert main(["routes", "--data", str(SAMPLE)]) == 0
+    listed = capsys.readouterr().out
+    assert "/beta/gadgets/usages" in listed
+    assert "credentialUsage" not in listed
+    out = tmp_path / "openapi.json"
+    assert main(["openapi", "--data", str(SAMPLE), "--out", str(out)]) == 0
+    assert "/gadgets/usages" in json.loads(out.read_text())["paths"]
+
+
+def test_fakegraph_data_environment_variable_names_the_pack(monkeypatch):
+    """FAKEGRAPH_DATA is read like every other setting."""
+    monkeypatch.setenv("FAKEGRAPH_DATA", str(SAMPLE))
+    assert Settings.from_env({"FAKEGRAPH_DATA": str(SAMPLE)}).data == SAMPLE
+    assert Settings(data=str(SAMPLE)).data == Path(SAMPLE)  # type: ignore[arg-type]
+
+
+def test_reload_to_another_pack_and_back():
+    """A marker's settings may name another pack: the state serves it for that test and then returns."""
+    state = build_state(Settings())
+    original = state.settings
+    state.reload(Settings(data=SAMPLE, dataset="empty"))
+    assert state.router.resolve("beta", ["gadgets", "usages"]).route.endpoints["GET"].kind == "list"
+    state.reload(original)
+    assert state.router.resolve("beta", ["reports", "userCredentialUsageDetails"]).route.endpoints
+    assert len(state.store.dump()["microsoft.graph.userCredentialUsageDetails"]) == 240
+
+
+def test_route_templates_compile_whatever_their_parameter_names(tmp_path):
+    """Parameter names that are no Python identifier (`{search-text}`, `{Parameter 1}`) still route."""
+    ops = json.loads((SAMPLE / "fixtures" / "beta" / "operations.json").read_text())
+    function = next(o for o in ops["operations"] if o["kind"] == "function" and o["parameters"])
+    function["paths"] = ["/gadgets/search(q='{search-text}',n={Parameter 1})"]
+    function["parameters"] = [
+        {"allowedValues": [], "caseInsensitive": False, "name": "search-text", "type": "String"},
+        {"allowedValues": [], "caseInsensitive": False, "name": "Parameter 1", "type": "Int32"},
+    ]
+    pack = tmp_path / "pack"
+    (pack / "fixtures" / "beta").mkdir(parents=True)
+    (pack / "fixtures" / "beta" / "operations.json").write_text(json.dumps(ops))
+    (pack / "schemas").symlink_to(SAMPLE / "schemas")
+    state = build_state(Settings(data=pack, dataset="empty"))
+    target = state.router.resolve("beta", ["gadgets", "search(q='lamp',n=3)"])
+    assert target.params == {"search-text": "lamp", "Parameter 1": "3"}
+
+
+def test_replay_harness_classifies_every_example_of_the_sample_pack(tmp_path, capsys):
+    """`fakegraph replay` sends each documented example of a pack to a running fake serving it and sorts
+    every answer into one class; the sample pack's are all answered, none with a server error."""
+    from fakegraph import replay
+
+    with FakeGraph(data=SAMPLE, dataset="empty") as graph:
+        out = tmp_path / "results.json"
+        status = main(["replay", "--data", str(SAMPLE), "--url", graph.url, "--json", str(out)])
+        graph.check()
+    printed = capsys.readouterr().out.splitlines()
+    assert status == 0
+    assert printed[0].split() == ["class", "examples", "share"]
+    assert [line.split()[0] for line in printed[1:]] == [*replay.CLASSES, "total"]
+    results = json.loads(out.read_text())
+    examples = list(replay.examples_of(SAMPLE))
+    assert len(results) == len(examples) == int(printed[-1].split()[1]) > 0
+    assert {r["class"] for r in results} <= set(replay.CLASSES)
+    assert not [r for r in results if r["class"] == "5xx"]
+    assert any(r["class"] == "documented" for r in results)
+
+
+def test_replay_classes_follow_status_and_documented_keys():
+    """The classes: documented status and keys; other successes; 404; unrouted; other 4xx; 5xx."""
+    from fakegraph.replay import Answer, Example, classify
+
+    example = Example("beta", "x", "GET", "/a", None, (), 200, frozenset({"id", "name"}))
+
+    def cls(status: int, body: object) -> str:
+        return classify(example, Answer(status, body, json.dumps(body)))[0]
+
+    assert cls(200, {"value": [{"id": "1", "name": "n", "more": 1}]}) == "documented"
+    assert cls(200, {"id": "1"}) == "other-2xx"
+    assert cls(201, {"id": "1", "name": "n"}) == "other-2xx"
+    assert cls(404, {"error": {"message": "Resource 'x' does not exist"}}) == "404"
+    assert cls(400, {"error": {"message": "Resource not found for the segment 'a'."}}) == "unrouted"
+    assert cls(405, {"error": {"message": "Specified HTTP method is not allowed"}}) == "unrouted"
+    assert cls(400, {"error": {"message": "Invalid value"}}) == "other-4xx"
+    assert cls(500, {"error": {"message": "boom"}}) == "5xx"
