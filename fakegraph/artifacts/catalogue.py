@@ -31,6 +31,15 @@ def request_bodies(catalogue: Catalogue, version: str) -> dict[str, JSONObject]:
     return {e["name"]: e["requestBody"] for e in catalogue.entries(version) if e["requestBody"] is not None}
 
 
+def read_example(data: Path, version: str, name: str) -> JSONObject | None:
+    """One example fixture of a pack (`fixtures/<version>/examples/<name>`), or None if it is absent."""
+    path = data / "fixtures" / version / "examples" / name
+    if path.name != name or not path.is_file():  # names come from the catalogue; never leave the folder
+        return None
+    found: JSONObject = json.loads(path.read_text(encoding="utf-8"))
+    return found
+
+
 def read_operations(path: Path) -> list[OperationEntry]:
     """The entries of one `operations.json` (none when the file is absent)."""
     if not path.exists():

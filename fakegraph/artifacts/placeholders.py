@@ -5,9 +5,12 @@ Doc tooling fills examples with the name of the type instead of a value. Such va
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
+
+from fakegraph.artifacts.contract import JSONObject
 
 Path = tuple[str | int, ...]
 
@@ -72,3 +75,17 @@ def parse_pointer(text: str) -> Path:
         part = raw.replace("~1", "/").replace("~0", "~")
         parts.append(int(part) if part.isdigit() else part)
     return tuple(parts)
+
+
+def substitute(value: Any, marks: list[JSONObject]) -> Any:
+    """A copy of `value` with every marked location replaced by the mark's sample value."""
+    copy = json.loads(json.dumps(value))
+    for mark in marks:
+        path = parse_pointer(mark["pointer"])
+        if not path:
+            return mark["sample"]
+        parent = copy
+        for part in path[:-1]:
+            parent = parent[part]
+        parent[path[-1]] = mark["sample"]
+    return copy

@@ -15,6 +15,7 @@ from typing import Any
 
 from fakegraph.artifacts import placeholders, schema_walk
 from fakegraph.artifacts.contract import JSONObject
+from fakegraph.artifacts.placeholders import substitute
 from fakegraph.compiler import http
 from fakegraph.compiler.records import ExampleDoc, Warning
 
@@ -126,20 +127,6 @@ def _mark(
         "sample": schema_walk.sample_value(schema or {"type": "string"}, ctx.lookup),
         "value": value,
     }
-
-
-def substitute(value: Any, marks: list[JSONObject]) -> Any:
-    """A copy of `value` with every marked location replaced by the mark's sample value."""
-    copy = json.loads(json.dumps(value))
-    for mark in marks:
-        path = placeholders.parse_pointer(mark["pointer"])
-        if not path:
-            return mark["sample"]
-        parent = copy
-        for part in path[:-1]:
-            parent = parent[part]
-        parent[path[-1]] = mark["sample"]
-    return copy
 
 
 def _mark_invalid(

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from multidict import MultiMapping
 
 from fakegraph import behaviours, odata
+from fakegraph.artifacts.catalogue import read_example
 from fakegraph.artifacts.contract import VERSIONS, JSONObject, OperationEntry, graph_block, schema_uri
 from fakegraph.artifacts.errors import (
     BadRequest,
@@ -24,8 +25,10 @@ from fakegraph.artifacts.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
+from fakegraph.artifacts.placeholders import substitute
 from fakegraph.http.responses import ODATA_JSON, CachedResponse, Reply, dumps
 from fakegraph.http.routing import Endpoint, Target
+from fakegraph.model.store import clone
 from fakegraph.odata.capabilities import capabilities_of, filterable_of, properties_of
 from fakegraph.validation.validator import display
 
@@ -80,7 +83,10 @@ class Call(NamedTuple):  # a tuple: one per request, cheaper than a frozen datac
 
     @property
     def key(self) -> str:
-        return next(iter(self.target.params.values()))
+        """The addressed item's key: the last key in the path (`/users/{id}/messages/{id}` names a message),
+        or, for a path without one (a singleton such as `/me/photo`), the route's template."""
+        params = self.target.params
+        return list(params.values())[-1] if params else self.target.route.template
 
     def context(self, suffix: str = "") -> str:
         return f"{self.base}/$metadata#{self.endpoint.collection}{suffix}"
@@ -433,13 +439,53 @@ async def function(call: Call) -> Reply:
     params = _function_parameters(operation, call.target.params)
     behaviour = behaviours.BEHAVIOURS.get(operation["name"])
     if behaviour is None:
-        raise BadRequest(f"The function '{operation['name']}' is not implemented by fakegraph.")
+        return documented_answer(call, operation)
     rows = behaviour(behaviours.Context(call.state.store, call.state.clock.now(), params, call.state.derived))
 
     def page_from(call: Call, options: odata.QueryOptions, ctx: odata.QueryContext, size: int) -> odata.Page:
         return _listed_page(call, rows, options, ctx, size)
 
     return _collection(call, page_from, f"{call.base}/$metadata#Collection({call.endpoint.entity_type})")
+
+
+async def action(call: Call) -> Reply:
+    """An action: its documented body checked, then its documented answer (ARCHITECTURE A11). An action
+    documented without a request body takes none, whatever is sent."""
+    operation = call.endpoint.operation
+    if operation is None:  # routes make action endpoints from catalogue entries only
+        raise BadRequest("This action is not documented in the served pack.")
+    if call.endpoint.request_schema is not None:
+        body = await read_body(call.request)
+        validator = call.state.validators[call.version]
+        validator.check(body, _body_key(call), call.endpoint.entity_type, partial=False)
+    return documented_answer(call, operation)
+
+
+def documented_answer(call: Call, operation: OperationEntry) -> Reply:
+    """What the page documents as the answer: the first example's status and body (its marked placeholders
+    replaced by valid samples, its context on this server), else the documented status alone."""
+    key = (call.version, operation["name"])
+    found = call.state.examples.get(key, False)
+    if found is False:
+        found = call.state.examples[key] = _first_answer(call, operation)
+    status, body = found if found is not None else (operation["successStatus"], None)
+    if body is None or status == 204:
+        return _respond(call, None, status)
+    answer = clone(body)
+    if isinstance(answer, dict) and isinstance(answer.get("@odata.context"), str):
+        answer["@odata.context"] = f"{call.base}/$metadata#" + answer["@odata.context"].partition("#")[2]
+    return _respond(call, answer, status)
+
+
+def _first_answer(call: Call, operation: OperationEntry) -> tuple[int, Any] | None:
+    """The first of an operation's examples with a documented response: its status and served body."""
+    for name in operation["examples"]:
+        fixture = read_example(call.state.settings.data, call.version, name)
+        response = (fixture or {}).get("response") or {}
+        if response.get("status"):
+            body = response.get("body") if response.get("bodyIsJson") else None
+            return int(response["status"]), substitute(body, response.get("marks", [])) if body else None
+    return None
 
 
 def _function_parameters(operation: OperationEntry, given: dict[str, str]) -> dict[str, str]:
@@ -471,5 +517,6 @@ KINDS: dict[str, Callable[[Call], Awaitable[Reply]]] = {
     "update": update,
     "delete": delete,
     "function": function,
+    "action": action,
     "count": count,
 }

@@ -116,7 +116,9 @@ def _documented(table: dict[str, Route], entry: OperationEntry, path: str) -> No
     method = entry["method"]
     kind = entry["kind"]
     entity = entry["entityType"]
-    if kind not in {"create", "list", "get", "update", "delete", "function"} or not entity or not method:
+    if kind not in {"create", "list", "get", "update", "delete", "function", "action"} or not method:
+        return
+    if not entity and kind != "action":  # an action may return nothing; every other kind names a type
         return
     route = _route(table, path)
     collection = _collection(path.rsplit("/", 1)[0] if kind in {"get", "update", "delete"} else path)
@@ -125,7 +127,7 @@ def _documented(table: dict[str, Route], entry: OperationEntry, path: str) -> No
         method,
         Endpoint(
             kind,
-            entity,
+            entity or "",
             status,
             collection,
             entry,

@@ -51,6 +51,7 @@ class State:
     query_contexts: dict[Any, Any] = field(default_factory=dict)  # OData contexts per type and operation
     views: dict[Any, Any] = field(default_factory=dict)  # filtered, ordered query results per generation
     blanks: dict[str, Any] = field(default_factory=dict)  # every declared property as null, per schema
+    examples: dict[tuple[str, str], Any] = field(default_factory=dict)  # (version, operation) → its answer
     journal: Journal = field(default_factory=lambda: Journal(0))
     faults: Faults = field(default_factory=lambda: Faults(random.Random(0)))
     throttle: Throttle | None = None
@@ -87,6 +88,7 @@ class State:
             self.masks = pack.masks
             self.query_contexts.clear()
             self.blanks.clear()
+            self.examples.clear()
         data = load_dataset(settings, self.catalogue.schemas.get("beta", {}), self.validators["beta"])
         self.settings = settings
         self.store.load(data)
