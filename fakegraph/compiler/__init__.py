@@ -50,6 +50,7 @@ GENERATED_GLOBS = (
     "schemas/*/*.json",
     "fixtures/*/operations.json",
     "fixtures/*/examples/*.json",
+    "fixtures/*/sample.json",
     "fixtures/compile-report.json",
 )
 

@@ -18,6 +18,7 @@ from fakegraph.compiler import http, learn
 from fakegraph.compiler.operations import Operation, catalogue_entry, resolve_operation
 from fakegraph.compiler.pages import ParsedPage, parse_page
 from fakegraph.compiler.records import OperationDoc, Warning
+from fakegraph.compiler.sample import sample_tenant
 from fakegraph.compiler.types import Overrides, TypeIndex, all_schemas, build_index
 
 
@@ -73,6 +74,7 @@ def _build_version(
     operations = _resolve_operations(docs, index, out.warnings, op_learned)
     entries: list[OperationEntry] = []
     taken: set[str] = set()
+    lifted: list[tuple[str, str | None, JSONObject]] = []
     for op in operations:
         ctx = ex.ExampleContext(op.doc.file, *ctx_base)
         names = []
@@ -81,7 +83,11 @@ def _build_version(
             fixture = _example_fixture(op, example, index, by_id, ctx, out.warnings)
             out.files[f"fixtures/{version}/examples/{name}"] = dumps(fixture)
             names.append(name)
+            lifted.append((op.kind, op.entity_type, fixture))
         entries.append(catalogue_entry(op, index, names))
+    tenant = sample_tenant(version, lifted, by_id, ctx_base[2], out.warnings)
+    out.files[f"fixtures/{version}/sample.json"] = dumps(tenant)
+    counts["sampleObjects"] += sum(len(v) for v in tenant.values())
     out.warnings.extend(index.warnings)
     catalogue: OperationsFile = {"operations": entries, "version": version}
     out.files[f"fixtures/{version}/operations.json"] = dumps(catalogue)
@@ -228,6 +234,7 @@ def _report(parsed: list[ParsedPage], counts: Counter[str], warnings: list[Warni
         "operations": counts["operations"],
         "types": counts["types"],
         "examples": counts["examples"],
+        "sampleObjects": counts["sampleObjects"],
         "warnings": {
             "total": len(warnings),
             "byKind": dict(sorted(kinds.items())),

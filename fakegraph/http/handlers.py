@@ -472,8 +472,15 @@ def documented_answer(call: Call, operation: OperationEntry) -> Reply:
     if body is None or status == 204:
         return _respond(call, None, status)
     answer = clone(body)
-    if isinstance(answer, dict) and isinstance(answer.get("@odata.context"), str):
-        answer["@odata.context"] = f"{call.base}/$metadata#" + answer["@odata.context"].partition("#")[2]
+    if isinstance(answer, dict):
+        documented = answer.get("@odata.context")
+        if isinstance(documented, str) and "#" in documented:
+            fragment = documented.partition("#")[2]
+        else:  # Graph always says what it answers with
+            entity = call.endpoint.entity_type or "Edm.Untyped"
+            fragment = f"Collection({entity})" if isinstance(answer.get("value"), list) else entity
+        rest = {k: v for k, v in answer.items() if k != "@odata.context"}
+        answer = {"@odata.context": f"{call.base}/$metadata#{fragment}", **rest}
     return _respond(call, answer, status)
 
 

@@ -29,18 +29,41 @@ def load_dataset(settings: Settings, schemas: dict[str, JSONObject], validator: 
     if settings.dataset == "empty":
         return {}
     if settings.dataset == "default":
-        committed = committed_default(settings.data)
-        if settings.seed == DEFAULT_SEED and settings.clock == DEFAULT_CLOCK and committed.exists():
-            return _read(committed)
-        from fakegraph.model.fakedata import default_dataset, has_generator
+        # The sample tenant, then the generated data of a pack with a generator: the generator's types are
+        # its own (self-consistent: report aggregates add up), so sample objects of those types give way.
+        from fakegraph.model.fakedata import OWNED, has_generator
 
-        return default_dataset(settings.seed, settings.clock, schemas) if has_generator(schemas) else {}
+        sample = sample_tenant(settings.data)
+        if has_generator(schemas):
+            sample = {name: objects for name, objects in sample.items() if name not in OWNED}
+        return {**sample, **_generated(settings, schemas)}
     path = Path(settings.dataset)
     if not path.is_file():
         raise ConfigError(
             f"dataset must be 'default', 'empty' or a JSON file; {settings.dataset!r} is none of them"
         )
     return checked(_read(path), validator, schemas, str(path))
+
+
+def _generated(settings: Settings, schemas: dict[str, JSONObject]) -> Dataset:
+    committed = committed_default(settings.data)
+    if settings.seed == DEFAULT_SEED and settings.clock == DEFAULT_CLOCK and committed.exists():
+        return _read(committed)
+    from fakegraph.model.fakedata import default_dataset, has_generator
+
+    return default_dataset(settings.seed, settings.clock, schemas) if has_generator(schemas) else {}
+
+
+def sample_tenant(data: Path) -> Dataset:
+    """The objects of a pack's documented example responses (compiled into `fixtures/<version>/sample.json`),
+    v1.0's first; an id seen in both versions is stored once."""
+    merged: dict[str, dict[str, JSONObject]] = {}
+    for version in ("v1.0", "beta"):
+        path = data / "fixtures" / version / "sample.json"
+        for type_name, objects in (_read(path) if path.is_file() else {}).items():
+            for obj in objects:
+                merged.setdefault(type_name, {}).setdefault(str(obj["id"]), obj)
+    return {type_name: list(objects.values()) for type_name, objects in merged.items()}
 
 
 def _read(path: Path) -> Dataset:

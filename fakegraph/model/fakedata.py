@@ -59,6 +59,19 @@ GENERATED = (
 )
 
 
+# What the generator's data decides: the types it fills, and the report types computed from them (a sample
+# object of these would replace the computed answer, or break its sums).
+OWNED = frozenset(
+    {
+        GRAPH + "credentialUserRegistrationDetails",
+        GRAPH + "userCredentialUsageDetails",
+        MANAGED,
+        GRAPH + "credentialUsageSummary",
+        GRAPH + "credentialUserRegistrationCount",
+    }
+)
+
+
 def has_generator(schemas: dict[str, JSONObject]) -> bool:
     """Whether a pack holds the credential report types this generator fills (other packs start without)."""
     return all(schema_uri("beta", name) in schemas for name in GENERATED)

@@ -42,7 +42,8 @@ def test_fakegraph_serves_the_pack_it_is_given():
 
 
 def test_serve_data_flag_serves_a_pack():
-    """`fakegraph serve --data DIR` serves that pack (its default dataset is empty: no generator for it)."""
+    """`fakegraph serve --data DIR` serves that pack, its default dataset the sample tenant: the objects of
+    its documented example responses."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
@@ -52,7 +53,8 @@ def test_serve_data_flag_serves_a_pack():
             assert process.stdout is not None
             assert process.stdout.readline().startswith("fakegraph serving")
             status, body = _get(f"http://127.0.0.1:{port}/beta/fleet/gadgetFleetSummaries")
-            assert (status, body["value"]) == (200, [])
+            assert status == 200
+            assert [(s["id"], s["region"]) for s in body["value"]] == [("f1", "north")]
         finally:
             process.terminate()
             process.wait(timeout=10)
@@ -154,3 +156,77 @@ def test_replay_classes_follow_status_and_documented_keys():
     assert cls(405, {"error": {"message": "Specified HTTP method is not allowed"}}) == "unrouted"
     assert cls(400, {"error": {"message": "Invalid value"}}) == "other-4xx"
     assert cls(500, {"error": {"message": "boom"}}) == "5xx"
+
+
+def test_the_sample_tenant_holds_the_documented_objects():
+    """The default dataset of a pack is its documented example objects, by type, validated; `empty` is
+    still an empty tenant; the objects read back at their documented paths."""
+    sample = json.loads((SAMPLE / "fixtures" / "beta" / "sample.json").read_text())
+    usages = {u["id"]: u for u in sample["microsoft.graph.gadgetUsage"]}
+    assert usages["5a0e58b1-58b1-5a0e-b158-0e5ab1580e5a"]["useCount"] == 4  # a draft name, published
+    assert all("@odata.type" not in u for u in usages.values())
+    with FakeGraph(data=SAMPLE) as graph:
+        status, body = _get(graph.beta_url + "/gadgets/usages/5a0e58b1-58b1-5a0e-b158-0e5ab1580e5a")
+        assert (status, body["useCount"], body["kind"]) == (200, 4, "small")
+        status, listed = _get(graph.beta_url + "/gadgets/usages")
+        assert {u["id"] for u in listed["value"]} == set(usages)
+    with FakeGraph(data=SAMPLE, dataset="empty") as graph:
+        assert _get(graph.beta_url + "/gadgets/usages")[1]["value"] == []
+
+
+def test_sample_objects_that_do_not_validate_are_reported_not_stored():
+    """An example object that breaks its type's schema stays out of the sample tenant and is reported; the
+    first object with an id wins; an `@odata.type` naming a known type files the object under it."""
+    from fakegraph.compiler.sample import sample_tenant
+
+    schemas = {f"urn:fakegraph:schemas:beta:microsoft.graph.{n}": {} for n in ("thing", "special")}
+
+    def validate(_schema, obj):
+        return [(("size",), "not an Int32")] if obj.get("size") == "big" else []
+
+    def fixture(*objects):
+        body = {"value": list(objects)}
+        return {
+            "response": {"body": body, "bodyIsJson": True, "marks": []},
+            "source": {"file": "a.md", "line": 3},
+        }
+
+    warnings = []
+    tenant = sample_tenant(
+        "beta",
+        [
+            ("list", "microsoft.graph.thing", fixture({"id": "1", "size": 1}, {"id": "2", "size": "big"})),
+            ("get", "microsoft.graph.thing", fixture({"id": "1", "size": 9})),
+            (
+                "list",
+                "microsoft.graph.thing",
+                fixture({"id": "3", "@odata.type": "#microsoft.graph.special"}),
+            ),
+            ("action", "microsoft.graph.thing", fixture({"id": "4"})),
+        ],
+        schemas,
+        validate,
+        warnings,
+    )
+    assert tenant == {
+        "microsoft.graph.special": [{"id": "3"}],
+        "microsoft.graph.thing": [{"id": "1", "size": 1}],
+    }
+    assert [(w.kind, w.file, w.line) for w in warnings] == [("sample-invalid", "a.md", 3)]
+    assert "'2'" in warnings[0].message
+
+
+def test_a_function_without_a_behaviour_answers_its_documented_example():
+    """`getGadgetCount` has no behaviour: it answers the documented status and body (the misspelled key
+    served under its property), with its context on this server."""
+    example = json.loads(
+        (
+            SAMPLE / "fixtures/beta/examples/gadgetRoot_getGadgetCount.gadgetroot_getgadgetcount.json"
+        ).read_text()
+    )
+    with FakeGraph(data=SAMPLE, dataset="empty") as graph:
+        status, body = _get(graph.beta_url + "/gadgets/getGadgetCount")
+        graph.check()
+    assert status == example["response"]["status"]
+    assert body["value"] == example["response"]["body"]["value"] == [{"id": "part-1", "label": "front"}]
+    assert str(body["@odata.context"]).startswith(graph.beta_url + "/$metadata#")

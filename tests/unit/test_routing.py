@@ -173,10 +173,15 @@ def test_the_count_of_a_listed_collection_takes_the_list_entry():
     assert _endpoint("/things/$count").operation is None
 
 
-@pytest.mark.parametrize("path", ["/reports/untyped", "/reports/nomethod", "/reports/doIt"])
+@pytest.mark.parametrize("path", ["/reports/untyped", "/reports/nomethod"])
 def test_entries_that_cannot_be_served_are_not_routed(path):
-    """Entries without an entity type or a method, and actions, get no route."""
+    """Entries without a method, and reads without an entity type, get no route."""
     assert "Resource not found for the segment" in _unknown(path)
+
+
+def test_actions_are_routed_by_their_method():
+    """A documented action is served at its path and method, as kind `action`."""
+    assert _endpoint("/reports/doIt", "POST").kind == "action"
 
 
 def test_build_routes_orders_routes_by_template():
