@@ -6,7 +6,7 @@ back to its stock validator class on every `$ref` into a file that names its dia
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from jsonschema import Draft202012Validator, validators
@@ -14,6 +14,7 @@ from jsonschema.exceptions import ValidationError
 from jsonschema.protocols import Validator
 from jsonschema_specifications import REGISTRY as SPECIFICATIONS  # type: ignore[import-untyped]
 from referencing import Registry, Resource
+from referencing.exceptions import NoSuchResource
 from referencing.jsonschema import DRAFT202012
 
 from fakegraph.artifacts.contract import JSONObject
@@ -29,6 +30,20 @@ def registry_of(schemas: Iterable[JSONObject]) -> Registry[Any]:
     `validator_for` hands each validator its resolver ready made."""
     resources = [(s["$id"], Resource.from_contents(s, default_specification=DRAFT202012)) for s in schemas]
     combined: Registry[Any] = SPECIFICATIONS.combine(Registry().with_resources(resources))
+    return combined
+
+
+def lazy_registry(lookup: Callable[[str], JSONObject | None]) -> Registry[Any]:
+    """A registry that reads each schema when a `$ref` first needs it (from a lazily loaded pack)."""
+
+    def retrieve(uri: str) -> Resource[Any]:
+        found = lookup(uri)
+        if found is None:
+            raise NoSuchResource(ref=uri)  # type: ignore[call-arg]  # an attrs field
+        return Resource.from_contents(found, default_specification=DRAFT202012)
+
+    lazy: Registry[Any] = Registry(retrieve=retrieve)  # type: ignore[call-arg]  # an attrs alias
+    combined: Registry[Any] = SPECIFICATIONS.combine(lazy)
     return combined
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fakegraph.artifacts.contract import JSONObject, graph_block, schema_uri
+from fakegraph.artifacts.contract import JSONObject, graph_block, schema_uri, type_of_uri
 from fakegraph.artifacts.errors import BadRequest, MethodNotAllowed, NotFound, Unauthorized
 from fakegraph.http import handlers
 from fakegraph.http.responses import Reply, dumps
@@ -162,10 +162,15 @@ def seed_objects(state: State, body: Any) -> dict[str, list[JSONObject]]:
 def resolve_type(state: State, name: str) -> str:
     """A Graph type from its qualified name, its simple name, or a collection path it is served at."""
     schemas = state.catalogue.schemas.get("beta", {})
-    titles = {str(s.get("title")): s for s in schemas.values() if graph_block(s).get("kind") == "entityType"}
-    if name in titles:
+
+    def is_entity(qualified: str) -> bool:
+        schema = schemas.get(schema_uri("beta", qualified))
+        return schema is not None and graph_block(schema).get("kind") == "entityType"
+
+    if is_entity(name):
         return name
-    simple = [t for t in titles if t.rsplit(".", 1)[-1].lower() == name.lower()]
+    names = (type_of_uri(uri) or "" for uri in schemas)  # file names only: no schema is read
+    simple = [t for t in names if t.rsplit(".", 1)[-1].lower() == name.lower() and is_entity(t)]
     if len(simple) == 1:
         return simple[0]
     if name.startswith("/"):

@@ -7,6 +7,7 @@ Members declared after `unknownFutureValue` are sent as `unknownFutureValue` unl
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 import orjson
@@ -68,7 +69,7 @@ class MaskRule(NamedTuple):
 class EnumMasks:
     """Which properties of which types carry evolvable members, computed once per type."""
 
-    def __init__(self, schemas: dict[str, JSONObject]) -> None:
+    def __init__(self, schemas: Mapping[str, JSONObject]) -> None:
         self._schemas = schemas
         self._plans: dict[str, dict[str, MaskRule]] = {}
 

@@ -108,7 +108,8 @@ def build_state(settings: Settings) -> State:
     catalogue = load_catalogue(settings.data)
     aliases = alias_from_overrides(settings.data / "fixtures" / "overrides.json")
     validators = {
-        v: RequestValidator(s, aliases, request_bodies(catalogue, v)) for v, s in catalogue.schemas.items()
+        v: RequestValidator(s, aliases, request_bodies(catalogue, v), version=v)
+        for v, s in catalogue.schemas.items()
     }
     store = Store()
     behaviours.prepare(store)

@@ -7,10 +7,11 @@ start-up needs no Faker; any other seed or clock generates it.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fakegraph.artifacts.contract import JSONObject, graph_block
+from fakegraph.artifacts.contract import JSONObject, graph_block, schema_uri
 from fakegraph.artifacts.errors import BadRequest, ConfigError
 from fakegraph.model.settings import DEFAULT_CLOCK, DEFAULT_SEED, Settings
 
@@ -24,7 +25,9 @@ def committed_default(data: Path) -> Path:
     return data / "fixtures" / "datasets" / "default.json"
 
 
-def load_dataset(settings: Settings, schemas: dict[str, JSONObject], validator: RequestValidator) -> Dataset:
+def load_dataset(
+    settings: Settings, schemas: Mapping[str, JSONObject], validator: RequestValidator
+) -> Dataset:
     """The objects to start with; a file's are checked as if each had been created through the API."""
     if settings.dataset == "empty":
         return {}
@@ -45,7 +48,7 @@ def load_dataset(settings: Settings, schemas: dict[str, JSONObject], validator: 
     return checked(_read(path), validator, schemas, str(path))
 
 
-def _generated(settings: Settings, schemas: dict[str, JSONObject]) -> Dataset:
+def _generated(settings: Settings, schemas: Mapping[str, JSONObject]) -> Dataset:
     committed = committed_default(settings.data)
     if settings.seed == DEFAULT_SEED and settings.clock == DEFAULT_CLOCK and committed.exists():
         return _read(committed)
@@ -77,20 +80,15 @@ def _read(path: Path) -> Dataset:
 
 
 def checked(
-    data: Dataset, validator: RequestValidator, schemas: dict[str, JSONObject], origin: str
+    data: Dataset, validator: RequestValidator, schemas: Mapping[str, JSONObject], origin: str
 ) -> Dataset:
     """A dataset file's objects as the store keeps them (enum members in their declared case), or a
     ConfigError naming the first object and property that no request could have created."""
-    entities = {
-        str(s.get("title")): s for s in schemas.values() if graph_block(s).get("kind") == "entityType"
-    }
     out: Dataset = {}
     for type_name, items in data.items():
-        schema = entities.get(type_name)
-        if schema is None:
-            raise ConfigError(
-                f"{origin}: {type_name!r} is not an entity type; known: {', '.join(sorted(entities))}"
-            )
+        schema = schemas.get(schema_uri("beta", type_name))
+        if schema is None or graph_block(schema).get("kind") != "entityType":
+            raise ConfigError(f"{origin}: {type_name!r} is not an entity type of the served pack")
         clean = []
         for position, item in enumerate(items):
             where = f"{origin}: {type_name}[{position}]"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import unicodedata
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from faker import Faker
@@ -42,7 +43,7 @@ def _ascii(text: str) -> str:
     return "".join(c for c in folded.lower() if c.isalnum())
 
 
-def _members(schemas: dict[str, JSONObject], qualified: str, *, evolvable: bool) -> list[str]:
+def _members(schemas: Mapping[str, JSONObject], qualified: str, *, evolvable: bool) -> list[str]:
     schema = schemas[schema_uri("beta", qualified)]
     members: list[str] = list(schema["enum"])
     index = graph_block(schema).get("unknownFutureValueIndex", len(members))
@@ -72,13 +73,13 @@ OWNED = frozenset(
 )
 
 
-def has_generator(schemas: dict[str, JSONObject]) -> bool:
+def has_generator(schemas: Mapping[str, JSONObject]) -> bool:
     """Whether a pack holds the credential report types this generator fills (other packs start without)."""
     return all(schema_uri("beta", name) in schemas for name in GENERATED)
 
 
 def default_dataset(
-    seed: int, now: datetime, schemas: dict[str, JSONObject], users: int = 40
+    seed: int, now: datetime, schemas: Mapping[str, JSONObject], users: int = 40
 ) -> dict[str, list[JSONObject]]:
     """The default dataset: `users` people of one tenant, their registrations and 30 days of events."""
     rng = random.Random(seed)
@@ -108,7 +109,9 @@ def _people(fake: Faker, domain: str, count: int) -> list[tuple[str, str]]:
     return people
 
 
-def _registration(rng: random.Random, person: tuple[str, str], schemas: dict[str, JSONObject]) -> JSONObject:
+def _registration(
+    rng: random.Random, person: tuple[str, str], schemas: Mapping[str, JSONObject]
+) -> JSONObject:
     known = _members(schemas, GRAPH + "registrationAuthMethod", evolvable=False)
     newer = _members(schemas, GRAPH + "registrationAuthMethod", evolvable=True)
     methods = sorted(
@@ -134,7 +137,7 @@ def _event(
     rng: random.Random,
     people: list[tuple[str, str]],
     now: datetime,
-    schemas: dict[str, JSONObject],
+    schemas: Mapping[str, JSONObject],
 ) -> JSONObject:
     person = rng.choice(people)
     known = [

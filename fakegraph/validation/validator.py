@@ -13,7 +13,13 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fakegraph.artifacts import placeholders, schema_walk
-from fakegraph.artifacts.contract import UNKNOWN_FUTURE_VALUE, JSONObject, graph_block, request_block
+from fakegraph.artifacts.contract import (
+    UNKNOWN_FUTURE_VALUE,
+    JSONObject,
+    graph_block,
+    request_block,
+    schema_uri,
+)
 from fakegraph.artifacts.errors import BadRequest
 from fakegraph.validation.lane import BAD, Cleaner, Field, checked_field, compile_cleaner
 
@@ -93,10 +99,12 @@ class RequestValidator:
         schemas: Mapping[str, JSONObject],
         alias: Callable[[str], str],
         bodies: Mapping[str, JSONObject] | None = None,
+        *,
+        version: str,
     ) -> None:
         self._schemas = schemas
         self._bodies = dict(bodies or {})  # operation name → documented request body schema
-        self._by_name = {str(s.get("title")): s for s in schemas.values()}
+        self._version = version
         self._alias = alias
         self._lock = threading.Lock()
         self._registry: Any = None
@@ -263,7 +271,7 @@ class RequestValidator:
 
         with self._lock:
             if self._registry is None:
-                self._registry = schema_tools.registry_of(self._schemas.values())
+                self._registry = schema_tools.lazy_registry(self._schemas.get)
             validator = schema_tools.validator_for(compiled.schema, self._registry)
             self._validators[(key, writable)] = validator
         return validator
@@ -272,7 +280,8 @@ class RequestValidator:
         """Whether `@odata.type` names the type or one derived from it (the seed's namespace alias too)."""
         known = self._annotated.get(entity_type)
         if known is None:
-            derived = graph_block(self._by_name.get(entity_type, {})).get("derivedTypes", [])
+            schema = self._schemas.get(schema_uri(self._version, entity_type), {})
+            derived = graph_block(schema).get("derivedTypes", [])
             known = self._annotated[entity_type] = frozenset(t.lower() for t in [entity_type, *derived])
         return isinstance(declared, str) and self._alias(declared.lstrip("#")).lower() in known
 

@@ -30,12 +30,12 @@ def _write(path: Path, content: Any) -> None:
 
 def _pack(root: Path, version: str, operations: list[dict[str, Any]], schemas: list[dict[str, Any]]) -> None:
     _write(root / "fixtures" / version / "operations.json", {"version": version, "operations": operations})
-    for number, schema in enumerate(schemas):
-        _write(root / "schemas" / version / f"file{number}.json", schema)
+    for schema in schemas:  # the contract's file name: schemas/<version>/<qualified name>.json
+        _write(root / "schemas" / version / f"{schema['$id'].rsplit(':', 1)[1]}.json", schema)
 
 
 def test_operations_are_keyed_by_name_and_schemas_by_id(tmp_path):
-    """Each entry is found under its name and each schema under its `$id`, whatever its file is called."""
+    """Each entry is found under its name and each schema under its `$id`, read when first asked for."""
     a, b = _operation("list_a", "/as"), _operation("list_b", "/bs")
     _pack(
         tmp_path, "beta", [a, b], [_schema("beta", "microsoft.graph.a"), _schema("beta", "microsoft.graph.b")]
@@ -49,6 +49,9 @@ def test_operations_are_keyed_by_name_and_schemas_by_id(tmp_path):
     ]
     assert catalogue.schema("beta", "microsoft.graph.b") == _schema("beta", "microsoft.graph.b")
     assert catalogue.schema("beta", "microsoft.graph.missing") is None
+    assert catalogue.schema("beta", "../beta/microsoft.graph.a") is None  # never outside the folder
+    assert schema_uri("beta", "microsoft.graph.a") in catalogue.schemas["beta"]
+    assert schema_uri("v1.0", "microsoft.graph.a") not in catalogue.schemas["beta"]
 
 
 def test_only_json_files_are_read_as_schemas(tmp_path):

@@ -19,7 +19,9 @@ from fakegraph.validation.validator import RequestValidator
 
 GRAPH = "microsoft.graph."
 SCHEMAS = load_catalogue(data_dir()).schemas["beta"]
-VALIDATOR = RequestValidator(SCHEMAS, alias_from_overrides(data_dir() / "fixtures" / "overrides.json"))
+VALIDATOR = RequestValidator(
+    SCHEMAS, alias_from_overrides(data_dir() / "fixtures" / "overrides.json"), version="beta"
+)
 
 
 @pytest.fixture(scope="module")

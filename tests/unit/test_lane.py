@@ -98,13 +98,14 @@ def differential(
     bodies: Mapping[str, JSONObject],
     owners: Mapping[str, str],
     *,
+    version: str,
     per_key: int,
     seed: int,
 ) -> Tally:
     """Every type schema and every documented request body of one version (`owners`: the entity type of
     each body's operation), `per_key` bodies each."""
-    validator = RequestValidator(schemas, lambda name: name, bodies)
-    registry = schema_tools.registry_of(schemas.values())
+    validator = RequestValidator(schemas, lambda name: name, bodies, version=version)
+    registry = schema_tools.registry_of(schemas[k] for k in schemas)
     rng = random.Random(seed)
     keys: dict[str, str] = {
         uri: str(s.get("title"))
@@ -145,6 +146,7 @@ def _pack_tallies(catalogue: Catalogue, per_key: int) -> list[Tally]:
             catalogue.schemas[v],
             request_bodies(catalogue, v),
             {e["name"]: e["entityType"] or "" for e in catalogue.entries(v)},
+            version=v,
             per_key=per_key,
             seed=index,
         )
@@ -207,7 +209,7 @@ def _shipped_validator() -> tuple[RequestValidator, Mapping[str, JSONObject]]:
     catalogue = load_catalogue(data_dir())
     aliases = alias_from_overrides(data_dir() / "fixtures" / "overrides.json")
     schemas = catalogue.schemas["beta"]
-    return RequestValidator(schemas, aliases, request_bodies(catalogue, "beta")), schemas
+    return RequestValidator(schemas, aliases, request_bodies(catalogue, "beta"), version="beta"), schemas
 
 
 def test_lane_refuses_what_the_full_check_must_explain():
