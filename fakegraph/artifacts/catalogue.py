@@ -8,7 +8,9 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
+
+import orjson
 
 from fakegraph.artifacts.contract import (
     VERSIONS,
@@ -19,6 +21,15 @@ from fakegraph.artifacts.contract import (
     type_of_uri,
 )
 from fakegraph.artifacts.errors import ConfigError
+
+
+def load_json(raw: bytes) -> Any:
+    """A pack file's JSON: orjson's fast reader, or the standard one for what orjson refuses (integers past
+    64 bits in a documented example)."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw)
 
 
 class SchemaFolder(Mapping[str, JSONObject]):
@@ -46,7 +57,7 @@ class SchemaFolder(Mapping[str, JSONObject]):
             path = self._path(uri)
             if path is None:
                 raise KeyError(uri)
-            found = self._loaded[uri] = json.loads(path.read_text(encoding="utf-8"))
+            found = self._loaded[uri] = load_json(path.read_bytes())
         return found
 
     def __contains__(self, uri: object) -> bool:
@@ -98,7 +109,7 @@ def read_operations(path: Path) -> list[OperationEntry]:
     """The entries of one `operations.json` (none when the file is absent)."""
     if not path.exists():
         return []
-    return cast(OperationsFile, json.loads(path.read_text(encoding="utf-8")))["operations"]
+    return cast(OperationsFile, load_json(path.read_bytes()))["operations"]
 
 
 def read_schemas(folder: Path) -> dict[str, JSONObject]:
