@@ -216,7 +216,7 @@ def _example_fixture(
                 if k in {"truncated", "@odata.type", "isCollection"}
             },
             "marks": body.marks,
-            "schema": schema,
+            "schema": schema if body.value is not None else None,  # a 204 has no body to describe
             "status": example.status or None,
         }
     return fixture

@@ -27,6 +27,7 @@ from fakegraph.compiler.types import (
 
 _DEFAULT_STATUS = {"create": 201, "delete": 204, "action": 200}
 _WRITE_KINDS = frozenset({"create", "update", "action"})
+_CREATE_WORDS = ("create", "add", "post", "upload")
 _IDENT = re.compile(r"[^A-Za-z0-9]+")
 
 
@@ -64,7 +65,10 @@ def operation_kind(doc: OperationDoc) -> OperationKind:
     last = doc.paths[0][0].rsplit("/", 1)[-1] if doc.paths else ""
     bound = ":" in doc.title or "(" in last or "microsoft.graph." in last
     if method == "POST":
-        return "action" if bound and not title.startswith("create") else "create"
+        # A POST creates when the page says so (its title, or 201 Created); otherwise it is an action, even
+        # unbound (`/teams/{id}/archive`, `/me/sendMail`) or named like a property (`Follow drive item`).
+        creates = title.startswith(_CREATE_WORDS) or (doc.success_status == 201 and not bound)
+        return "create" if creates and not (bound and not title.startswith("create")) else "action"
     if method == "GET":
         if bound or doc.parameters:
             return "function"
@@ -123,7 +127,7 @@ def resolve_operation(
     """Catalogue facts of one API page; `learned` holds body properties that only its examples show."""
     kind = operation_kind(doc)
     target = entity_type(doc, index)
-    paths, sources = _paths(doc, target, index, warnings)
+    paths, sources = _paths(doc, kind, target, index, warnings)
     schema = None
     if kind in _WRITE_KINDS or doc.body_properties:
         schema = _request_schema(doc, kind, target, index, learned or {}, warnings)
@@ -131,11 +135,14 @@ def resolve_operation(
 
 
 def _paths(
-    doc: OperationDoc, target: str | None, index: TypeIndex, warnings: list[Warning]
+    doc: OperationDoc, kind: str, target: str | None, index: TypeIndex, warnings: list[Warning]
 ) -> tuple[list[str], list[str]]:
     paths = [_with_function_parameters(p, doc) for p, _ in doc.paths]
     sources = ["page"] * len(paths)
-    for route in index.overrides.routes:
+    # Override routes address a type's collection or items: they complete creates, reads, updates and
+    # deletes of that type, never an action or function that happens to share its type and method.
+    overridable = kind not in {"action", "function"}
+    for route in index.overrides.routes if overridable else ():
         if route.get("entityType") == target and route.get("method") == doc.method:
             for path in route.get("paths", []):
                 if path not in paths:

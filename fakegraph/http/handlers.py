@@ -450,11 +450,12 @@ async def function(call: Call) -> Reply:
 
 async def action(call: Call) -> Reply:
     """An action: its documented body checked, then its documented answer (ARCHITECTURE A11). An action
-    documented without a request body takes none, whatever is sent."""
+    documented without request body properties takes none, whatever is sent."""
     operation = call.endpoint.operation
     if operation is None:  # routes make action endpoints from catalogue entries only
         raise BadRequest("This action is not documented in the served pack.")
-    if call.endpoint.request_schema is not None:
+    schema = call.endpoint.request_schema
+    if schema is not None and schema.get("properties"):  # a page that says "no request body" declares none
         body = await read_body(call.request)
         validator = call.state.validators[call.version]
         validator.check(body, _body_key(call), call.endpoint.entity_type, partial=False)

@@ -230,3 +230,21 @@ def test_a_function_without_a_behaviour_answers_its_documented_example():
     assert status == example["response"]["status"]
     assert body["value"] == example["response"]["body"]["value"] == [{"id": "part-1", "label": "front"}]
     assert str(body["@odata.context"]).startswith(graph.beta_url + "/$metadata#")
+
+
+def test_an_unbound_post_that_creates_nothing_is_an_action_served_without_a_body():
+    """`POST /gadgets/usages/{id}/retire` (documented 204, no request body) compiles as an action, takes
+    no override route of its type's creates, and answers 204 to a POST with no body and no Content-Type."""
+    ops = json.loads((SAMPLE / "fixtures" / "beta" / "operations.json").read_text())["operations"]
+    retire = next(o for o in ops if o["name"] == "retire_gadgetUsage")
+    assert (retire["kind"], retire["paths"], retire["successStatus"]) == (
+        "action",
+        ["/gadgets/usages/{id}/retire"],
+        204,
+    )
+    with FakeGraph(data=SAMPLE) as graph:
+        url = graph.beta_url + "/gadgets/usages/7a3d0000-0000-4000-8000-000000000001/retire"
+        request = urllib.request.Request(url, method="POST", headers=AUTH, data=b"")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert (response.status, response.read()) == (204, b"")
+        graph.check()

@@ -268,8 +268,8 @@ def test_output_is_deterministic(sample):
 def test_report_counts(sample_files):
     """The compile report counts pages, operations, types and warnings by kind."""
     report = sample_files["fixtures/compile-report.json"]
-    assert report["pages"]["total"] == 12
-    assert report["operations"] == 7
+    assert report["pages"]["total"] == 13
+    assert report["operations"] == 8
     assert report["types"] == 7
     assert report["warnings"]["byKind"]["missing-uri"] == 4
     assert (
