@@ -74,7 +74,7 @@ def _build_version(
     operations = _resolve_operations(docs, index, out.warnings, op_learned)
     entries: list[OperationEntry] = []
     taken: set[str] = set()
-    lifted: list[tuple[str, str | None, JSONObject]] = []
+    lifted: list[tuple[str, str | None, str, JSONObject]] = []
     for op in operations:
         ctx = ex.ExampleContext(op.doc.file, *ctx_base)
         names = []
@@ -83,7 +83,7 @@ def _build_version(
             fixture = _example_fixture(op, example, index, by_id, ctx, out.warnings)
             out.files[f"fixtures/{version}/examples/{name}"] = dumps(fixture)
             names.append(name)
-            lifted.append((op.kind, op.entity_type, fixture))
+            lifted.append((op.kind, op.entity_type, op.paths[0] if op.paths else "", fixture))
         entries.append(catalogue_entry(op, index, names))
     tenant = sample_tenant(version, lifted, by_id, ctx_base[2], out.warnings)
     out.files[f"fixtures/{version}/sample.json"] = dumps(tenant)

@@ -3,14 +3,17 @@
 A fresh server looks like a small tenant and documented reads read back as documented (ARCHITECTURE A12).
 Objects come from the responses of get, list, create and update examples, with their marked placeholders
 replaced; annotations are dropped; an object's type is its `@odata.type` when that names a known type, else
-the operation's. An object that does not validate against its type's schema is left out and reported.
-The first object seen with an id wins.
+the operation's. An item that a documented get, update or delete addresses by a concrete key, and that no
+response shows, is there too (its key and, for an update, the documented changes), so the documented request
+finds it. An object that does not validate against its type's schema is left out and reported. The first
+object seen with an id wins.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import unquote
 
 from fakegraph.artifacts.contract import JSONObject, schema_uri
 from fakegraph.artifacts.placeholders import substitute
@@ -18,6 +21,7 @@ from fakegraph.compiler.records import Warning
 
 Validate = Callable[[JSONObject, Any], list[tuple[tuple[str | int, ...], str]]]
 _READS = frozenset({"get", "list", "create", "update"})
+_ADDRESSED = frozenset({"get", "update", "delete"})
 
 
 def objects_of(response: JSONObject) -> list[JSONObject]:
@@ -32,18 +36,42 @@ def objects_of(response: JSONObject) -> list[JSONObject]:
     ]
 
 
+def addressed_item(kind: str, template: str, fixture: JSONObject) -> JSONObject | None:
+    """The item a documented get, update or delete request addresses by a concrete key, as the request
+    shows it (`{"id": key}` plus an update's documented changes); None for anything else."""
+    request = fixture.get("request")
+    if kind not in _ADDRESSED or not isinstance(request, dict) or not isinstance(request.get("path"), str):
+        return None
+    last_template = template.rstrip("/").rsplit("/", 1)[-1]
+    last = unquote(request["path"].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1])
+    if not (last_template.startswith("{") and last_template.endswith("}")) or not last or "{" in last:
+        return None
+    body = request.get("body")
+    changes = (
+        substitute(body, request.get("marks", [])) if kind == "update" and isinstance(body, dict) else {}
+    )
+    return {**{k: v for k, v in changes.items() if "@" not in k}, "id": last}
+
+
 def sample_tenant(
     version: str,
-    fixtures: Iterable[tuple[str, str | None, JSONObject]],
+    fixtures: Iterable[tuple[str, str | None, str, JSONObject]],
     schemas: dict[str, JSONObject],
     validate: Validate,
     warnings: list[Warning],
 ) -> dict[str, list[JSONObject]]:
-    """Type → objects, from `(operation kind, entity type, example fixture)` in catalogue order."""
+    """Type → objects, from `(operation kind, entity type, path template, example fixture)` in catalogue
+    order."""
     out: dict[str, dict[str, JSONObject]] = {}
-    for kind, entity, fixture in fixtures:
+    addressed: list[tuple[str, JSONObject]] = []
+    for kind, entity, template, fixture in fixtures:
         response = fixture.get("response")
-        if kind not in _READS or entity is None or not isinstance(response, dict):
+        if entity is None:
+            continue
+        item = addressed_item(kind, template, fixture)
+        if item is not None:
+            addressed.append((entity, item))
+        if kind not in _READS or not isinstance(response, dict):
             continue
         for item in objects_of(response):
             named = str(item.get("@odata.type", "")).lstrip("#")
@@ -67,4 +95,9 @@ def sample_tenant(
                 )
                 continue
             out.setdefault(qualified, {})[clean["id"]] = clean
+    for entity, item in addressed:  # after every response: a documented object wins
+        schema = schemas.get(schema_uri(version, entity))
+        if schema is None or item["id"] in out.get(entity, {}) or validate(schema, item):
+            continue
+        out.setdefault(entity, {})[item["id"]] = item
     return {name: list(objects.values()) for name, objects in sorted(out.items())}

@@ -415,6 +415,8 @@ async def get_entity(call: Call) -> Reply:
 
 
 async def update(call: Call) -> Reply:
+    if call.request.method == "PUT":
+        return await put(call)
     store = call.state.store
     store.get(call.endpoint.entity_type, call.key)  # 404 before looking at the body
     body = await read_body(call.request)
@@ -425,6 +427,20 @@ async def update(call: Call) -> Reply:
     if not call.endpoint.returns_body:
         return _respond(call, None, 204)
     return _respond(call, call.entity(merged), call.endpoint.status)
+
+
+async def put(call: Call) -> Reply:
+    """A documented PUT: the body, checked as a whole object, replaces the addressed item or creates it
+    under the key in the path."""
+    body = await read_body(call.request)
+    validator = call.state.validators[call.version]
+    entity = call.endpoint.entity_type
+    clean = validator.check(body, _body_key(call), entity, partial=False)
+    key = call.key
+    stored = call.state.store.insert(entity, key, {**_blank(call), **clean, "id": key}, copy=False)
+    if not call.endpoint.returns_body:
+        return _respond(call, None, 204)
+    return _respond(call, call.entity(stored), call.endpoint.status)
 
 
 async def delete(call: Call) -> Reply:

@@ -13,11 +13,11 @@ def test_stats_on_the_sample_pages(capsys):
     """The command prints the three ratios; on the sample pages every page compiles."""
     assert main(["corpus-stats", *map(str, SAMPLE_SOURCES), "--overrides", str(SAMPLE_OVERRIDES)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "pages: 13"
-    assert out[1] == "api pages with an operation (method and path): 6/8 = 75.0%"
+    assert out[0] == "pages: 14"
+    assert out[1] == "api pages with an operation (method and path): 7/9 = 77.8%"
     assert out[2] == "resource pages with a schema passing check_schema: 4/4 = 100.0%"
-    # Only the sample's one request body without placeholders (none): nothing to count.
-    assert out[3] == "example request bodies (JSON, no placeholders) that validate: 0/0 = n/a"
+    # The sample's one request body without placeholders (the PUT's) validates.
+    assert out[3] == "example request bodies (JSON, no placeholders) that validate: 1/1 = 100.0%"
 
 
 def test_nothing_counted_is_no_figure():

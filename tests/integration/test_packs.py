@@ -195,14 +195,20 @@ def test_sample_objects_that_do_not_validate_are_reported_not_stored():
     tenant = sample_tenant(
         "beta",
         [
-            ("list", "microsoft.graph.thing", fixture({"id": "1", "size": 1}, {"id": "2", "size": "big"})),
-            ("get", "microsoft.graph.thing", fixture({"id": "1", "size": 9})),
             (
                 "list",
                 "microsoft.graph.thing",
+                "/things",
+                fixture({"id": "1", "size": 1}, {"id": "2", "size": "big"}),
+            ),
+            ("get", "microsoft.graph.thing", "/things/{id}", fixture({"id": "1", "size": 9})),
+            (
+                "list",
+                "microsoft.graph.thing",
+                "/things",
                 fixture({"id": "3", "@odata.type": "#microsoft.graph.special"}),
             ),
-            ("action", "microsoft.graph.thing", fixture({"id": "4"})),
+            ("action", "microsoft.graph.thing", "/things/{id}/go", fixture({"id": "4"})),
         ],
         schemas,
         validate,
@@ -247,4 +253,27 @@ def test_an_unbound_post_that_creates_nothing_is_an_action_served_without_a_body
         request = urllib.request.Request(url, method="POST", headers=AUTH, data=b"")
         with urllib.request.urlopen(request, timeout=10) as response:
             assert (response.status, response.read()) == (204, b"")
+        graph.check()
+
+
+def test_a_documented_put_creates_at_its_key_then_replaces():
+    """PUT `/gadgets/parts/{id}` creates the part under the key in the path, and a second PUT replaces it
+    whole; the documented status answers both."""
+    with FakeGraph(data=SAMPLE, dataset="empty") as graph:
+
+        def put(key: str, body: dict[str, object]) -> tuple[int, dict[str, object]]:
+            request = urllib.request.Request(
+                f"{graph.beta_url}/gadgets/parts/{key}",
+                method="PUT",
+                data=json.dumps(body).encode(),
+                headers={**AUTH, "Content-Type": "application/json"},
+            )
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.load(response)
+
+        assert put("side-1", {"label": "side"})[0] == 200
+        assert _get(graph.beta_url + "/gadgets/parts/side-1")[1]["label"] == "side"
+        status, body = put("side-1", {})
+        assert (status, body["id"], body["label"]) == (200, "side-1", None)
+        assert len(_get(graph.beta_url + "/gadgets/parts")[1]["value"]) == 1
         graph.check()
