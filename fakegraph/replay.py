@@ -184,7 +184,7 @@ class Binder:
 
     def _first_id(self, collection: str) -> str | None:
         if collection not in self._first:
-            answer = self.client.send("GET", collection + "?$top=1")
+            answer = self.client.send("GET", collection)  # not $top=1: not every list takes it
             found = answer.body.get("value") if isinstance(answer.body, dict) else None
             first = found[0] if isinstance(found, list) and found and isinstance(found[0], dict) else {}
             self._first[collection] = str(first["id"]) if "id" in first else None
