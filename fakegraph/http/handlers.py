@@ -29,6 +29,7 @@ from fakegraph.artifacts.placeholders import substitute
 from fakegraph.http.responses import ODATA_JSON, CachedResponse, Reply, dumps
 from fakegraph.http.routing import Endpoint, Target
 from fakegraph.model.store import clone
+from fakegraph.model.throttle import token_claims
 from fakegraph.odata.capabilities import capabilities_of, filterable_of, properties_of
 from fakegraph.validation.validator import display
 
@@ -120,7 +121,15 @@ async def dispatch(request: GraphRequest, state: State, segments: list[str]) -> 
 
 
 def _cache_key(request: GraphRequest) -> tuple[str, ...]:
-    return (request.raw_path, request.host, request.scheme, request.headers.get("Prefer", ""))
+    # The token is part of the key: what `/me` names depends on who asks.
+    headers = request.headers
+    return (
+        request.raw_path,
+        request.host,
+        request.scheme,
+        headers.get("Prefer", ""),
+        headers.get("Authorization", ""),
+    )
 
 
 async def _handle(request: GraphRequest, state: State, segments: list[str]) -> Reply:
@@ -404,8 +413,36 @@ def _quote(text: str) -> str:
     return quote(text, safe="$',()/:@")
 
 
+SIGNED_IN = "/me"
+
+
+def item_key(call: Call) -> str:
+    """The stored key of the addressed item: the path's key; for `{id | userPrincipalName}` also an
+    alternate key's value; for `/me` the signed-in user (the token's `oid`, else the tenant's first user)."""
+    params = call.target.params
+    if not params and call.target.route.template.lower() == SIGNED_IN:
+        return _signed_in(call)
+    key = call.key
+    names = [n.strip() for n in (list(params)[-1] if params else "").split("|")]
+    if len(names) < 2 or call.state.store.has(call.endpoint.entity_type, key):
+        return key
+    for alternate in names[1:]:
+        found = call.state.store.find(call.endpoint.entity_type, alternate, key)
+        if found is not None:
+            return found
+    return key
+
+
+def _signed_in(call: Call) -> str:
+    oid = token_claims(call.request.headers.get("Authorization", "")).get("oid")
+    if isinstance(oid, str) and oid:
+        return oid
+    first = call.state.store.first(call.endpoint.entity_type)
+    return first if first is not None else SIGNED_IN
+
+
 async def get_entity(call: Call) -> Reply:
-    item = call.state.store.get(call.endpoint.entity_type, call.key)
+    item = call.state.store.get(call.endpoint.entity_type, item_key(call))
     options = odata.parse_query(
         call.request.query.items(), version=call.version, supported={"select": True, "expand": False}
     )
@@ -418,12 +455,13 @@ async def update(call: Call) -> Reply:
     if call.request.method == "PUT":
         return await put(call)
     store = call.state.store
-    store.get(call.endpoint.entity_type, call.key)  # 404 before looking at the body
+    key = item_key(call)
+    store.get(call.endpoint.entity_type, key)  # 404 before looking at the body
     body = await read_body(call.request)
     validator = call.state.validators[call.version]
     entity = call.endpoint.entity_type
     clean = validator.check(body, _body_key(call), entity, partial=True)
-    merged = store.update(call.endpoint.entity_type, call.key, clean)
+    merged = store.update(call.endpoint.entity_type, key, clean)
     if not call.endpoint.returns_body:
         return _respond(call, None, 204)
     return _respond(call, call.entity(merged), call.endpoint.status)
@@ -444,7 +482,7 @@ async def put(call: Call) -> Reply:
 
 
 async def delete(call: Call) -> Reply:
-    call.state.store.delete(call.endpoint.entity_type, call.key)
+    call.state.store.delete(call.endpoint.entity_type, item_key(call))
     return _respond(call, None, 204)
 
 

@@ -132,6 +132,26 @@ class Store:
         with self._lock:
             return list(self._sets.get(entity_type, {}).values())
 
+    def has(self, entity_type: str, key: str) -> bool:
+        with self._lock:
+            return key in self._sets.get(entity_type, {})
+
+    def find(self, entity_type: str, name: str, value: str) -> str | None:
+        """The key of the first object whose property `name` equals `value` (strings in any case, as
+        Graph reads alternate keys such as userPrincipalName), or None."""
+        folded = value.lower()
+        with self._lock:
+            for key, obj in self._sets.get(entity_type, {}).items():
+                held = obj.get(name)
+                if isinstance(held, str) and held.lower() == folded:
+                    return key
+        return None
+
+    def first(self, entity_type: str) -> str | None:
+        """The key of the first stored object of a type (insertion order), or None."""
+        with self._lock:
+            return next(iter(self._sets.get(entity_type, {})), None)
+
     def count(self, entity_type: str) -> int:
         with self._lock:
             return len(self._sets.get(entity_type, {}))

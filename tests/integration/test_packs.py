@@ -277,3 +277,33 @@ def test_a_documented_put_creates_at_its_key_then_replaces():
         assert (status, body["id"], body["label"]) == (200, "side-1", None)
         assert len(_get(graph.beta_url + "/gadgets/parts")[1]["value"]) == 1
         graph.check()
+
+
+def _jwt(claims: dict[str, str]) -> str:
+    import base64
+
+    def part(value: dict[str, str]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'none'})}.{part(claims)}.sig"
+
+
+def test_me_is_the_signed_in_user_and_alternate_keys_address_items():
+    """`/me` is the user the token's `oid` names (without one, the tenant's first user);
+    `/gadgetUsers/{id | userPrincipalName}` takes either key, the name in any case."""
+    ana = "1f3c0000-0000-4000-8000-00000000000a"
+    with FakeGraph(data=SAMPLE) as graph:
+        graph.state.store.insert("microsoft.graph.gadgetUser", "b-1", {"id": "b-1", "displayName": "Bo"})
+        status, me = _get(graph.beta_url + "/me")
+        assert (status, me["id"], me["displayName"]) == (200, ana, "Ana Silva")
+        request = urllib.request.Request(
+            graph.beta_url + "/me", headers={"Authorization": "Bearer " + _jwt({"oid": "b-1"})}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert json.load(response)["displayName"] == "Bo"
+        assert _get(graph.beta_url + "/me")[1]["id"] == ana  # not the other token's cached answer
+        for key in (ana, "ana@contoso.example", "ANA@Contoso.Example"):
+            status, user = _get(f"{graph.beta_url}/gadgetUsers/{key}")
+            assert (status, user["id"]) == (200, ana)
+        assert _get(graph.beta_url + "/gadgetUsers/nobody@contoso.example")[0] == 404
+        graph.check()

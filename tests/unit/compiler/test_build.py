@@ -83,7 +83,7 @@ def test_every_schema_is_a_valid_draft_2020_12_schema(sample_files):
     from jsonschema import Draft202012Validator
 
     schemas = [v for k, v in sample_files.items() if k.startswith("schemas/")]
-    assert len(schemas) == 7
+    assert len(schemas) == 8
     for schema in schemas:
         Draft202012Validator.check_schema(schema)
 
@@ -230,7 +230,7 @@ def test_every_example_response_validates_after_substitution(sample_files):
     """Each documented response, marked values replaced, validates against its schema."""
     registry = _registry(sample_files)
     responses = [e["response"] for e in _examples(sample_files) if e["response"] and e["response"]["schema"]]
-    assert len(responses) == 8
+    assert len(responses) == 9
     for response in responses:
         body = substitute(response["body"], response["marks"])
         errors = list(schema_tools.validator_for(response["schema"], registry).iter_errors(body))
@@ -267,9 +267,9 @@ def test_output_is_deterministic(sample):
 def test_report_counts(sample_files):
     """The compile report counts pages, operations, types and warnings by kind."""
     report = sample_files["fixtures/compile-report.json"]
-    assert report["pages"]["total"] == 14
-    assert report["operations"] == 9
-    assert report["types"] == 7
+    assert report["pages"]["total"] == 16
+    assert report["operations"] == 10
+    assert report["types"] == 8
     assert report["warnings"]["byKind"]["missing-uri"] == 4
     assert (
         sum(report["warnings"]["byKind"].values())
