@@ -37,14 +37,17 @@ class Segment(NamedTuple):
 
     literal: str = ""  # lower-cased
     key: str = ""
-    function: re.Pattern[str] | None = None
+    function: str | None = None  # the call's pattern, compiled on first use (a whole Graph has thousands)
     parameters: tuple[str, ...] = ()  # the function's parameter names, one group each, in order
+    compiled: list[re.Pattern[str]] | None = None  # holds the compiled pattern once made
 
     def match(self, decoded: str) -> dict[str, str] | None:
         if self.key:
             return {self.key: decoded}
-        if self.function is not None:
-            found = self.function.fullmatch(decoded)
+        if self.function is not None and self.compiled is not None:
+            if not self.compiled:
+                self.compiled.append(re.compile(self.function, re.IGNORECASE))
+            found = self.compiled[0].fullmatch(decoded)
             return dict(zip(self.parameters, found.groups(), strict=True)) if found else None
         return {} if decoded.lower().removesuffix("()") == self.literal else None
 
@@ -63,7 +66,7 @@ def routes_of(catalogue: Catalogue) -> dict[str, list[Route]]:
 
 def build_routes(entries: list[OperationEntry]) -> list[Route]:
     """Documented endpoints, then the generic ones every writable or listed collection has."""
-    table: dict[str, Route] = {}
+    table = _Table()
     ordered = sorted(entries, key=lambda e: e["name"])
     for entry in ordered:
         for path in entry["paths"]:
@@ -73,14 +76,30 @@ def build_routes(entries: list[OperationEntry]) -> list[Route]:
         if entry["kind"] in {"create", "list"} and entry.get("entityType"):
             for path in entry["paths"]:
                 _generic(table, entry, path)
-    return sorted(table.values(), key=lambda r: r.template)
+    return sorted(table.routes.values(), key=lambda r: r.template)
 
 
-def _route(table: dict[str, Route], path: str) -> Route:
-    key = _PARAM.sub("{}", path.lower())
-    if key not in table:
-        table[key] = Route(path, tuple(_segment(s) for s in path.strip("/").split("/")))
-    return table[key]
+class _Table:
+    """Routes by their template's shape while the table is built; a segment's text is parsed once."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self._segments: dict[str, Segment] = {}
+
+    def route(self, path: str) -> Route:
+        key = _PARAM.sub("{}", path.lower())
+        found = self.routes.get(key)
+        if found is None:
+            found = self.routes[key] = Route(
+                path, tuple(self._segment(s) for s in path.strip("/").split("/"))
+            )
+        return found
+
+    def _segment(self, text: str) -> Segment:
+        found = self._segments.get(text)
+        if found is None:
+            found = self._segments[text] = _segment(text)
+        return found
 
 
 def _segment(text: str) -> Segment:
@@ -90,7 +109,7 @@ def _segment(text: str) -> Segment:
         name, _, args = text.partition("(")
         body, parameters = _args_pattern(args.rstrip(")"))
         pattern = re.escape(name) + r"\(" + body + r"\)"
-        return Segment(function=re.compile(pattern, re.IGNORECASE), parameters=parameters)
+        return Segment(function=pattern, parameters=parameters, compiled=[])
     return Segment(literal=text.lower().removesuffix("()"))
 
 
@@ -112,7 +131,7 @@ def _collection(path: str) -> str:
     return path.strip("/")
 
 
-def _documented(table: dict[str, Route], entry: OperationEntry, path: str) -> None:
+def _documented(table: _Table, entry: OperationEntry, path: str) -> None:
     method = entry["method"]
     kind = entry["kind"]
     entity = entry["entityType"]
@@ -120,7 +139,7 @@ def _documented(table: dict[str, Route], entry: OperationEntry, path: str) -> No
         return
     if not entity and kind != "action":  # an action may return nothing; every other kind names a type
         return
-    route = _route(table, path)
+    route = table.route(path)
     collection = _collection(path.rsplit("/", 1)[0] if kind in {"get", "update", "delete"} else path)
     status = int(entry["successStatus"])
     route.endpoints.setdefault(
@@ -138,22 +157,22 @@ def _documented(table: dict[str, Route], entry: OperationEntry, path: str) -> No
     )
 
 
-def _generic(table: dict[str, Route], entry: OperationEntry, path: str) -> None:
+def _generic(table: _Table, entry: OperationEntry, path: str) -> None:
     entity = entry["entityType"]
     if not entity:
         return
     collection = _collection(path)
     schema = entry["requestBody"] if entry["kind"] == "create" else None
     body_of = entry["name"] if schema is not None else None
-    item = _route(table, f"{path}/{{id}}")
+    item = table.route(f"{path}/{{id}}")
     item.endpoints.setdefault("GET", Endpoint("get", entity, 200, collection))
     listing = entry if entry["kind"] == "list" else None
-    _route(table, f"{path}/$count").endpoints.setdefault(
+    table.route(f"{path}/$count").endpoints.setdefault(
         "GET", Endpoint("count", entity, 200, collection, listing)
     )
     if entry["kind"] != "create":
         return
-    _route(table, path).endpoints.setdefault("GET", Endpoint("list", entity, 200, collection))
+    table.route(path).endpoints.setdefault("GET", Endpoint("list", entity, 200, collection))
     item.endpoints.setdefault(
         "PATCH", Endpoint("update", entity, 204, collection, None, schema, body_of, returns_body=False)
     )
