@@ -11,7 +11,7 @@ import math
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from multidict import MultiMapping
 
@@ -22,12 +22,13 @@ from fakegraph.artifacts.errors import (
     BadRequest,
     Conflict,
     MethodNotAllowed,
+    NotFound,
     Unauthorized,
     UnsupportedMediaType,
 )
 from fakegraph.artifacts.placeholders import substitute
 from fakegraph.http.responses import ODATA_JSON, CachedResponse, Reply, dumps
-from fakegraph.http.routing import Endpoint, Target
+from fakegraph.http.routing import REF, Endpoint, Target, navigation_of, shape, split
 from fakegraph.model.store import clone
 from fakegraph.model.throttle import token_claims
 from fakegraph.odata.capabilities import capabilities_of, filterable_of, properties_of
@@ -293,15 +294,96 @@ def _key_segment(key: Any) -> str:
 
 
 async def list_entities(call: Call) -> Reply:
+    if call.target.route.reference:
+        return _collection(call, _linked_page, call.context())
     return _collection(call, _stored_page, call.context())
+
+
+def _positions(call: Call) -> list[str]:
+    """The request's path segments after the version, percent-decoded: the values of a template's keys by
+    position (`/groups/{id}/members/{id}/$ref` names two keys `id`)."""
+    return [unquote(s) for s in split(call.request.raw_path)[1:]]
+
+
+def _parent(call: Call, navigation: str) -> str:
+    """The key of the item a navigation template (`/groups/{id}/members`) hangs from, in this request."""
+    keys = [i for i, s in enumerate(navigation.strip("/").split("/")) if s.startswith("{")]
+    values = _positions(call)
+    return values[keys[-1]] if keys and keys[-1] < len(values) else ""
+
+
+def _navigation(call: Call) -> tuple[str, str, list[str]]:
+    """The reference navigation a request works on (its shape), the parent's key, and the segments."""
+    template = call.target.route.template
+    navigation = navigation_of(template) if template.rstrip("/").endswith("/" + REF) else template
+    return shape(navigation), _parent(call, navigation), _positions(call)
+
+
+def _linked(call: Call, template: str) -> list[JSONObject]:
+    """The objects a reference navigation (at `template`) of the addressed parent links to, typed."""
+    store = call.state.store
+    found = [store.locate(key) for key in store.linked(shape(template), _parent(call, template))]
+    return [{"@odata.type": "#" + kind, **obj} for kind, obj in (f for f in found if f)]
+
+
+def _linked_page(call: Call, options: odata.QueryOptions, ctx: odata.QueryContext, size: int) -> odata.Page:
+    return _listed_page(call, _linked(call, call.target.route.template), options, ctx, size)
+
+
+async def add_reference(call: Call) -> Reply:
+    """`POST .../members/$ref` with `{"@odata.id": URL}`: link the object the URL names (it must exist)."""
+    body = await read_body(call.request)
+    target = body.get("@odata.id") if isinstance(body, dict) else None
+    if not isinstance(target, str) or not target.strip("/"):
+        raise BadRequest("The request body must name the object to link in '@odata.id'.", target="@odata.id")
+    key = unquote(target.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1])
+    navigation, parent, _ = _navigation(call)
+    store = call.state.store
+    if store.locate(key) is None:
+        raise NotFound(
+            f"Resource '{key}' does not exist or one of its queried reference-property objects "
+            "are not present."
+        )
+    if not store.link(navigation, parent, key):
+        name = navigation.rsplit("/", 1)[-1]
+        raise BadRequest(
+            "One or more added object references already exist for the following modified properties: "
+            f"'{name}'."
+        )
+    return _respond(call, None, 204)
+
+
+async def remove_reference(call: Call) -> Reply:
+    """`DELETE .../members/{id}/$ref`: unlink that object (404 when it is not linked)."""
+    navigation, parent, values = _navigation(call)
+    key = values[-2] if len(values) >= 2 else ""
+    if not call.state.store.unlink(navigation, parent, key):
+        raise NotFound(
+            f"Resource '{key}' does not exist or one of its queried reference-property objects "
+            "are not present."
+        )
+    return _respond(call, None, 204)
+
+
+async def list_references(call: Call) -> Reply:
+    """`GET .../members/$ref`: the links, as `@odata.id`s on this server."""
+    navigation, parent, _ = _navigation(call)
+    store = call.state.store
+    links = [found for found in (store.locate(k) for k in store.linked(navigation, parent)) if found]
+    value = [{"@odata.id": f"{call.base}/directoryObjects/{obj['id']}"} for _, obj in links]
+    return _respond(
+        call, {"@odata.context": f"{call.base}/$metadata#Collection(string)", "value": value}, 200
+    )
 
 
 async def count(call: Call) -> Reply:
     """`/$count`: the number of objects matching $filter, as text/plain."""
     options = _options(call)
-    page = odata.apply(
-        call.state.store.view(call.endpoint.entity_type), replace(options, count=True), _query(call), 1
-    )
+    if call.target.route.reference:
+        counted = _linked(call, call.target.route.template.rstrip("/").removesuffix("/$count"))
+    else:
+        counted = call.state.store.view(call.endpoint.entity_type)
+    page = odata.apply(counted, replace(options, count=True), _query(call), 1)
     return Reply(
         200,
         str(page.count or 0).encode(),
@@ -581,4 +663,7 @@ KINDS: dict[str, Callable[[Call], Awaitable[Reply]]] = {
     "function": function,
     "action": action,
     "count": count,
+    "ref-add": add_reference,
+    "ref-remove": remove_reference,
+    "ref-list": list_references,
 }

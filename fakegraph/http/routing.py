@@ -57,6 +57,26 @@ class Route:
     template: str
     segments: tuple[Segment, ...]
     endpoints: dict[str, Endpoint] = field(default_factory=dict)
+    reference: bool = False  # a reference navigation: the docs document `$ref` on it (ARCHITECTURE A14)
+
+
+REF = "$ref"
+_REFERENCE_KINDS = {"POST": "ref-add", "PUT": "ref-add", "DELETE": "ref-remove", "GET": "ref-list"}
+
+
+def shape(template: str) -> str:
+    """A template's shape: lower-cased, parameters unnamed (`/groups/{}/members`); routes and reference
+    navigations are known by it."""
+    return _PARAM.sub("{}", template.lower())
+
+
+def navigation_of(template: str) -> str:
+    """The navigation a `$ref` template works on: `/groups/{id}/members/$ref` and
+    `/groups/{id}/members/{id}/$ref` both mean `/groups/{id}/members`."""
+    parts = template.rstrip("/").split("/")[:-1]  # without $ref
+    if parts and parts[-1].startswith("{"):
+        parts = parts[:-1]
+    return "/".join(parts)
 
 
 def routes_of(catalogue: Catalogue) -> dict[str, list[Route]]:
@@ -70,12 +90,17 @@ def build_routes(entries: list[OperationEntry]) -> list[Route]:
     ordered = sorted(entries, key=lambda e: e["name"])
     for entry in ordered:
         for path in entry["paths"]:
-            _documented(table, entry, path)
+            if path.rstrip("/").endswith("/" + REF):
+                _reference(table, entry, path)
+            else:
+                _documented(table, entry, path)
     # Documented lists first, so a collection's $count takes the list's query restrictions.
     for entry in sorted(ordered, key=lambda e: e["kind"] != "list"):
         if entry["kind"] in {"create", "list"} and entry.get("entityType"):
             for path in entry["paths"]:
                 _generic(table, entry, path)
+    for navigation in table.references:  # reads of a reference navigation list (and count) its links
+        _reads_of_links(table, navigation)
     return sorted(table.routes.values(), key=lambda r: r.template)
 
 
@@ -84,10 +109,11 @@ class _Table:
 
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
+        self.references: list[Route] = []  # reference navigations met so far
         self._segments: dict[str, Segment] = {}
 
     def route(self, path: str) -> Route:
-        key = _PARAM.sub("{}", path.lower())
+        key = shape(path)
         found = self.routes.get(key)
         if found is None:
             found = self.routes[key] = Route(
@@ -129,6 +155,33 @@ def _args_pattern(args: str) -> tuple[str, tuple[str, ...]]:
 
 def _collection(path: str) -> str:
     return path.strip("/")
+
+
+def _reference(table: _Table, entry: OperationEntry, path: str) -> None:
+    """`.../members/$ref` (POST adds, GET lists the links) and `.../members/{id}/$ref` (DELETE removes): the
+    navigation they name becomes a reference navigation, whose reads list the linked objects."""
+    kind = _REFERENCE_KINDS.get(entry["method"] or "")
+    if kind is None:
+        return
+    navigation = table.route(navigation_of(path))
+    navigation.reference = True
+    table.references.append(navigation)
+    collection = navigation.template.strip("/")
+    entity = entry["entityType"] or ""
+    status = int(entry["successStatus"])
+    table.route(path).endpoints.setdefault(
+        entry["method"] or "", Endpoint(kind, entity, status, collection, entry)
+    )
+
+
+def _reads_of_links(table: _Table, navigation: Route) -> None:
+    collection = navigation.template.strip("/")
+    listing = navigation.endpoints.setdefault("GET", Endpoint("list", "", 200, collection))
+    counted = table.route(navigation.template.rstrip("/") + "/$count")
+    counted.reference = True
+    counted.endpoints.setdefault(
+        "GET", Endpoint("count", listing.entity_type, 200, collection, listing.operation)
+    )
 
 
 def _documented(table: _Table, entry: OperationEntry, path: str) -> None:

@@ -53,6 +53,8 @@ class Store:
         self._lock = threading.RLock()
         self._sets: dict[str, dict[str, JSONObject]] = {}
         self._baseline: dict[str, dict[str, JSONObject]] = {}
+        # Reference navigations: (navigation, parent key) → the keys it links to, in the order added.
+        self._links: dict[tuple[str, str], list[str]] = {}
         self._generation = 0  # bumped by every write: lets readers cache what they derive from the store
         self._indexes: dict[str, dict[Hashable, Index]] = {}
 
@@ -173,13 +175,56 @@ class Store:
             if gone is None:
                 raise NotFound(_missing(key))
             self._changed(entity_type, gone, None)
+            self._forget_links(key)
             self._generation += 1
+
+    def _forget_links(self, key: str) -> None:
+        """A deleted object's links go with it, both its own and those that point at it."""
+        for source in [s for s in self._links if s[1] == key]:
+            del self._links[source]
+        for targets in self._links.values():
+            if key in targets:
+                targets.remove(key)
+
+    def locate(self, key: str) -> tuple[str, JSONObject] | None:
+        """The type and a copy of the object stored under `key` in any collection, or None."""
+        with self._lock:
+            for entity_type, objects in self._sets.items():
+                found = objects.get(key)
+                if found is not None:
+                    return entity_type, dict(clone(found))
+        return None
+
+    def link(self, navigation: str, parent: str, target: str) -> bool:
+        """Add a reference; False (and nothing changes) when it is there already."""
+        with self._lock:
+            targets = self._links.setdefault((navigation, parent), [])
+            if target in targets:
+                return False
+            targets.append(target)
+            self._generation += 1
+            return True
+
+    def unlink(self, navigation: str, parent: str, target: str) -> bool:
+        """Remove a reference; False when there was none."""
+        with self._lock:
+            targets = self._links.get((navigation, parent), [])
+            if target not in targets:
+                return False
+            targets.remove(target)
+            self._generation += 1
+            return True
+
+    def linked(self, navigation: str, parent: str) -> list[str]:
+        with self._lock:
+            return list(self._links.get((navigation, parent), []))
 
     def load(self, data: Mapping[str, Iterable[JSONObject]], key: str = "id") -> None:
         """Replace everything with `data` and make it the baseline that `reset` returns to."""
         with self._lock:
             self._sets = {t: {str(o[key]): clone(o) for o in objs} for t, objs in data.items()}
             self._baseline = {t: dict(objs) for t, objs in self._sets.items()}
+            self._links = {}
             self._rebuilt()
             self._generation += 1
 
@@ -187,12 +232,14 @@ class Store:
         """Replace every stored object (the baseline that `reset` returns to stays)."""
         with self._lock:
             self._sets = {t: {str(o[key]): clone(o) for o in objs} for t, objs in data.items()}
+            self._links = {}
             self._rebuilt()
             self._generation += 1
 
     def reset(self) -> None:
         with self._lock:
             self._sets = {t: dict(objs) for t, objs in self._baseline.items()}
+            self._links = {}
             self._rebuilt()
             self._generation += 1
 

@@ -327,3 +327,51 @@ def test_replaying_the_corpus_answers_no_server_error(corpus_output, tmp_path):
     assert [r.example.name for r in results if r.outcome == "5xx"] == []
     documented = sum(r.outcome == "documented" for r in results)
     assert documented / len(results) >= 0.55, replay.table(results)
+
+
+def test_reference_navigation_links_lists_counts_unlinks_and_forgets_deleted_objects():
+    """`POST .../members/$ref` links an existing object (an unknown one is a 404, a second link a 400),
+    `GET .../members` lists the linked objects and `/$count` counts them, `DELETE .../members/{id}/$ref`
+    unlinks, and deleting a linked object takes its link with it."""
+    ana = "1f3c0000-0000-4000-8000-00000000000a"
+    with FakeGraph(data=SAMPLE) as graph:
+        base = graph.beta_url
+
+        def send(method: str, path: str, body: object = None) -> tuple[int, object]:
+            data = json.dumps(body).encode() if body is not None else None
+            headers = {**AUTH, "Content-Type": "application/json"} if data else AUTH
+            request = urllib.request.Request(base + path, method=method, data=data, headers=headers)
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    raw = response.read()
+                    return response.status, json.loads(raw) if raw.strip().startswith(b"{") else raw.decode()
+            except urllib.error.HTTPError as error:
+                return error.code, json.load(error)
+
+        status, team = send("POST", "/gadgetTeams", {"displayName": "Blue"})
+        assert status == 201
+        assert isinstance(team, dict)
+        members = f"/gadgetTeams/{team['id']}/members"
+        graph.state.store.insert("microsoft.graph.gadgetUser", "bo", {"id": "bo", "displayName": "Bo"})
+        for key in (ana, "bo"):
+            assert send("POST", members + "/$ref", {"@odata.id": f"{base}/gadgetUsers/{key}"})[0] == 204
+        status, again = send("POST", members + "/$ref", {"@odata.id": f"{base}/gadgetUsers/bo"})
+        assert status == 400
+        assert "already exist" in str(again)
+        assert send("POST", members + "/$ref", {"@odata.id": f"{base}/gadgetUsers/nobody"})[0] == 404
+        status, listed = send("GET", members)
+        assert status == 200
+        assert isinstance(listed, dict)
+        assert [(m["id"], m["@odata.type"]) for m in listed["value"]] == [
+            (ana, "#microsoft.graph.gadgetUser"),
+            ("bo", "#microsoft.graph.gadgetUser"),
+        ]
+        assert send("GET", members + "/$count") == (200, "2")
+        assert send("DELETE", f"{members}/{ana}/$ref")[0] == 204
+        assert send("DELETE", f"{members}/{ana}/$ref")[0] == 404
+        graph.state.store.delete("microsoft.graph.gadgetUser", "bo")
+        assert send("GET", members + "/$count") == (200, "0")
+        other = send("POST", "/gadgetTeams", {"displayName": "Red"})[1]
+        assert isinstance(other, dict)
+        assert send("GET", f"/gadgetTeams/{other['id']}/members")[1]["value"] == []  # type: ignore[index]
+        graph.check()

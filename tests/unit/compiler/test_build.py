@@ -83,7 +83,7 @@ def test_every_schema_is_a_valid_draft_2020_12_schema(sample_files):
     from jsonschema import Draft202012Validator
 
     schemas = [v for k, v in sample_files.items() if k.startswith("schemas/")]
-    assert len(schemas) == 8
+    assert len(schemas) == 9
     for schema in schemas:
         Draft202012Validator.check_schema(schema)
 
@@ -267,9 +267,9 @@ def test_output_is_deterministic(sample):
 def test_report_counts(sample_files):
     """The compile report counts pages, operations, types and warnings by kind."""
     report = sample_files["fixtures/compile-report.json"]
-    assert report["pages"]["total"] == 16
-    assert report["operations"] == 10
-    assert report["types"] == 8
+    assert report["pages"]["total"] == 21
+    assert report["operations"] == 14
+    assert report["types"] == 9
     assert report["warnings"]["byKind"]["missing-uri"] == 4
     assert (
         sum(report["warnings"]["byKind"].values())
