@@ -12,6 +12,7 @@ carry them is served as before.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal, NotRequired, TypedDict, cast
 
 JSONObject = dict[str, Any]
@@ -33,6 +34,23 @@ _URN_PREFIX = "urn:fakegraph:schemas:"
 def schema_uri(version: str, qualified: str) -> str:
     """The `$id` of a type's schema: `urn:fakegraph:schemas:<version>:<namespace>.<Type>`."""
     return f"{_URN_PREFIX}{version}:{qualified}"
+
+
+def template_shape(template: str) -> str:
+    """A path template's shape: lower-cased, parameters unnamed (`/groups/{}/members`)."""
+    return re.sub(r"\{[^}]*\}", "{}", template.lower())
+
+
+def reference_navigation(template: str) -> str | None:
+    """The navigation a `$ref` template works on (`/groups/{id}/members/$ref` and
+    `/groups/{id}/members/{id}/$ref` both mean `/groups/{id}/members`), or None for another template."""
+    parts = template.rstrip("/").split("/")
+    if parts[-1] != "$ref":
+        return None
+    parts = parts[:-1]
+    if parts and parts[-1].startswith("{"):
+        parts = parts[:-1]
+    return "/".join(parts)
 
 
 def type_of_uri(uri: str) -> str | None:

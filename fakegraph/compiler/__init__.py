@@ -51,6 +51,7 @@ GENERATED_GLOBS = (
     "fixtures/*/operations.json",
     "fixtures/*/examples/*.json",
     "fixtures/*/sample.json",
+    "fixtures/*/sample-links.json",
     "fixtures/compile-report.json",
 )
 

@@ -18,7 +18,7 @@ from fakegraph.compiler import http, learn
 from fakegraph.compiler.operations import Operation, catalogue_entry, resolve_operation
 from fakegraph.compiler.pages import ParsedPage, parse_page
 from fakegraph.compiler.records import OperationDoc, Warning
-from fakegraph.compiler.sample import sample_tenant
+from fakegraph.compiler.sample import sample_links, sample_tenant
 from fakegraph.compiler.types import Overrides, TypeIndex, all_schemas, build_index
 
 
@@ -87,6 +87,8 @@ def _build_version(
         entries.append(catalogue_entry(op, index, names))
     tenant = sample_tenant(version, lifted, by_id, ctx_base[2], out.warnings)
     out.files[f"fixtures/{version}/sample.json"] = dumps(tenant)
+    templates = [path for op in operations for path in op.paths]
+    out.files[f"fixtures/{version}/sample-links.json"] = dumps(sample_links(lifted, tenant, templates))
     counts["sampleObjects"] += sum(len(v) for v in tenant.values())
     out.warnings.extend(index.warnings)
     catalogue: OperationsFile = {"operations": entries, "version": version}

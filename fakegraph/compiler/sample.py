@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import unquote
 
-from fakegraph.artifacts.contract import JSONObject, schema_uri
+from fakegraph.artifacts.contract import JSONObject, reference_navigation, schema_uri, template_shape
 from fakegraph.artifacts.placeholders import substitute
 from fakegraph.compiler.records import Warning
 
@@ -51,6 +51,48 @@ def addressed_item(kind: str, template: str, fixture: JSONObject) -> JSONObject 
         substitute(body, request.get("marks", [])) if kind == "update" and isinstance(body, dict) else {}
     )
     return {**{k: v for k, v in changes.items() if "@" not in k}, "id": last}
+
+
+def sample_links(
+    fixtures: Iterable[tuple[str, str | None, str, JSONObject]],
+    tenant: dict[str, list[JSONObject]],
+    templates: Iterable[str],
+) -> list[JSONObject]:
+    """The links of the sample tenant: a documented list of a reference navigation (one the docs document
+    `$ref` on) at a concrete parent links that parent to the objects it shows, where the tenant holds them.
+    Each is `{"navigation": shape, "parent": key, "targets": [keys]}`, in catalogue order; `templates` are
+    every path template of the version (a navigation's `$ref` page need not have an example)."""
+    references = {
+        template_shape(nav) for template in templates if (nav := reference_navigation(template)) is not None
+    }
+    held = {obj["id"] for objects in tenant.values() for obj in objects}
+    out: dict[tuple[str, str], list[str]] = {}
+    for kind, _, template, fixture in fixtures:
+        request, response = fixture.get("request"), fixture.get("response")
+        if kind != "list" or template_shape(template) not in references or not isinstance(request, dict):
+            continue
+        parent = _parent_key(template, str(request.get("path") or ""))
+        if parent is None or not isinstance(response, dict):
+            continue
+        targets = out.setdefault((template_shape(template), parent), [])
+        for item in objects_of(response):
+            if item["id"] in held and item["id"] not in targets:
+                targets.append(item["id"])
+    return [
+        {"navigation": navigation, "parent": parent, "targets": targets}
+        for (navigation, parent), targets in out.items()
+        if targets
+    ]
+
+
+def _parent_key(template: str, path: str) -> str | None:
+    """The concrete key a documented path gives the template's last key segment, or None."""
+    wanted = template.strip("/").split("/")
+    given = path.split("?", 1)[0].strip("/").split("/")
+    keys = [i for i, s in enumerate(wanted) if s.startswith("{")]
+    if len(wanted) != len(given) or not keys or "{" in given[keys[-1]]:
+        return None
+    return unquote(given[keys[-1]])
 
 
 def sample_tenant(

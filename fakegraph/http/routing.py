@@ -13,7 +13,7 @@ from typing import NamedTuple
 from urllib.parse import unquote
 
 from fakegraph.artifacts.catalogue import Catalogue
-from fakegraph.artifacts.contract import JSONObject, OperationEntry
+from fakegraph.artifacts.contract import JSONObject, OperationEntry, reference_navigation, template_shape
 from fakegraph.artifacts.errors import ResourceNotFound
 
 _PARAM = re.compile(r"\{([^}]+)\}")
@@ -64,19 +64,12 @@ REF = "$ref"
 _REFERENCE_KINDS = {"POST": "ref-add", "PUT": "ref-add", "DELETE": "ref-remove", "GET": "ref-list"}
 
 
-def shape(template: str) -> str:
-    """A template's shape: lower-cased, parameters unnamed (`/groups/{}/members`); routes and reference
-    navigations are known by it."""
-    return _PARAM.sub("{}", template.lower())
+shape = template_shape  # routes and reference navigations are known by their shape
 
 
 def navigation_of(template: str) -> str:
-    """The navigation a `$ref` template works on: `/groups/{id}/members/$ref` and
-    `/groups/{id}/members/{id}/$ref` both mean `/groups/{id}/members`."""
-    parts = template.rstrip("/").split("/")[:-1]  # without $ref
-    if parts and parts[-1].startswith("{"):
-        parts = parts[:-1]
-    return "/".join(parts)
+    """The navigation a `$ref` template works on (the template itself for any other)."""
+    return reference_navigation(template) or template
 
 
 def routes_of(catalogue: Catalogue) -> dict[str, list[Route]]:

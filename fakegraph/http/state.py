@@ -21,7 +21,7 @@ from fakegraph.http.responses import EnumMasks, ResponseCache
 from fakegraph.http.routing import Router
 from fakegraph.model import guids
 from fakegraph.model.clock import MockClock
-from fakegraph.model.datasets import load_dataset
+from fakegraph.model.datasets import load_dataset, sample_links
 from fakegraph.model.faults import Faults
 from fakegraph.model.journal import Journal
 from fakegraph.model.settings import Settings
@@ -91,7 +91,7 @@ class State:
             self.examples.clear()
         data = load_dataset(settings, self.catalogue.schemas.get("beta", {}), self.validators["beta"])
         self.settings = settings
-        self.store.load(data)
+        self.store.load(data, links=sample_links(settings))
         self.clock = clock
         self.reset()
 
@@ -113,7 +113,10 @@ def build_state(settings: Settings) -> State:
     }
     store = Store()
     behaviours.prepare(store)
-    store.load(load_dataset(settings, catalogue.schemas.get("beta", {}), validators["beta"]))
+    store.load(
+        load_dataset(settings, catalogue.schemas.get("beta", {}), validators["beta"]),
+        links=sample_links(settings),
+    )
     return State(
         settings=settings,
         catalogue=catalogue,

@@ -57,6 +57,20 @@ def _generated(settings: Settings, schemas: Mapping[str, JSONObject]) -> Dataset
     return default_dataset(settings.seed, settings.clock, schemas) if has_generator(schemas) else {}
 
 
+def sample_links(settings: Settings) -> dict[tuple[str, str], list[str]]:
+    """The sample tenant's reference links (`fixtures/<version>/sample-links.json`) for the default
+    dataset, v1.0's first; none for any other dataset."""
+    if settings.dataset != "default":
+        return {}
+    merged: dict[tuple[str, str], list[str]] = {}
+    for version in ("v1.0", "beta"):
+        path = settings.data / "fixtures" / version / "sample-links.json"
+        for link in json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []:
+            targets = merged.setdefault((str(link["navigation"]), str(link["parent"])), [])
+            targets.extend(str(t) for t in link["targets"] if str(t) not in targets)
+    return merged
+
+
 def sample_tenant(data: Path) -> Dataset:
     """The objects of a pack's documented example responses (compiled into `fixtures/<version>/sample.json`),
     v1.0's first; an id seen in both versions is stored once."""

@@ -55,6 +55,7 @@ class Store:
         self._baseline: dict[str, dict[str, JSONObject]] = {}
         # Reference navigations: (navigation, parent key) → the keys it links to, in the order added.
         self._links: dict[tuple[str, str], list[str]] = {}
+        self._baseline_links: dict[tuple[str, str], list[str]] = {}
         self._generation = 0  # bumped by every write: lets readers cache what they derive from the store
         self._indexes: dict[str, dict[Hashable, Index]] = {}
 
@@ -219,12 +220,19 @@ class Store:
         with self._lock:
             return list(self._links.get((navigation, parent), []))
 
-    def load(self, data: Mapping[str, Iterable[JSONObject]], key: str = "id") -> None:
-        """Replace everything with `data` and make it the baseline that `reset` returns to."""
+    def load(
+        self,
+        data: Mapping[str, Iterable[JSONObject]],
+        key: str = "id",
+        links: Mapping[tuple[str, str], Iterable[str]] | None = None,
+    ) -> None:
+        """Replace everything with `data` (and reference `links`) and make it the baseline that `reset`
+        returns to."""
         with self._lock:
             self._sets = {t: {str(o[key]): clone(o) for o in objs} for t, objs in data.items()}
             self._baseline = {t: dict(objs) for t, objs in self._sets.items()}
-            self._links = {}
+            self._baseline_links = {k: list(v) for k, v in (links or {}).items()}
+            self._links = {k: list(v) for k, v in self._baseline_links.items()}
             self._rebuilt()
             self._generation += 1
 
@@ -239,7 +247,7 @@ class Store:
     def reset(self) -> None:
         with self._lock:
             self._sets = {t: dict(objs) for t, objs in self._baseline.items()}
-            self._links = {}
+            self._links = {k: list(v) for k, v in self._baseline_links.items()}
             self._rebuilt()
             self._generation += 1
 

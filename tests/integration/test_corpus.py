@@ -16,8 +16,8 @@ def test_stats_on_the_sample_pages(capsys):
     assert out[0] == "pages: 21"
     assert out[1] == "api pages with an operation (method and path): 12/14 = 85.7%"
     assert out[2] == "resource pages with a schema passing check_schema: 6/6 = 100.0%"
-    # The sample's one request body without placeholders (the PUT's) validates.
-    assert out[3] == "example request bodies (JSON, no placeholders) that validate: 1/1 = 100.0%"
+    # The sample bodies without placeholders (the PUT and the team create) validate.
+    assert out[3] == "example request bodies (JSON, no placeholders) that validate: 2/2 = 100.0%"
 
 
 def test_nothing_counted_is_no_figure():

@@ -375,3 +375,29 @@ def test_reference_navigation_links_lists_counts_unlinks_and_forgets_deleted_obj
         assert isinstance(other, dict)
         assert send("GET", f"/gadgetTeams/{other['id']}/members")[1]["value"] == []  # type: ignore[index]
         graph.check()
+
+
+def test_the_sample_tenant_links_what_documented_reference_reads_show():
+    """A documented `GET /gadgetTeams/t-blue/members` example links t-blue to the members it shows, so the
+    documented read reads back; a reset restores the links after a test removed one."""
+    links = json.loads((SAMPLE / "fixtures" / "beta" / "sample-links.json").read_text())
+    assert links == [
+        {
+            "navigation": "/gadgetteams/{}/members",
+            "parent": "t-blue",
+            "targets": ["1f3c0000-0000-4000-8000-00000000000a"],
+        }
+    ]
+    with FakeGraph(data=SAMPLE) as graph:
+        members = graph.beta_url + "/gadgetTeams/t-blue/members"
+        assert [m["displayName"] for m in _get(members)[1]["value"]] == ["Ana Silva"]
+        request = urllib.request.Request(
+            members + "/1f3c0000-0000-4000-8000-00000000000a/$ref", method="DELETE", headers=AUTH
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 204
+        assert _get(members)[1]["value"] == []
+        graph.reset()
+        assert len(_get(members)[1]["value"]) == 1
+    with FakeGraph(data=SAMPLE, dataset="empty") as graph:
+        assert _get(graph.beta_url + "/gadgetTeams/t-blue/members")[1]["value"] == []
