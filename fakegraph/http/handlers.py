@@ -269,7 +269,7 @@ async def create(call: Call) -> Reply:
             except Conflict:
                 continue
             break
-    location = f"{call.base}/{call.endpoint.collection}/{key}"
+    location = f"{call.base}/{call.endpoint.collection}/{quote(key, safe='')}"
     return _respond(call, call.entity(stored), call.endpoint.status, {"Location": location})
 
 
@@ -295,6 +295,7 @@ def _key_segment(key: Any) -> str:
 
 async def list_entities(call: Call) -> Reply:
     if call.target.route.reference:
+        _require_parent(call, call.target.route.template)
         return _collection(call, _linked_page, call.context())
     return _collection(call, _stored_page, call.context())
 
@@ -303,6 +304,40 @@ def _positions(call: Call) -> list[str]:
     """The request's path segments after the version, percent-decoded: the values of a template's keys by
     position (`/groups/{id}/members/{id}/$ref` names two keys `id`)."""
     return [unquote(s) for s in split(call.request.raw_path)[1:]]
+
+
+def _require_parent(call: Call, template: str) -> None:
+    """A 404 unless the item the template's last key addresses exists (where the pack can read it)."""
+    keys = [i for i, s in enumerate(template.strip("/").split("/")) if s.startswith("{")]
+    if not keys:
+        return
+    raw = split(call.request.raw_path)[1 : keys[-1] + 2]
+    try:
+        item = call.state.router.resolve(call.version, raw)
+    except BadRequest:
+        return
+    endpoint = item.route.endpoints.get("GET")
+    if endpoint is None or endpoint.kind != "get" or not endpoint.entity_type:
+        return
+    key = unquote(raw[-1])
+    store = call.state.store
+    if not store.has(endpoint.entity_type, key):
+        names = [n.strip() for n in (list(item.params)[-1] if item.params else "").split("|")]
+        if not any(store.find(endpoint.entity_type, n, key) for n in names[1:]):
+            raise NotFound(
+                f"Resource '{key}' does not exist or one of its queried reference-property objects "
+                "are not present."
+            )
+
+
+def _navigation_type(call: Call, navigation: str) -> str:
+    """The type a navigation's reads declare (empty when the pack does not say)."""
+    raw = split(call.request.raw_path)[1 : len(navigation.strip("/").split("/")) + 1]
+    try:
+        endpoint = call.state.router.resolve(call.version, raw).route.endpoints.get("GET")
+    except BadRequest:
+        return ""
+    return endpoint.entity_type if endpoint is not None else ""
 
 
 def _parent(call: Call, navigation: str) -> str:
@@ -338,12 +373,29 @@ async def add_reference(call: Call) -> Reply:
         raise BadRequest("The request body must name the object to link in '@odata.id'.", target="@odata.id")
     key = unquote(target.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1])
     navigation, parent, _ = _navigation(call)
+    template = navigation_of(call.target.route.template)
+    _require_parent(call, template)
     store = call.state.store
-    if store.locate(key) is None:
+    found = store.locate(key)
+    if found is None:
         raise NotFound(
             f"Resource '{key}' does not exist or one of its queried reference-property objects "
             "are not present."
         )
+    expected = _navigation_type(call, template)
+    if expected:
+        schema = call.state.catalogue.schemas[call.version].get(schema_uri(call.version, expected), {})
+        allowed = {expected, *graph_block(schema).get("derivedTypes", [])}
+        if found[0] not in allowed:
+            raise BadRequest(
+                f"'{key}' is a {found[0]}; '{navigation.rsplit('/', 1)[-1]}' holds {expected} objects.",
+                target="@odata.id",
+            )
+    if call.endpoint.kind == "ref-set":  # a single-valued navigation: PUT replaces its one link
+        for old in store.linked(navigation, parent):
+            store.unlink(navigation, parent, old)
+        store.link(navigation, parent, key)
+        return _respond(call, None, 204)
     if not store.link(navigation, parent, key):
         name = navigation.rsplit("/", 1)[-1]
         raise BadRequest(
@@ -380,7 +432,9 @@ async def count(call: Call) -> Reply:
     """`/$count`: the number of objects matching $filter, as text/plain."""
     options = _options(call)
     if call.target.route.reference:
-        counted = _linked(call, call.target.route.template.rstrip("/").removesuffix("/$count"))
+        navigation = call.target.route.template.rstrip("/").removesuffix("/$count")
+        _require_parent(call, navigation)
+        counted = _linked(call, navigation)
     else:
         counted = call.state.store.view(call.endpoint.entity_type)
     page = odata.apply(counted, replace(options, count=True), _query(call), 1)
@@ -556,7 +610,9 @@ async def put(call: Call) -> Reply:
     validator = call.state.validators[call.version]
     entity = call.endpoint.entity_type
     clean = validator.check(body, _body_key(call), entity, partial=False)
-    key = call.key
+    key = item_key(call)
+    if clean.get("id") not in (None, key):
+        raise BadRequest(f"The body's id '{clean['id']}' is not the id in the path, '{key}'.", target="id")
     stored = call.state.store.insert(entity, key, {**_blank(call), **clean, "id": key}, copy=False)
     if not call.endpoint.returns_body:
         return _respond(call, None, 204)
@@ -590,6 +646,7 @@ async def action(call: Call) -> Reply:
     operation = call.endpoint.operation
     if operation is None:  # routes make action endpoints from catalogue entries only
         raise BadRequest("This action is not documented in the served pack.")
+    _require_parent(call, call.target.route.template)  # an action bound to an item needs the item
     schema = call.endpoint.request_schema
     if schema is not None and schema.get("properties"):  # a page that says "no request body" declares none
         body = await read_body(call.request)
@@ -664,6 +721,7 @@ KINDS: dict[str, Callable[[Call], Awaitable[Reply]]] = {
     "action": action,
     "count": count,
     "ref-add": add_reference,
+    "ref-set": add_reference,
     "ref-remove": remove_reference,
     "ref-list": list_references,
 }

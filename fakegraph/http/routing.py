@@ -61,7 +61,7 @@ class Route:
 
 
 REF = "$ref"
-_REFERENCE_KINDS = {"POST": "ref-add", "PUT": "ref-add", "DELETE": "ref-remove", "GET": "ref-list"}
+_REFERENCE_KINDS = {"POST": "ref-add", "PUT": "ref-set", "DELETE": "ref-remove", "GET": "ref-list"}
 
 
 shape = template_shape  # routes and reference navigations are known by their shape
@@ -91,7 +91,8 @@ def build_routes(entries: list[OperationEntry]) -> list[Route]:
     for entry in sorted(ordered, key=lambda e: e["kind"] != "list"):
         if entry["kind"] in {"create", "list"} and entry.get("entityType"):
             for path in entry["paths"]:
-                _generic(table, entry, path)
+                if reference_navigation(path) is None:  # `$ref` paths hold links, not a collection
+                    _generic(table, entry, path)
     for navigation in table.references:  # reads of a reference navigation list (and count) its links
         _reads_of_links(table, navigation)
     return sorted(table.routes.values(), key=lambda r: r.template)
@@ -187,6 +188,9 @@ def _documented(table: _Table, entry: OperationEntry, path: str) -> None:
         return
     route = table.route(path)
     collection = _collection(path.rsplit("/", 1)[0] if kind in {"get", "update", "delete"} else path)
+    if not collection:  # a signed-in form (`/me`): the collection its other, keyed path names
+        keyed = [p for p in entry["paths"] if p.rstrip("/").endswith("}")]
+        collection = _collection(keyed[0].rsplit("/", 1)[0]) if keyed else collection
     status = int(entry["successStatus"])
     route.endpoints.setdefault(
         method,

@@ -312,8 +312,9 @@ def test_me_is_the_signed_in_user_and_alternate_keys_address_items():
 @pytest.mark.corpus
 def test_replaying_the_corpus_answers_no_server_error(corpus_output, tmp_path):
     """Every documented example of ../shared/graph-docs/corpus, replayed against the fake serving the
-    compiled corpus: no 5xx and no server exception; at least 55% answered with the documented status and
-    keys (58% when this was written; the bar keeps a regression from landing)."""
+    compiled corpus: no 5xx and no server exception; at least half answered with the documented status and
+    keys (54% when this was written, after actions began to need their bound item; the bar keeps a
+    regression from landing)."""
     from fakegraph import replay
 
     for relative, content in corpus_output.files.items():
@@ -326,7 +327,7 @@ def test_replaying_the_corpus_answers_no_server_error(corpus_output, tmp_path):
     assert len(results) > 900
     assert [r.example.name for r in results if r.outcome == "5xx"] == []
     documented = sum(r.outcome == "documented" for r in results)
-    assert documented / len(results) >= 0.55, replay.table(results)
+    assert documented / len(results) >= 0.50, replay.table(results)
 
 
 def test_reference_navigation_links_lists_counts_unlinks_and_forgets_deleted_objects():
@@ -399,5 +400,55 @@ def test_the_sample_tenant_links_what_documented_reference_reads_show():
         assert _get(members)[1]["value"] == []
         graph.reset()
         assert len(_get(members)[1]["value"]) == 1
-    with FakeGraph(data=SAMPLE, dataset="empty") as graph:
-        assert _get(graph.beta_url + "/gadgetTeams/t-blue/members")[1]["value"] == []
+    with FakeGraph(data=SAMPLE, dataset="empty") as graph:  # no team t-blue, so no navigation below it
+        assert _get(graph.beta_url + "/gadgetTeams/t-blue/members")[0] == 404
+
+
+def _send(base: str, method: str, path: str, body: object = None) -> tuple[int, object, dict[str, str]]:
+    data = json.dumps(body).encode() if body is not None else None
+    headers = {**AUTH, "Content-Type": "application/json"} if data else AUTH
+    request = urllib.request.Request(base + path, method=method, data=data, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            raw = response.read()
+            parsed = json.loads(raw) if raw.strip().startswith(b"{") else raw.decode()
+            return response.status, parsed, dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error), dict(error.headers)
+
+
+def test_reference_paths_are_no_collections_and_need_a_parent_and_a_target_of_the_type():
+    """A `$ref` path gets no list/item/delete endpoints of its own (a DELETE there used to delete the
+    parent); a link needs an existing parent (404 on add, list and count) and a target of the
+    navigation's type (400)."""
+    with FakeGraph(data=SAMPLE) as graph:
+        base = graph.beta_url
+        assert _send(base, "DELETE", "/gadgetTeams/t-blue/members/$ref/t-blue")[0] in {400, 405}
+        assert _send(base, "GET", "/gadgetTeams/t-blue")[0] == 200
+        ana = {"@odata.id": f"{base}/gadgetUsers/1f3c0000-0000-4000-8000-00000000000a"}
+        assert _send(base, "POST", "/gadgetTeams/nope/members/$ref", ana)[0] == 404
+        assert _send(base, "GET", "/gadgetTeams/nope/members")[0] == 404
+        assert _send(base, "GET", "/gadgetTeams/nope/members/$count")[0] == 404
+        part = {"@odata.id": f"{base}/gadgets/parts/11111111-2222-4333-8444-555555555555"}
+        status, body, _ = _send(base, "POST", "/gadgetTeams/t-blue/members/$ref", part)
+        assert status == 400
+        assert "holds microsoft.graph.gadgetUser objects" in str(body)
+        graph.check()
+
+
+def test_locations_are_percent_encoded_puts_keep_their_key_and_bound_actions_need_their_item():
+    """A chosen id with `/` comes back in a Location that reads it; a PUT whose body names another id is a
+    400; an action on a missing item is a 404; `/me` answers with its collection's context."""
+    with FakeGraph(data=SAMPLE) as graph:
+        base = graph.beta_url
+        status, _, headers = _send(base, "POST", "/gadgets/parts", {"id": "a/b", "label": "x"})
+        assert status == 201
+        assert headers["Location"].endswith("/gadgets/parts/a%2Fb")
+        assert _send(headers["Location"], "GET", "")[1]["id"] == "a/b"  # type: ignore[index]
+        status, body, _ = _send(base, "PUT", "/gadgets/parts/side-1", {"id": "other", "label": "y"})
+        assert status == 400
+        assert "not the id in the path" in str(body)
+        assert _send(base, "POST", "/gadgets/usages/missing/retire")[0] == 404
+        me = _send(base, "GET", "/me")[1]
+        assert str(me["@odata.context"]).endswith("/$metadata#gadgetUsers/$entity")  # type: ignore[index]
+        graph.check()
