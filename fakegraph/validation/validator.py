@@ -111,6 +111,7 @@ class RequestValidator:
         self._compiled: dict[tuple[SchemaKey, bool, str], Compiled] = {}  # (key, writable, entity type)
         self._validators: dict[tuple[SchemaKey, bool], Validator] = {}
         self._canonical_refs: dict[str, Canonical] = {}  # schema URI → canonicalizer of that type
+        self._sentinel_refs: dict[str, Callable[[Any], bool]] = {}  # schema URI → sentinel finder
         self._annotated: dict[str, frozenset[str]] = {}
 
     def lookup(self, uri: str) -> JSONObject | None:
@@ -204,15 +205,41 @@ class RequestValidator:
         return found
 
     def _rules(self, prop: JSONObject) -> Rules:
-        resolved = schema_walk.deref(prop, self.lookup)
-        items = resolved.get("items")
-        if isinstance(items, dict) and "enum" in schema_walk.deref(items, self.lookup):
-            sentinel: Callable[[Any], bool] = _sends_sentinel_item
-        elif "enum" in resolved:
-            sentinel = _is_sentinel
-        else:
-            sentinel = _never
-        return Rules(sentinel, self._canonicalizer(prop))
+        return Rules(self._sentinel_finder(prop) or _never, self._canonicalizer(prop))
+
+    def _sentinel_finder(self, schema: JSONObject) -> Callable[[Any], bool] | None:
+        """Whether a value sends `unknownFutureValue` where an enum is declared, at any depth (in items
+        and nested objects too); None where the schema holds no enum."""
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            return self._sentinel_ref(ref)
+        branches = [b for b in schema.get("anyOf", ()) if b != {"type": "null"}]
+        if len(branches) == 1:
+            return self._sentinel_finder(branches[0])
+        if "enum" in schema:
+            return _is_sentinel
+        items = schema.get("items")
+        if isinstance(items, dict):
+            item = self._sentinel_finder(items)
+            if item is None:
+                return None
+            return lambda v: isinstance(v, list) and any(item(i) for i in v)
+        inner = {name: self._sentinel_finder(p) for name, p in schema.get("properties", {}).items()}
+        fields = {name: f for name, f in inner.items() if f is not None}
+        if not fields:
+            return None
+        return lambda v: isinstance(v, dict) and any(fields[k](x) for k, x in v.items() if k in fields)
+
+    def _sentinel_ref(self, uri: str) -> Callable[[Any], bool] | None:
+        """The finder of a named type, made once per type (recursive types point back at it)."""
+        if uri in self._sentinel_refs:
+            return self._sentinel_refs[uri]
+        made: list[Callable[[Any], bool] | None] = [None]
+        self._sentinel_refs[uri] = lambda v: made[0](v) if made[0] is not None else False
+        made[0] = self._sentinel_finder(self.lookup(uri) or {})
+        if made[0] is None:
+            self._sentinel_refs[uri] = _never
+        return self._sentinel_refs[uri] if made[0] is not None else None
 
     def _canonicalizer(self, schema: JSONObject) -> Canonical | None:
         """Gives enum members inside a value their declared case; None where the schema holds no enum."""
@@ -377,10 +404,6 @@ def unalias(body: JSONObject, aliases: Mapping[str, str]) -> JSONObject:
             )
         out[real] = body[draft]
     return out
-
-
-def _sends_sentinel_item(value: Any) -> bool:
-    return isinstance(value, list) and any(_is_sentinel(i) for i in value)
 
 
 def _identity(value: Any) -> Any:

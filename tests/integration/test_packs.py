@@ -452,3 +452,23 @@ def test_locations_are_percent_encoded_puts_keep_their_key_and_bound_actions_nee
         me = _send(base, "GET", "/me")[1]
         assert str(me["@odata.context"]).endswith("/$metadata#gadgetUsers/$entity")  # type: ignore[index]
         graph.check()
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ({"slot": 1, "owner": {"level": "unknownFutureValue"}}, "owner"),
+        ({"slot": 1, "pastOwners": [{"level": "senior"}, {"level": "UnknownFutureValue"}]}, "pastOwners"),
+        ({"slot": 1, "levels": ["junior", "unknownFutureValue"]}, "levels"),
+    ],
+)
+def test_the_sentinel_is_refused_at_any_depth_on_create(body, named):
+    """`unknownFutureValue` nested in an object or a collection is a 400 naming the property, as at the
+    top level (ARCHITECTURE A4); nothing is stored."""
+    with FakeGraph(data=SAMPLE, dataset="empty") as graph:
+        status, error, _ = _send(graph.beta_url, "POST", "/gadgets/usages", body)
+        assert status == 400
+        assert f"'{named}'" in str(error)
+        assert "cannot be sent" in str(error)
+        assert graph.state.store.dump().get("microsoft.graph.gadgetUsage", []) == []
+        graph.check()
