@@ -112,14 +112,6 @@ def read_operations(path: Path) -> list[OperationEntry]:
     return cast(OperationsFile, load_json(path.read_bytes()))["operations"]
 
 
-def read_schemas(folder: Path) -> dict[str, JSONObject]:
-    """`$id` → schema for every schema file in `folder` (none when it is absent)."""
-    if not folder.is_dir():
-        return {}
-    loaded = (json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json")))
-    return {s["$id"]: s for s in loaded}
-
-
 def load_catalogue(data: Path) -> Catalogue:
     schemas: dict[str, Mapping[str, JSONObject]] = {}
     operations: dict[str, dict[str, OperationEntry]] = {}

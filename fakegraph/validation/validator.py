@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 from fakegraph.artifacts import placeholders, schema_walk
 from fakegraph.artifacts.contract import (
@@ -110,8 +110,8 @@ class RequestValidator:
         self._registry: Any = None
         self._compiled: dict[tuple[SchemaKey, bool, str], Compiled] = {}  # (key, writable, entity type)
         self._validators: dict[tuple[SchemaKey, bool], Validator] = {}
-        self._canonical_refs: dict[str, Canonical] = {}  # schema URI → canonicalizer of that type
-        self._sentinel_refs: dict[str, Callable[[Any], bool]] = {}  # schema URI → sentinel finder
+        self._canonical_refs: dict[str, Canonical | None] = {}  # schema URI → canonicalizer of that type
+        self._sentinel_refs: dict[str, Callable[[Any], bool] | None] = {}  # schema URI → sentinel finder
         self._annotated: dict[str, frozenset[str]] = {}
 
     def lookup(self, uri: str) -> JSONObject | None:
@@ -231,15 +231,9 @@ class RequestValidator:
         return lambda v: isinstance(v, dict) and any(fields[k](x) for k, x in v.items() if k in fields)
 
     def _sentinel_ref(self, uri: str) -> Callable[[Any], bool] | None:
-        """The finder of a named type, made once per type (recursive types point back at it)."""
-        if uri in self._sentinel_refs:
-            return self._sentinel_refs[uri]
-        made: list[Callable[[Any], bool] | None] = [None]
-        self._sentinel_refs[uri] = lambda v: made[0](v) if made[0] is not None else False
-        made[0] = self._sentinel_finder(self.lookup(uri) or {})
-        if made[0] is None:
-            self._sentinel_refs[uri] = _never
-        return self._sentinel_refs[uri] if made[0] is not None else None
+        return _by_type(
+            self._sentinel_refs, uri, lambda: self._sentinel_finder(self.lookup(uri) or {}), _never
+        )
 
     def _canonicalizer(self, schema: JSONObject) -> Canonical | None:
         """Gives enum members inside a value their declared case; None where the schema holds no enum."""
@@ -271,15 +265,9 @@ class RequestValidator:
         return canonical
 
     def _canonical_ref(self, uri: str) -> Canonical | None:
-        """The canonicalizer of a named type, made once per type (recursive types point back at it)."""
-        if uri in self._canonical_refs:
-            return self._canonical_refs[uri]
-        made: list[Canonical | None] = [None]
-        self._canonical_refs[uri] = lambda v: made[0](v) if made[0] is not None else v
-        made[0] = self._canonicalizer(self.lookup(uri) or {})
-        if made[0] is None:
-            self._canonical_refs[uri] = _identity
-        return self._canonical_refs[uri] if made[0] is not None else None
+        return _by_type(
+            self._canonical_refs, uri, lambda: self._canonicalizer(self.lookup(uri) or {}), _identity
+        )
 
     def _slow_field(self, prop: JSONObject) -> Field:
         """A lane field for a property that is not a plain value: the compiled check, no placeholder, no
@@ -404,6 +392,24 @@ def unalias(body: JSONObject, aliases: Mapping[str, str]) -> JSONObject:
             )
         out[real] = body[draft]
     return out
+
+
+F = TypeVar("F", bound=Callable[[Any], Any])
+
+
+def _by_type(cache: dict[str, F | None], uri: str, build: Callable[[], F | None], pending: F) -> F | None:
+    """What `build` makes for a named type, made once per type. While it is being made, a recursive type
+    meets a stand-in that defers to the finished one (`pending` until then); None where it needs none."""
+    if uri in cache:
+        return cache[uri]
+    made: list[F | None] = [None]
+
+    def stand_in(value: Any) -> Any:
+        return (made[0] or pending)(value)
+
+    cache[uri] = cast(F, stand_in)
+    made[0] = cache[uri] = build()
+    return made[0]
 
 
 def _identity(value: Any) -> Any:

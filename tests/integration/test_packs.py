@@ -339,15 +339,7 @@ def test_reference_navigation_links_lists_counts_unlinks_and_forgets_deleted_obj
         base = graph.beta_url
 
         def send(method: str, path: str, body: object = None) -> tuple[int, object]:
-            data = json.dumps(body).encode() if body is not None else None
-            headers = {**AUTH, "Content-Type": "application/json"} if data else AUTH
-            request = urllib.request.Request(base + path, method=method, data=data, headers=headers)
-            try:
-                with urllib.request.urlopen(request, timeout=10) as response:
-                    raw = response.read()
-                    return response.status, json.loads(raw) if raw.strip().startswith(b"{") else raw.decode()
-            except urllib.error.HTTPError as error:
-                return error.code, json.load(error)
+            return _send(base, method, path, body)[:2]
 
         status, team = send("POST", "/gadgetTeams", {"displayName": "Blue"})
         assert status == 201
