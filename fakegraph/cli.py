@@ -71,6 +71,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     again.add_argument("--url", required=True, help="the fake's base URL, e.g. http://127.0.0.1:8000")
     again.add_argument("--json", type=Path, default=None, help="also write each example's result here")
+    again.add_argument(
+        "--keep-state",
+        action="store_true",
+        help="do not reset the fake before each example (examples then see what earlier ones did)",
+    )
+    again.add_argument("--admin-token", default=None, help="the fake's --admin-token, for its resets")
     _data_flag(again)
     stats = commands.add_parser("corpus-stats", help="measure the compiler over a docs corpus")
     stats.add_argument("docs", nargs="+", type=Path)
@@ -285,7 +291,8 @@ def _replay(args: argparse.Namespace) -> int:
         print(f"fakegraph: {pack} holds no compiled pack (no fixtures/)", file=sys.stderr)
         return 2
     try:
-        results = replay.replay(replay.examples_of(pack), replay.Client(args.url))
+        client = replay.Client(args.url, admin_token=args.admin_token)
+        results = replay.replay(replay.examples_of(pack), client, reset=not args.keep_state)
     except OSError as exc:
         print(f"fakegraph: cannot reach {args.url}: {exc}", file=sys.stderr)
         return 2

@@ -5,6 +5,9 @@ An example's `{placeholder}` path segments are bound to the first object the fak
 above them (so `/users/{id}/messages` reads a user that exists); its marked placeholder values are replaced
 by valid samples, as the compiler recorded them.
 
+Each example starts from the fake's dataset (a reset through the control plane before it) unless asked to
+keep state.
+
 Classes, in the order a result is tested for them:
     documented   the documented status, and every key the documented body shows
     other-2xx    a success that differs from the documentation (status or keys)
@@ -128,9 +131,17 @@ def _message(answer: Answer) -> str:
 class Client:
     """Plain HTTP to the fake under test (a bearer token, JSON bodies)."""
 
-    def __init__(self, base_url: str, timeout: float = 30.0) -> None:
+    def __init__(self, base_url: str, timeout: float = 30.0, admin_token: str | None = None) -> None:
         self.base = base_url.rstrip("/")
         self.timeout = timeout
+        self.admin_token = admin_token
+
+    def reset(self) -> None:
+        """Back to the fake's dataset (the sample tenant), through its control plane."""
+        headers = {"Authorization": f"Bearer {self.admin_token}"} if self.admin_token else {}
+        request = urllib.request.Request(f"{self.base}/_fakegraph/reset", data=b"", headers=headers)
+        with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            response.read()
 
     def send(
         self, method: str, path: str, body: Any = None, headers: Iterable[tuple[str, str]] = ()
@@ -191,10 +202,15 @@ class Binder:
         return self._first[collection]
 
 
-def replay(examples: Iterable[Example], client: Client) -> list[Result]:
+def replay(examples: Iterable[Example], client: Client, *, reset: bool = True) -> list[Result]:
+    """Each example's answer, classified. With `reset`, each example starts from the fake's dataset, as
+    each documented example assumes the tenant it shows (a documented delete does not remove the object a
+    later page's example reads)."""
     binder = Binder(client)
     results = []
     for example in examples:
+        if reset:
+            client.reset()
         path = binder.bind(example.version, example.path)
         answer = client.send(example.method, f"/{example.version}{path}", example.body, example.headers)
         outcome, detail = classify(example, answer)

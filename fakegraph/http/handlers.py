@@ -74,6 +74,7 @@ class Call(NamedTuple):  # a tuple: one per request, cheaper than a frozen datac
     target: Target
     endpoint: Endpoint
     include_unknown: bool  # Prefer: include-unknown-enum-members
+    cast: str = ""  # a type-cast segment's type (`/members/microsoft.graph.user`): the items listed
 
     @property
     def base(self) -> str:
@@ -134,12 +135,55 @@ def _cache_key(request: GraphRequest) -> tuple[str, ...]:
 
 
 async def _handle(request: GraphRequest, state: State, segments: list[str]) -> Reply:
-    target = state.router.resolve(segments[0], segments[1:])
+    version = segments[0]
+    rest, cast = _type_cast(state, version, segments[1:])
+    target = state.router.resolve(version, rest)
     endpoint = target.route.endpoints.get(request.method)
     if endpoint is None:
         raise MethodNotAllowed(sorted(target.route.endpoints))
-    call = Call(request, state, segments[0], target, endpoint, _wants_unknown_members(request))
+    if cast and endpoint.kind not in {"list", "count"}:
+        raise BadRequest(f"A type cast to '{cast}' is supported on collections only.")
+    call = Call(request, state, version, target, endpoint, _wants_unknown_members(request))
+    if cast:
+        allowed = _kinds_of(call, endpoint.entity_type)
+        if endpoint.entity_type and cast not in allowed:
+            raise BadRequest(
+                f"Type cast to '{cast}' is not allowed here: it does not derive from "
+                f"'{endpoint.entity_type}'."
+            )
+        call = call._replace(cast=cast)
     return await KINDS[endpoint.kind](call)
+
+
+def _type_cast(state: State, version: str, rest: list[str]) -> tuple[list[str], str]:
+    """The path without its type-cast segment (a qualified entity type name after a collection, as in
+    `/groups/{id}/members/microsoft.graph.user[/$count]`), and the cast's type ("" when there is none)."""
+    for index in range(1, len(rest)):
+        name = unquote(rest[index])
+        if "." not in name or "(" in name or "'" in name or "@" in name:
+            continue
+        schema = state.catalogue.schema(version, name)
+        if schema is not None and graph_block(schema).get("kind") == "entityType":
+            return rest[:index] + rest[index + 1 :], name
+    return rest, ""
+
+
+def _kinds_of(call: Call, entity: str) -> list[str]:
+    """A type and every type deriving from it (what a collection of that type may hold)."""
+    schema = call.state.catalogue.schema(call.version, entity) if entity else None
+    return [entity, *graph_block(schema).get("derivedTypes", [])] if schema is not None else [entity]
+
+
+def _typed(call: Call, items: list[tuple[str, JSONObject]]) -> list[JSONObject]:
+    """Listed objects with the type each is stored as: those of the collection's type as they are, others
+    with their `@odata.type`; only those of the cast's type (or deriving from it) when there is a cast."""
+    declared = call.endpoint.entity_type
+    wanted = set(_kinds_of(call, call.cast)) if call.cast else None
+    return [
+        obj if kind == declared else {"@odata.type": "#" + kind, **obj}
+        for kind, obj in items
+        if wanted is None or kind in wanted
+    ]
 
 
 def authenticate(request: GraphRequest) -> None:
@@ -252,6 +296,7 @@ def _blank(call: Call) -> JSONObject:
 
 
 async def create(call: Call) -> Reply:
+    parent = container(call, call.target.route.template)  # a 404 for a missing parent, before the body
     body = await read_body(call.request)
     validator = call.state.validators[call.version]
     entity = call.endpoint.entity_type
@@ -269,6 +314,8 @@ async def create(call: Call) -> Reply:
             except Conflict:
                 continue
             break
+    if parent is not None:
+        store.contain(parent, entity, key)
     location = f"{call.base}/{call.endpoint.collection}/{quote(key, safe='')}"
     return _respond(call, call.entity(stored), call.endpoint.status, {"Location": location})
 
@@ -297,7 +344,57 @@ async def list_entities(call: Call) -> Reply:
     if call.target.route.reference:
         _require_parent(call, call.target.route.template)
         return _collection(call, _linked_page, call.context())
-    return _collection(call, _stored_page, call.context())
+    parent = container(call, call.target.route.template)
+    if parent is not None:
+        entity = call.endpoint.entity_type
+        children = _typed(call, [(entity, obj) for obj in call.state.store.children(parent, entity)])
+
+        def owned(call: Call, options: odata.QueryOptions, ctx: odata.QueryContext, size: int) -> odata.Page:
+            return _listed_page(call, children, options, ctx, size)
+
+        return _collection(call, owned, call.context())
+    store, entity = call.state.store, call.endpoint.entity_type
+    others = [kind for kind in _kinds_of(call, entity)[1:] if store.count(kind)]
+    if not others and not call.cast:
+        return _collection(call, _stored_page, call.context())
+    # A collection that holds objects of derived types lists them too (`/directoryObjects` holds users).
+    held = _typed(call, [(kind, obj) for kind in [entity, *others] for obj in store.view(kind)])
+
+    def polymorphic(
+        call: Call, options: odata.QueryOptions, ctx: odata.QueryContext, size: int
+    ) -> odata.Page:
+        return _listed_page(call, held, options, ctx, size)
+
+    return _collection(call, polymorphic, call.context())
+
+
+def _missing(key: str) -> NotFound:
+    return NotFound(
+        f"Resource '{key}' does not exist or one of its queried reference-property objects are not present."
+    )
+
+
+def container(call: Call, template: str) -> tuple[str, str, str] | None:
+    """The parent a collection below an item lives in (ARCHITECTURE A15): `/users/{id}/messages` and
+    `/me/messages` hold the messages of one user, as (parent type, parent key, navigation). None for an
+    entity set or a collection below a singleton (`/reports/...`), which holds every object of its type. A
+    parent that does not exist is a 404."""
+    parts = template.strip("/").split("/")
+    if len(parts) < 2 or not (parts[-2].startswith("{") or (len(parts) == 2 and parts[0].lower() == "me")):
+        return None
+    raw = split(call.request.raw_path)[1 : len(parts)]
+    try:
+        found = call.state.router.resolve(call.version, raw)
+    except BadRequest:
+        return None
+    reading = found.route.endpoints.get("GET")
+    if reading is None or reading.kind != "get" or not reading.entity_type:
+        return None
+    parent = Call(call.request, call.state, call.version, found, reading, call.include_unknown)
+    key = item_key(parent)
+    if not call.state.store.has(reading.entity_type, key):
+        raise _missing(key)
+    return reading.entity_type, key, parts[-1].lower()
 
 
 def _positions(call: Call) -> list[str]:
@@ -324,10 +421,7 @@ def _require_parent(call: Call, template: str) -> None:
     if not store.has(endpoint.entity_type, key):
         names = [n.strip() for n in (list(item.params)[-1] if item.params else "").split("|")]
         if not any(store.find(endpoint.entity_type, n, key) for n in names[1:]):
-            raise NotFound(
-                f"Resource '{key}' does not exist or one of its queried reference-property objects "
-                "are not present."
-            )
+            raise _missing(key)
 
 
 def _navigation_type(call: Call, navigation: str) -> str:
@@ -358,7 +452,12 @@ def _linked(call: Call, template: str) -> list[JSONObject]:
     """The objects a reference navigation (at `template`) of the addressed parent links to, typed."""
     store = call.state.store
     found = [store.locate(key) for key in store.linked(shape(template), _parent(call, template))]
-    return [{"@odata.type": "#" + kind, **obj} for kind, obj in (f for f in found if f)]
+    wanted = set(_kinds_of(call, call.cast)) if call.cast else None
+    return [
+        {"@odata.type": "#" + kind, **obj}
+        for kind, obj in (f for f in found if f)
+        if wanted is None or kind in wanted
+    ]
 
 
 def _linked_page(call: Call, options: odata.QueryOptions, ctx: odata.QueryContext, size: int) -> odata.Page:
@@ -378,10 +477,7 @@ async def add_reference(call: Call) -> Reply:
     store = call.state.store
     found = store.locate(key)
     if found is None:
-        raise NotFound(
-            f"Resource '{key}' does not exist or one of its queried reference-property objects "
-            "are not present."
-        )
+        raise _missing(key)
     expected = _navigation_type(call, template)
     if expected:
         schema = call.state.catalogue.schemas[call.version].get(schema_uri(call.version, expected), {})
@@ -410,10 +506,7 @@ async def remove_reference(call: Call) -> Reply:
     navigation, parent, values = _navigation(call)
     key = values[-2] if len(values) >= 2 else ""
     if not call.state.store.unlink(navigation, parent, key):
-        raise NotFound(
-            f"Resource '{key}' does not exist or one of its queried reference-property objects "
-            "are not present."
-        )
+        raise _missing(key)
     return _respond(call, None, 204)
 
 
@@ -436,7 +529,15 @@ async def count(call: Call) -> Reply:
         _require_parent(call, navigation)
         counted = _linked(call, navigation)
     else:
-        counted = call.state.store.view(call.endpoint.entity_type)
+        collection = call.target.route.template.rstrip("/").removesuffix("/$count")
+        parent = container(call, collection)
+        store = call.state.store
+        entity = call.endpoint.entity_type
+        if parent is not None:
+            counted = _typed(call, [(entity, obj) for obj in store.children(parent, entity)])
+        else:
+            kinds = _kinds_of(call, entity)
+            counted = _typed(call, [(kind, obj) for kind in kinds for obj in store.view(kind)])
     page = odata.apply(counted, replace(options, count=True), _query(call), 1)
     return Reply(
         200,
@@ -554,9 +655,12 @@ SIGNED_IN = "/me"
 
 def item_key(call: Call) -> str:
     """The stored key of the addressed item: the path's key; for `{id | userPrincipalName}` also an
-    alternate key's value; for `/me` the signed-in user (the token's `oid`, else the tenant's first user)."""
+    alternate key's value; for `/me` the signed-in user (the token's `oid`, else the tenant's first user).
+    An item addressed without a key (a singleton such as `/me/mailboxSettings`) is keyed by the item it hangs
+    from (the signed-in user for `/me/...`), or by its template."""
     params = call.target.params
-    if not params and call.target.route.template.lower() == SIGNED_IN:
+    template = call.target.route.template.lower()
+    if not params and (template == SIGNED_IN or template.startswith(SIGNED_IN + "/")):
         return _signed_in(call)
     key = call.key
     names = [n.strip() for n in (list(params)[-1] if params else "").split("|")]
@@ -573,12 +677,55 @@ def _signed_in(call: Call) -> str:
     oid = token_claims(call.request.headers.get("Authorization", "")).get("oid")
     if isinstance(oid, str) and oid:
         return oid
-    first = call.state.store.first(call.endpoint.entity_type)
+    users = call.endpoint.entity_type
+    if call.target.route.template.lower() != SIGNED_IN:  # `/me/...`: the type `/me` itself answers with
+        try:
+            me = call.state.router.resolve(call.version, [SIGNED_IN.strip("/")]).route.endpoints.get("GET")
+        except BadRequest:
+            me = None
+        users = me.entity_type if me is not None else users
+    first = call.state.store.first(users)
     return first if first is not None else SIGNED_IN
 
 
+def _singleton(call: Call) -> bool:
+    """Whether the route addresses one object without a key (`/policies/authorizationPolicy`,
+    `/me/mailboxSettings`): such an object always exists in Graph."""
+    last = call.target.route.segments[-1] if call.target.route.segments else None
+    return (
+        last is not None
+        and bool(last.literal)
+        and call.target.route.template.lower() != SIGNED_IN
+        and bool(call.endpoint.entity_type)
+    )
+
+
+def _materialize(call: Call, key: str) -> None:
+    """A singleton that was never written starts as its documentation shows it: the documented get
+    example's object (placeholders replaced), else every declared property null. Once written or deleted it
+    is the store's like any object (a deleted one stays deleted until reset)."""
+    store, entity = call.state.store, call.endpoint.entity_type
+    if not _singleton(call) or store.has(entity, key) or store.was_deleted(entity, key):
+        return
+    reading = call.target.route.endpoints.get("GET")
+    documented: Any = None
+    if reading is not None and reading.operation is not None:
+        found = call.state.examples.get((call.version, reading.operation["name"]), False)
+        if found is False:
+            found = call.state.examples[(call.version, reading.operation["name"])] = _first_answer(
+                call, reading.operation
+            )
+        documented = found[1] if found is not None else None
+    single = isinstance(documented, dict) and not isinstance(documented.get("value"), list)
+    shown = documented if single else {}
+    obj = {**_blank(call), **{k: clone(v) for k, v in shown.items() if "@" not in k}}
+    store.insert(entity, key, obj, copy=False, exclusive=False)
+
+
 async def get_entity(call: Call) -> Reply:
-    item = call.state.store.get(call.endpoint.entity_type, item_key(call))
+    key = item_key(call)
+    _materialize(call, key)
+    item = call.state.store.get(call.endpoint.entity_type, key)
     options = odata.parse_query(
         call.request.query.items(), version=call.version, supported={"select": True, "expand": False}
     )
@@ -592,6 +739,7 @@ async def update(call: Call) -> Reply:
         return await put(call)
     store = call.state.store
     key = item_key(call)
+    _materialize(call, key)
     store.get(call.endpoint.entity_type, key)  # 404 before looking at the body
     body = await read_body(call.request)
     validator = call.state.validators[call.version]
@@ -620,7 +768,9 @@ async def put(call: Call) -> Reply:
 
 
 async def delete(call: Call) -> Reply:
-    call.state.store.delete(call.endpoint.entity_type, item_key(call))
+    key = item_key(call)
+    _materialize(call, key)
+    call.state.store.delete(call.endpoint.entity_type, key)
     return _respond(call, None, 204)
 
 

@@ -93,9 +93,38 @@ def build_routes(entries: list[OperationEntry]) -> list[Route]:
             for path in entry["paths"]:
                 if reference_navigation(path) is None:  # `$ref` paths hold links, not a collection
                     _generic(table, entry, path)
+    # A documented item path (`/servicePrincipals/{id}`) implies the collection above it: its list and count.
+    for entry in ordered:
+        if entry["kind"] in {"get", "update", "delete"} and entry.get("entityType"):
+            for path in entry["paths"]:
+                _implied(table, entry, path)
     for navigation in table.references:  # reads of a reference navigation list (and count) its links
         _reads_of_links(table, navigation)
     return sorted(table.routes.values(), key=lambda r: r.template)
+
+
+def _is_key(segment: str) -> bool:
+    return segment.startswith("{") and segment.endswith("}")
+
+
+def _implied(table: _Table, entry: OperationEntry, path: str) -> None:
+    """The reads of the collection an item template (`.../things/{id}`) names: GET lists the collection
+    and `/$count` counts it, and the item can be read where only its update or delete is documented."""
+    parts = path.rstrip("/").split("/")
+    if len(parts) < 3 or not _is_key(parts[-1]) or REF in parts:
+        return
+    above = parts[-2]
+    if not above or _is_key(above) or "(" in above or above.startswith("$"):
+        return
+    entity = entry["entityType"] or ""
+    collection = "/".join(parts[:-1])
+    name = _collection(collection)
+    table.route(path).endpoints.setdefault("GET", Endpoint("get", entity, 200, name))
+    listing = table.route(collection).endpoints.setdefault("GET", Endpoint("list", entity, 200, name))
+    if listing.kind == "list":
+        table.route(collection + "/$count").endpoints.setdefault(
+            "GET", Endpoint("count", listing.entity_type, 200, name, listing.operation)
+        )
 
 
 class _Table:
@@ -166,6 +195,17 @@ def _reference(table: _Table, entry: OperationEntry, path: str) -> None:
     table.route(path).endpoints.setdefault(
         entry["method"] or "", Endpoint(kind, entity, status, collection, entry)
     )
+    keyed = _is_key(path.rstrip("/").split("/")[-2])
+    if kind in {"ref-add", "ref-list"} or (kind == "ref-remove" and keyed):
+        # A collection-valued reference navigation: documenting one of its `$ref` operations documents the
+        # navigation, and Graph serves all three on it (add, list the links, remove one).
+        base = navigation.template.rstrip("/")
+        links = table.route(f"{base}/{REF}").endpoints
+        links.setdefault("POST", Endpoint("ref-add", entity, 204, collection, entry))
+        links.setdefault("GET", Endpoint("ref-list", entity, 200, collection, entry))
+        table.route(f"{base}/{{id}}/{REF}").endpoints.setdefault(
+            "DELETE", Endpoint("ref-remove", entity, 204, collection, entry)
+        )
 
 
 def _reads_of_links(table: _Table, navigation: Route) -> None:

@@ -56,6 +56,11 @@ class Store:
         # Reference navigations: (navigation, parent key) → the keys it links to, in the order added.
         self._links: dict[tuple[str, str], list[str]] = {}
         self._baseline_links: dict[tuple[str, str], list[str]] = {}
+        # Containment (ARCHITECTURE A15): (parent type, parent key, navigation) → the (type, key) of the
+        # objects created under it, and each such object's parent; deleting a parent deletes them.
+        self._children: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
+        self._owner: dict[tuple[str, str], tuple[str, str, str]] = {}
+        self._deleted: set[tuple[str, str]] = set()  # (type, key) deleted since the last load or reset
         self._generation = 0  # bumped by every write: lets readers cache what they derive from the store
         self._indexes: dict[str, dict[Hashable, Index]] = {}
 
@@ -150,6 +155,11 @@ class Store:
                     return key
         return None
 
+    def was_deleted(self, entity_type: str, key: str) -> bool:
+        """Whether the object under `key` was deleted since the last load or reset (and not stored again)."""
+        with self._lock:
+            return (entity_type, key) in self._deleted and key not in self._sets.get(entity_type, {})
+
     def first(self, entity_type: str) -> str | None:
         """The key of the first stored object of a type (insertion order), or None."""
         with self._lock:
@@ -171,13 +181,43 @@ class Store:
         return dict(clone(merged))
 
     def delete(self, entity_type: str, key: str) -> None:
+        """Delete an object, the objects contained under it (recursively) and every link to or from it."""
         with self._lock:
-            gone = self._sets.get(entity_type, {}).pop(key, None)
-            if gone is None:
+            if key not in self._sets.get(entity_type, {}):
                 raise NotFound(_missing(key))
-            self._changed(entity_type, gone, None)
-            self._forget_links(key)
+            pending = [(entity_type, key)]
+            while pending:
+                kind, name = pending.pop()
+                gone = self._sets.get(kind, {}).pop(name, None)
+                if gone is None:
+                    continue
+                self._changed(kind, gone, None)
+                self._deleted.add((kind, name))
+                self._forget_links(name)
+                owner = self._owner.pop((kind, name), None)
+                if owner is not None and (kind, name) in self._children.get(owner, []):
+                    self._children[owner].remove((kind, name))
+                for nav in [c for c in self._children if c[0] == kind and c[1] == name]:
+                    pending.extend(self._children.pop(nav))
             self._generation += 1
+
+    def contain(self, parent: tuple[str, str, str], entity_type: str, key: str) -> None:
+        """Record that the object `key` of `entity_type` lives under `parent` (its type, key and the
+        navigation it was created in)."""
+        with self._lock:
+            self._children.setdefault(parent, []).append((entity_type, key))
+            self._owner[(entity_type, key)] = parent
+
+    def children(self, parent: tuple[str, str, str], entity_type: str) -> list[JSONObject]:
+        """The stored objects a contained collection holds: those created under `parent`, then the objects
+        of its type that no parent holds (the sample tenant's, whose parent the documentation does not
+        name). Never mutate them."""
+        with self._lock:
+            objects = self._sets.get(entity_type, {})
+            held = self._children.get(parent, [])
+            owned = [objects[k] for t, k in held if t == entity_type and k in objects]
+            free = [o for k, o in objects.items() if (entity_type, k) not in self._owner]
+            return owned + free
 
     def _forget_links(self, key: str) -> None:
         """A deleted object's links go with it, both its own and those that point at it."""
@@ -233,6 +273,8 @@ class Store:
             self._baseline = {t: dict(objs) for t, objs in self._sets.items()}
             self._baseline_links = {k: list(v) for k, v in (links or {}).items()}
             self._links = {k: list(v) for k, v in self._baseline_links.items()}
+            self._children, self._owner = {}, {}
+            self._deleted.clear()
             self._rebuilt()
             self._generation += 1
 
@@ -241,6 +283,8 @@ class Store:
         with self._lock:
             self._sets = {t: {str(o[key]): clone(o) for o in objs} for t, objs in data.items()}
             self._links = {}
+            self._children, self._owner = {}, {}
+            self._deleted.clear()
             self._rebuilt()
             self._generation += 1
 
@@ -248,6 +292,8 @@ class Store:
         with self._lock:
             self._sets = {t: dict(objs) for t, objs in self._baseline.items()}
             self._links = {k: list(v) for k, v in self._baseline_links.items()}
+            self._children, self._owner = {}, {}
+            self._deleted.clear()
             self._rebuilt()
             self._generation += 1
 
