@@ -18,7 +18,7 @@ from fakegraph.compiler import http, learn
 from fakegraph.compiler.operations import Operation, catalogue_entry, resolve_operation
 from fakegraph.compiler.pages import ParsedPage, parse_page
 from fakegraph.compiler.records import OperationDoc, Warning
-from fakegraph.compiler.sample import sample_links, sample_tenant
+from fakegraph.compiler.sample import addressed_parents, item_types, sample_links, sample_tenant
 from fakegraph.compiler.types import Overrides, TypeIndex, all_schemas, build_index
 
 
@@ -75,6 +75,7 @@ def _build_version(
     entries: list[OperationEntry] = []
     taken: set[str] = set()
     lifted: list[tuple[str, str | None, str, JSONObject]] = []
+    passed: list[tuple[list[str], JSONObject]] = []  # every example with its operation's templates
     for op in operations:
         ctx = ex.ExampleContext(op.doc.file, *ctx_base)
         names = []
@@ -84,8 +85,11 @@ def _build_version(
             out.files[f"fixtures/{version}/examples/{name}"] = dumps(fixture)
             names.append(name)
             lifted.append((op.kind, op.entity_type, op.paths[0] if op.paths else "", fixture))
+            passed.append((list(op.paths), fixture))
         entries.append(catalogue_entry(op, index, names))
-    tenant = sample_tenant(version, lifted, by_id, ctx_base[2], out.warnings)
+    types = item_types((op.kind, op.entity_type, op.paths) for op in operations)
+    parents = [found for paths, fixture in passed for found in addressed_parents(paths, fixture, types)]
+    tenant = sample_tenant(version, lifted, by_id, ctx_base[2], out.warnings, parents)
     out.files[f"fixtures/{version}/sample.json"] = dumps(tenant)
     templates = [path for op in operations for path in op.paths]
     out.files[f"fixtures/{version}/sample-links.json"] = dumps(sample_links(lifted, tenant, templates))

@@ -2,11 +2,12 @@
 
 A fresh server looks like a small tenant and documented reads read back as documented (ARCHITECTURE A12).
 Objects come from the responses of get, list, create and update examples, with their marked placeholders
-replaced; annotations are dropped; an object's type is its `@odata.type` when that names a known type, else
-the operation's. An item that a documented get, update or delete addresses by a concrete key, and that no
-response shows, is there too (its key and, for an update, the documented changes), so the documented request
-finds it. An object that does not validate against its type's schema is left out and reported. The first
-object seen with an id wins.
+replaced and every other declared property null; annotations are dropped; an object's type is its
+`@odata.type` when that names a known type, else the operation's. An item that a documented get, update or
+delete addresses by a concrete key, and that no response shows, is there too (its key and, for an update,
+the documented changes), so the documented request finds it; so is an item a documented request path passes
+through by a concrete key (`/teams/{key}/channels`). An object that does not validate against its type's
+schema is left out and reported. The first object seen with an id wins.
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import unquote
 
-from fakegraph.artifacts.contract import JSONObject, reference_navigation, schema_uri, template_shape
+from fakegraph.artifacts.contract import (
+    JSONObject,
+    graph_block,
+    reference_navigation,
+    schema_uri,
+    template_shape,
+)
 from fakegraph.artifacts.placeholders import substitute
 from fakegraph.compiler.records import Warning
 
@@ -51,6 +58,56 @@ def addressed_item(kind: str, template: str, fixture: JSONObject) -> JSONObject 
         substitute(body, request.get("marks", [])) if kind == "update" and isinstance(body, dict) else {}
     )
     return {**{k: v for k, v in changes.items() if "@" not in k}, "id": last}
+
+
+def blank_of(schema: JSONObject) -> JSONObject:
+    """Every declared property that is not a navigation, as null: how Graph shows what a documented object
+    leaves unsaid, and the shape a created object is stored in."""
+    navigation = set(graph_block(schema).get("navigationProperties", []))
+    return {name: None for name in schema.get("properties", {}) if name not in navigation}
+
+
+def item_types(operations: Iterable[tuple[str, str | None, list[str]]]) -> dict[str, str]:
+    """The shape of each documented item template (`/teams/{}`) → its entity type: the paths of get, update
+    and delete operations that end in a key, and the item below each documented list or create."""
+    out: dict[str, str] = {}
+    for kind, entity, paths in operations:
+        if not entity:
+            continue
+        for path in paths:
+            if kind in _ADDRESSED and path.rstrip("/").endswith("}"):
+                out.setdefault(template_shape(path.rstrip("/")), entity)
+            elif kind in {"list", "create"} and "$" not in path:
+                out.setdefault(template_shape(path.rstrip("/") + "/{}"), entity)
+    return out
+
+
+def addressed_parents(
+    paths: list[str], fixture: JSONObject, types: dict[str, str]
+) -> list[tuple[str, JSONObject]]:
+    """The items a documented request path passes through by a concrete key (`/teams/{id}/channels` at
+    `/teams/893075dd/channels` passes through team 893075dd), as `(type, {"id": key})`: the request assumes
+    they exist. The item the path ends at is `addressed_item`'s."""
+    request = fixture.get("request")
+    if not isinstance(request, dict) or not isinstance(request.get("path"), str):
+        return []
+    given = request["path"].split("?", 1)[0].strip("/").split("/")
+    for template in paths:
+        wanted = template.strip("/").split("/")
+        if len(wanted) != len(given) or any(
+            not w.startswith("{") and w.lower() != g.lower() for w, g in zip(wanted, given, strict=True)
+        ):
+            continue
+        found = []
+        for index, segment in enumerate(wanted[:-1]):
+            key = unquote(given[index])
+            if not segment.startswith("{") or not key or "{" in key or "=" in key:
+                continue
+            entity = types.get(template_shape("/" + "/".join(wanted[: index + 1])))
+            if entity is not None:
+                found.append((entity, {"id": key}))
+        return found
+    return []
 
 
 def sample_links(
@@ -101,9 +158,10 @@ def sample_tenant(
     schemas: dict[str, JSONObject],
     validate: Validate,
     warnings: list[Warning],
+    parents: Iterable[tuple[str, JSONObject]] = (),
 ) -> dict[str, list[JSONObject]]:
     """Type → objects, from `(operation kind, entity type, path template, example fixture)` in catalogue
-    order."""
+    order, and the items documented requests pass through (`parents`, see `addressed_parents`)."""
     out: dict[str, dict[str, JSONObject]] = {}
     addressed: list[tuple[str, JSONObject]] = []
     for kind, entity, template, fixture in fixtures:
@@ -136,10 +194,11 @@ def sample_tenant(
                     )
                 )
                 continue
-            out.setdefault(qualified, {})[clean["id"]] = clean
+            out.setdefault(qualified, {})[clean["id"]] = {**blank_of(schema), **clean}
+    addressed.extend(parents)
     for entity, item in addressed:  # after every response: a documented object wins
         schema = schemas.get(schema_uri(version, entity))
         if schema is None or item["id"] in out.get(entity, {}) or validate(schema, item):
             continue
-        out.setdefault(entity, {})[item["id"]] = item
+        out.setdefault(entity, {})[item["id"]] = {**blank_of(schema), **item}
     return {name: list(objects.values()) for name, objects in sorted(out.items())}

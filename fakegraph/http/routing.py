@@ -138,10 +138,13 @@ class _Table:
     def route(self, path: str) -> Route:
         key = shape(path)
         found = self.routes.get(key)
-        if found is None:
-            found = self.routes[key] = Route(
-                path, tuple(self._segment(s) for s in path.strip("/").split("/"))
-            )
+        if found is None or ("|" in path and "|" not in found.template):
+            # One route per shape; the template naming alternate keys (`{id | userPrincipalName}`) wins.
+            segments = tuple(self._segment(s) for s in path.strip("/").split("/"))
+            if found is None:
+                found = self.routes[key] = Route(path, segments)
+            else:
+                found.template, found.segments = path, segments
         return found
 
     def _segment(self, text: str) -> Segment:

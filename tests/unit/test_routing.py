@@ -359,3 +359,45 @@ def test_the_unknown_segment_is_the_first_no_route_takes_after_what_matched():
     router = Router(Catalogue(schemas={"beta": {}}, operations={"beta": entries, "v1.0": {}}))
     with pytest.raises(ResourceNotFound, match="'nope'"):
         router.resolve("beta", ["reports", "nope", "x"])
+
+
+def _table(entries: list[OperationEntry]) -> dict[str, dict[str, str]]:
+    return {r.template: {m: e.kind for m, e in r.endpoints.items()} for r in build_routes(entries)}
+
+
+def test_a_documented_item_implies_the_reads_of_its_collection():
+    """Only `GET /things/{id}` is documented: `/things` lists and `/things/$count` counts (D10: an entity
+    set follows from its documented paths); no create, update or delete is made up."""
+    routes = _table([_entry("get_thing", "get", "GET", ["/things/{id}"], THING)])
+    assert routes["/things"] == {"GET": "list"}
+    assert routes["/things/$count"] == {"GET": "count"}
+    assert routes["/things/{id}"] == {"GET": "get"}
+
+
+def test_an_implied_collection_needs_a_literal_navigation_above_the_key():
+    """A key below a key or a function call implies nothing."""
+    routes = _table(
+        [
+            _entry("get_pair", "get", "GET", ["/things/{id}/{other}"], THING),
+            _entry("get_call", "get", "GET", ["/things/find(q='{q}')/{id}"], THING),
+        ]
+    )
+    assert "/things/{id}" not in routes
+    assert not [t for t in routes if t.startswith("/things/find") and not t.endswith("{id}")]
+
+
+def test_one_documented_ref_operation_serves_the_whole_reference_navigation():
+    """Only `DELETE /groups/{id}/members/{id}/$ref` is documented (as in v1.0's pages): the navigation is a
+    reference navigation, so adding, listing links, listing and counting the members are served too."""
+    removal = "/groups/{id}/members/{directoryObject-id}/$ref"
+    routes = _table([_entry("delete_member", "delete", "DELETE", [removal], ITEM)])
+    assert routes["/groups/{id}/members/$ref"] == {"POST": "ref-add", "GET": "ref-list"}
+    assert routes["/groups/{id}/members/{directoryObject-id}/$ref"] == {"DELETE": "ref-remove"}
+    assert routes["/groups/{id}/members"] == {"GET": "list"}
+    assert routes["/groups/{id}/members/$count"] == {"GET": "count"}
+
+
+def test_a_single_valued_reference_keeps_only_what_is_documented():
+    """`PUT /users/{id}/manager/$ref` sets one link: no POST or link list is invented for it."""
+    routes = _table([_entry("set_manager", "update", "PUT", ["/users/{id}/manager/$ref"], ITEM)])
+    assert routes["/users/{id}/manager/$ref"] == {"PUT": "ref-set"}

@@ -83,7 +83,7 @@ def test_every_schema_is_a_valid_draft_2020_12_schema(sample_files):
     from jsonschema import Draft202012Validator
 
     schemas = [v for k, v in sample_files.items() if k.startswith("schemas/")]
-    assert len(schemas) == 9
+    assert len(schemas) == 12
     for schema in schemas:
         Draft202012Validator.check_schema(schema)
 
@@ -230,7 +230,7 @@ def test_every_example_response_validates_after_substitution(sample_files):
     """Each documented response, marked values replaced, validates against its schema."""
     registry = _registry(sample_files)
     responses = [e["response"] for e in _examples(sample_files) if e["response"] and e["response"]["schema"]]
-    assert len(responses) == 11
+    assert len(responses) == 13
     for response in responses:
         body = substitute(response["body"], response["marks"])
         errors = list(schema_tools.validator_for(response["schema"], registry).iter_errors(body))
@@ -267,9 +267,9 @@ def test_output_is_deterministic(sample):
 def test_report_counts(sample_files):
     """The compile report counts pages, operations, types and warnings by kind."""
     report = sample_files["fixtures/compile-report.json"]
-    assert report["pages"]["total"] == 21
-    assert report["operations"] == 14
-    assert report["types"] == 9
+    assert report["pages"]["total"] == 29
+    assert report["operations"] == 19
+    assert report["types"] == 12
     assert report["warnings"]["byKind"]["missing-uri"] == 4
     assert (
         sum(report["warnings"]["byKind"].values())

@@ -1,0 +1,154 @@
+"""The resource model (ARCHITECTURE A15) on the project's own sample pack (tests/data/compiled): collections
+below an item hold the objects created under that parent, singletons exist from the start, a documented
+item implies its collection's reads, and type-cast segments restrict a collection to a derived type."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+
+from tests.conftest import DATA
+from tests.integration.conftest import AUTH, JSON, ClientFactory
+
+SAMPLE = DATA / "compiled"
+ANA = "1f3c0000-0000-4000-8000-00000000000a"
+USER = "microsoft.graph.gadgetUser"
+ADMIN = "microsoft.graph.gadgetAdmin"
+
+
+def _token(oid: str) -> dict[str, str]:
+    def part(value: dict[str, str]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+    return {"Authorization": f"Bearer {part({'alg': 'none'})}.{part({'oid': oid})}.sig"}
+
+
+async def _json(response: Any) -> Any:
+    return json.loads(await response.text())
+
+
+@pytest.fixture
+async def tenant(make_client: ClientFactory) -> Any:
+    """The sample pack, empty but for two users (Ana and Bo) and a team."""
+    client = await make_client(data=SAMPLE, dataset="empty")
+    seeded = await client.post(
+        "/_fakegraph/seed",
+        json={
+            USER: [
+                {"id": ANA, "displayName": "Ana", "userPrincipalName": "ana@contoso.example"},
+                {"id": "bo", "displayName": "Bo", "userPrincipalName": "bo@contoso.example"},
+            ],
+            "microsoft.graph.gadgetTeam": [{"id": "t-blue", "displayName": "Blue"}],
+        },
+    )
+    assert seeded.status == 201, await seeded.text()
+    return client
+
+
+async def _note(client: Any, user: str, text: str) -> str:
+    response = await client.post(f"/beta/gadgetUsers/{user}/notes", json={"text": text}, headers=JSON)
+    assert response.status == 201, await response.text()
+    return str((await _json(response))["id"])
+
+
+async def _listed(client: Any, path: str, headers: dict[str, str] = AUTH) -> list[str]:
+    response = await client.get(path, headers=headers)
+    assert response.status == 200, await response.text()
+    return [item["id"] for item in (await _json(response))["value"]]
+
+
+async def test_a_contained_collection_holds_what_was_created_under_its_parent(tenant):
+    """Notes created under Ana are listed and counted under Ana only; `/me/notes` is the signed-in user's."""
+    ana_note = await _note(tenant, ANA, "mine")
+    bo_note = await _note(tenant, "bo", "his")
+    assert await _listed(tenant, f"/beta/gadgetUsers/{ANA}/notes") == [ana_note]
+    assert await _listed(tenant, "/beta/gadgetUsers/bo@contoso.example/notes") == [bo_note]
+    assert await _listed(tenant, "/beta/me/notes", _token("bo")) == [bo_note]
+    counted = await tenant.get(f"/beta/gadgetUsers/{ANA}/notes/$count", headers=AUTH)
+    assert (counted.status, await counted.text()) == (200, "1")
+    created = await tenant.post("/beta/me/notes", json={"text": "via me"}, headers={**JSON, **_token("bo")})
+    assert created.status == 201
+    assert len(await _listed(tenant, "/beta/gadgetUsers/bo/notes")) == 2
+
+
+async def test_a_missing_parent_is_a_404_and_creates_nothing(tenant):
+    before = tenant.server.state.store.dump()
+    for response in (
+        await tenant.get("/beta/gadgetUsers/nobody/notes", headers=AUTH),
+        await tenant.get("/beta/gadgetUsers/nobody/notes/$count", headers=AUTH),
+        await tenant.post("/beta/gadgetUsers/nobody/notes", json={"text": "lost"}, headers=JSON),
+    ):
+        assert response.status == 404
+        assert "'nobody'" in (await _json(response))["error"]["message"]
+    assert tenant.server.state.store.dump() == before
+
+
+async def test_deleting_a_parent_deletes_what_it_contains(tenant):
+    """Bo goes, and his notes with him; Ana's stay."""
+    ana_note = await _note(tenant, ANA, "mine")
+    bo_note = await _note(tenant, "bo", "his")
+    deleted = await tenant.delete("/beta/gadgetUsers/bo", headers=AUTH)
+    assert deleted.status == 204
+    assert (await tenant.get(f"/beta/gadgetUsers/bo/notes/{bo_note}", headers=AUTH)).status == 404
+    assert tenant.server.state.store.count("microsoft.graph.gadgetNote") == 1
+    assert await _listed(tenant, f"/beta/gadgetUsers/{ANA}/notes") == [ana_note]
+
+
+async def test_a_documented_item_implies_its_collection(tenant):
+    """Only `GET /gadgetUsers/{id}` (and a delete) is documented: the collection lists and counts, and is
+    not writable."""
+    assert sorted(await _listed(tenant, "/beta/gadgetUsers")) == sorted([ANA, "bo"])
+    counted = await tenant.get("/beta/gadgetUsers/$count", headers=AUTH)
+    assert await counted.text() == "2"
+    refused = await tenant.post("/beta/gadgetUsers", json={"displayName": "X"}, headers=JSON)
+    assert refused.status == 405
+
+
+async def test_a_singleton_starts_as_documented_and_keeps_its_changes(make_client):
+    """`/gadgetSettings` exists before anyone writes it (its documented get example), takes a PATCH, and is
+    back to its documented state after a reset; a bad PATCH changes nothing."""
+    client = await make_client(data=SAMPLE, dataset="empty")
+    first = await _json(await client.get("/beta/gadgetSettings", headers=AUTH))
+    assert (first["theme"], first["retentionDays"]) == ("dark", 30)
+    patched = await client.patch("/beta/gadgetSettings", json={"retentionDays": 7}, headers=JSON)
+    assert patched.status == 204
+    bad = await client.patch("/beta/gadgetSettings", json={"retentionDays": "many"}, headers=JSON)
+    assert bad.status == 400
+    assert "retentionDays" in (await _json(bad))["error"]["message"]
+    again = await _json(await client.get("/beta/gadgetSettings", headers=AUTH))
+    assert (again["theme"], again["retentionDays"]) == ("dark", 7)
+    assert (await client.post("/_fakegraph/reset")).status == 204
+    assert (await _json(await client.get("/beta/gadgetSettings", headers=AUTH)))["retentionDays"] == 30
+
+
+async def test_type_cast_segments_restrict_a_collection_to_a_derived_type(tenant):
+    """A gadgetAdmin is a gadgetUser: `/gadgetUsers` lists it (typed), and a cast segment lists and counts
+    only admins, on an entity set and on a reference navigation."""
+    store = tenant.server.state.store
+    store.insert(ADMIN, "root", {"id": "root", "displayName": "Root", "adminLevel": 3})
+    users = await _json(await tenant.get("/beta/gadgetUsers", headers=AUTH))
+    typed = {u["id"]: u.get("@odata.type") for u in users["value"]}
+    assert typed == {ANA: None, "bo": None, "root": "#" + ADMIN}
+    assert await _listed(tenant, f"/beta/gadgetUsers/{ADMIN}") == ["root"]
+    for key in ("root", "bo"):
+        linked = await tenant.post(
+            "/beta/gadgetTeams/t-blue/members/$ref",
+            json={"@odata.id": f"https://graph.microsoft.com/beta/gadgetUsers/{key}"},
+            headers=JSON,
+        )
+        assert linked.status == 204, await linked.text()
+    assert sorted(await _listed(tenant, "/beta/gadgetTeams/t-blue/members")) == ["bo", "root"]
+    assert await _listed(tenant, f"/beta/gadgetTeams/t-blue/members/{ADMIN}") == ["root"]
+    counted = await tenant.get(f"/beta/gadgetTeams/t-blue/members/{ADMIN}/$count", headers=AUTH)
+    assert await counted.text() == "1"
+
+
+async def test_a_cast_to_an_unrelated_type_or_on_an_item_is_a_400(tenant):
+    wrong = await tenant.get("/beta/gadgetUsers/microsoft.graph.gadgetNote", headers=AUTH)
+    assert wrong.status == 400
+    assert "microsoft.graph.gadgetNote" in (await _json(wrong))["error"]["message"]
+    item = await tenant.get(f"/beta/gadgetUsers/bo/{ADMIN}", headers=AUTH)
+    assert item.status == 400
