@@ -305,6 +305,7 @@ def _http_request(
         return None, [], []
     method: str | None = None
     paths: list[tuple[str, int]] = []
+    variants: list[tuple[str, int]] = []  # request lines that expand a navigation in their query
     unresolved: list[tuple[str, int]] = []
     for fence in doc.fences_in(section):
         for offset, raw in enumerate(fence.body, start=1):
@@ -324,11 +325,15 @@ def _http_request(
                 warnings.append(Warning(kind, file, line, message))
             if path is None:
                 unresolved.append((target, line))
+            elif "$expand=" in target.split("?", 1)[-1].lower() and "?" in target:
+                variants.append((path, line))
             else:
                 paths.append((path, line))
     if method is None:
         warnings.append(Warning("missing-http-request", file, section.start, "no request line in block"))
-    return method, list(dict.fromkeys(paths)), unresolved
+    # `GET /users?$expand=manager` beside `GET /users/{id}/manager` reads the navigation through its parent:
+    # a way to call the page's operation, not a path of its own (it would take over the parent's list).
+    return method, list(dict.fromkeys(paths or variants)), unresolved
 
 
 def _parameters(doc: Document, file: str, warnings: list[Warning]) -> list[ParameterDoc]:

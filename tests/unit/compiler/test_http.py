@@ -118,3 +118,24 @@ def test_pointers_round_trip():
 def test_first_placeholder_agrees_with_find(value):
     """The fast `first` finds what `find` finds first (annotations skipped)."""
     assert placeholders.first(value) == next(placeholders.find(value), None)
+
+
+def _request_paths(*lines: str) -> list[str]:
+    from fakegraph.compiler.pages import parse_page
+
+    fence = "\n".join(["```http", *lines, "```"])
+    head = "---\ntitle: List manager\ndoc_type: apiPageType\n---\n# List manager\n"
+    text = f"{head}\n## HTTP request\n\n{fence}\n"
+    page = parse_page(text, "v1.0/api/user-list-manager.md")
+    return [path for path, _ in page.operations[0].paths]
+
+
+def test_a_request_line_expanding_a_navigation_is_no_path_of_its_own():
+    """`GET /users?$expand=manager` beside `GET /users/{id}/manager` reads the navigation through the users
+    list; taking `/users` as the page's path would give the users list this page's query options."""
+    paths = _request_paths("GET /me/manager", "GET /users/{id}/manager", "GET /users?$expand=manager")
+    assert paths == ["/me/manager", "/users/{id}/manager"]
+
+
+def test_a_page_documented_only_through_expand_keeps_those_paths():
+    assert _request_paths("GET /users?$expand=manager") == ["/users"]
