@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
@@ -75,6 +76,13 @@ class Call(NamedTuple):  # a tuple: one per request, cheaper than a frozen datac
     endpoint: Endpoint
     include_unknown: bool  # Prefer: include-unknown-enum-members
     cast: str = ""  # a type-cast segment's type (`/members/microsoft.graph.user`): the items listed
+    segments: tuple[str, ...] = ()  # the raw path segments after the version, as routed
+
+    @property
+    def routed(self) -> list[str]:
+        """The raw segments after the version as routed: without a type cast, alternate keys replaced by
+        the keys they name."""
+        return list(self.segments) if self.segments else split(self.request.raw_path)[1:]
 
     @property
     def base(self) -> str:
@@ -137,13 +145,14 @@ def _cache_key(request: GraphRequest) -> tuple[str, ...]:
 async def _handle(request: GraphRequest, state: State, segments: list[str]) -> Reply:
     version = segments[0]
     rest, cast = _type_cast(state, version, segments[1:])
+    rest = _alternate_keys(state, version, rest)
     target = state.router.resolve(version, rest)
     endpoint = target.route.endpoints.get(request.method)
     if endpoint is None:
         raise MethodNotAllowed(sorted(target.route.endpoints))
     if cast and endpoint.kind not in {"list", "count"}:
         raise BadRequest(f"A type cast to '{cast}' is supported on collections only.")
-    call = Call(request, state, version, target, endpoint, _wants_unknown_members(request))
+    call = Call(request, state, version, target, endpoint, _wants_unknown_members(request), "", tuple(rest))
     if cast:
         allowed = _kinds_of(call, endpoint.entity_type)
         if endpoint.entity_type and cast not in allowed:
@@ -153,6 +162,59 @@ async def _handle(request: GraphRequest, state: State, segments: list[str]) -> R
             )
         call = call._replace(cast=cast)
     return await KINDS[endpoint.kind](call)
+
+
+_KEY_CALL = re.compile(r"^([A-Za-z]\w*)\(([A-Za-z]\w*)=(?:'((?:[^']|'')*)'|([^',()]*))\)$")
+_KEY_EQUALS = re.compile(r"^([A-Za-z]\w*)=([^=]+)$")
+
+
+def _alternate_keys(state: State, version: str, rest: list[str]) -> list[str]:
+    """The path with each alternate key segment replaced by the key of the object it names:
+    `/applications(appId='x')` and `/directoryRoles/roleTemplateId=x` address the item whose `appId`
+    (`roleTemplateId`) is x, a property of the item's type. A segment that routes as it is, other than as a
+    key (a documented function), is left alone; an alternate key no object has is a 404 naming it."""
+    if not any("=" in s for s in rest):
+        return rest
+    try:
+        routed = state.router.resolve(version, rest)
+        if not any("=" in value for value in routed.params.values()):
+            return rest
+    except BadRequest:
+        pass
+    out: list[str] = []
+    for raw in rest:
+        text = unquote(raw)
+        call_form = _KEY_CALL.match(text)
+        equals = _KEY_EQUALS.match(text) if call_form is None else None
+        if call_form is not None:
+            collection = [*out, quote(call_form.group(1), safe="")]
+            name, value = call_form.group(2), call_form.group(3)
+            value = value.replace("''", "'") if value is not None else call_form.group(4)
+        elif equals is not None and out:
+            collection, (name, value) = out, equals.groups()
+        else:
+            out.append(raw)
+            continue
+        key = _key_by(state, version, collection, name, value)
+        out = [*collection, quote(key, safe="")] if key is not None else [*out, raw]
+    return out
+
+
+def _key_by(state: State, version: str, collection: list[str], name: str, value: str) -> str | None:
+    """The key of the object of the collection at `collection` whose property `name` is `value`; None when
+    `name` is no property of the collection's type (the segment is no alternate key)."""
+    try:
+        item = state.router.resolve(version, [*collection, "{key}"])
+    except BadRequest:
+        return None
+    reading = item.route.endpoints.get("GET")
+    schema = state.catalogue.schema(version, reading.entity_type) if reading and reading.entity_type else None
+    if reading is None or schema is None or name not in schema.get("properties", {}):
+        return None
+    found = state.store.find(reading.entity_type, name, value)
+    if found is None:
+        raise _missing(f"{name}='{value}'")
+    return found
 
 
 def _type_cast(state: State, version: str, rest: list[str]) -> tuple[list[str], str]:
@@ -382,7 +444,7 @@ def container(call: Call, template: str) -> tuple[str, str, str] | None:
     parts = template.strip("/").split("/")
     if len(parts) < 2 or not (parts[-2].startswith("{") or (len(parts) == 2 and parts[0].lower() == "me")):
         return None
-    raw = split(call.request.raw_path)[1 : len(parts)]
+    raw = call.routed[: len(parts) - 1]
     try:
         found = call.state.router.resolve(call.version, raw)
     except BadRequest:
@@ -390,7 +452,7 @@ def container(call: Call, template: str) -> tuple[str, str, str] | None:
     reading = found.route.endpoints.get("GET")
     if reading is None or reading.kind != "get" or not reading.entity_type:
         return None
-    parent = Call(call.request, call.state, call.version, found, reading, call.include_unknown)
+    parent = call._replace(target=found, endpoint=reading, cast="", segments=tuple(raw))
     key = item_key(parent)
     if not call.state.store.has(reading.entity_type, key):
         raise _missing(key)
@@ -400,7 +462,7 @@ def container(call: Call, template: str) -> tuple[str, str, str] | None:
 def _positions(call: Call) -> list[str]:
     """The request's path segments after the version, percent-decoded: the values of a template's keys by
     position (`/groups/{id}/members/{id}/$ref` names two keys `id`)."""
-    return [unquote(s) for s in split(call.request.raw_path)[1:]]
+    return [unquote(s) for s in call.routed]
 
 
 def _require_parent(call: Call, template: str) -> None:
@@ -408,7 +470,7 @@ def _require_parent(call: Call, template: str) -> None:
     keys = [i for i, s in enumerate(template.strip("/").split("/")) if s.startswith("{")]
     if not keys:
         return
-    raw = split(call.request.raw_path)[1 : keys[-1] + 2]
+    raw = call.routed[: keys[-1] + 1]
     try:
         item = call.state.router.resolve(call.version, raw)
     except BadRequest:
@@ -426,7 +488,7 @@ def _require_parent(call: Call, template: str) -> None:
 
 def _navigation_type(call: Call, navigation: str) -> str:
     """The type a navigation's reads declare (empty when the pack does not say)."""
-    raw = split(call.request.raw_path)[1 : len(navigation.strip("/").split("/")) + 1]
+    raw = call.routed[: len(navigation.strip("/").split("/"))]
     try:
         endpoint = call.state.router.resolve(call.version, raw).route.endpoints.get("GET")
     except BadRequest:

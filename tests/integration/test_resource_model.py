@@ -152,3 +152,31 @@ async def test_a_cast_to_an_unrelated_type_or_on_an_item_is_a_400(tenant):
     assert "microsoft.graph.gadgetNote" in (await _json(wrong))["error"]["message"]
     item = await tenant.get(f"/beta/gadgetUsers/bo/{ADMIN}", headers=AUTH)
     assert item.status == 400
+
+
+async def test_alternate_keys_address_an_item_by_one_of_its_properties(tenant):
+    """`/gadgetUsers(userPrincipalName='...')` and `/gadgetTeams/displayName=Blue` address the object whose
+    property holds that value, also as the parent of a contained collection or reference navigation."""
+    bo_note = await _note(tenant, "bo", "his")
+    by_call = await _json(
+        await tenant.get("/beta/gadgetUsers(userPrincipalName='bo@contoso.example')", headers=AUTH)
+    )
+    assert (by_call["id"], by_call["displayName"]) == ("bo", "Bo")
+    notes = "/beta/gadgetUsers(userPrincipalName='bo@contoso.example')/notes"
+    assert await _listed(tenant, notes) == [bo_note]
+    linked = await tenant.post(
+        "/beta/gadgetTeams/displayName=Blue/members/$ref",
+        json={"@odata.id": "https://graph.microsoft.com/beta/gadgetUsers/bo"},
+        headers=JSON,
+    )
+    assert linked.status == 204, await linked.text()
+    assert await _listed(tenant, "/beta/gadgetTeams/t-blue/members") == ["bo"]
+
+
+async def test_an_alternate_key_no_object_has_is_a_404_and_an_unknown_property_unrouted(tenant):
+    missing = await tenant.get("/beta/gadgetUsers(displayName='Nobody')", headers=AUTH)
+    assert missing.status == 404
+    assert "displayName='Nobody'" in (await _json(missing))["error"]["message"]
+    unknown = await tenant.get("/beta/gadgetUsers(colour='red')", headers=AUTH)
+    assert unknown.status == 400
+    assert "Resource not found for the segment" in (await _json(unknown))["error"]["message"]
