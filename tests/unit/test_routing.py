@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from fakegraph.artifacts.catalogue import Catalogue
-from fakegraph.artifacts.contract import OperationEntry, OperationKind
+from fakegraph.artifacts.catalogue import Catalogue, load_catalogue
+from fakegraph.artifacts.contract import OperationEntry, OperationKind, template_head
 from fakegraph.artifacts.errors import ResourceNotFound
-from fakegraph.http.routing import Endpoint, Router, Target, build_routes, split
+from fakegraph.artifacts.paths import data_dir
+from fakegraph.http.routing import Endpoint, Router, Target, _specificity, build_routes, split
 
 ITEM = "microsoft.graph.item"
 THING = "microsoft.graph.thing"
@@ -359,3 +360,18 @@ def test_the_unknown_segment_is_the_first_no_route_takes_after_what_matched():
     router = Router(Catalogue(schemas={"beta": {}}, operations={"beta": entries, "v1.0": {}}))
     with pytest.raises(ResourceNotFound, match="'nope'"):
         router.resolve("beta", ["reports", "nope", "x"])
+
+
+def test_routes_built_per_group_on_first_use_are_the_whole_tables_routes():
+    """The router builds a route group (a path's first segment) when a request first falls in it: over the
+    shipped pack, every group holds the routes and endpoints of the version's whole table, most specific
+    first, as the whole table orders them."""
+    catalogue = load_catalogue(data_dir())
+    router = Router(catalogue)
+    for version in ("beta", "v1.0"):
+        whole = build_routes(catalogue.entries(version))
+        heads = sorted({template_head(r.template) for r in whole})
+        assert len(heads) > 20
+        for head in heads:
+            expected = sorted((r for r in whole if template_head(r.template) == head), key=_specificity)
+            assert router._group(version, head) == expected
