@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 AUTH = "Bearer bench"
@@ -135,6 +136,48 @@ def throughput(
     return statistics.median(ours), statistics.median(bare), ratio, len(sample)
 
 
+def spread(values: list[float]) -> str:
+    """A median with its range, for figures measured over alternating rounds on a noisy machine."""
+    return f"{statistics.median(values):.3g} [{min(values):.3g}..{max(values):.3g}]"
+
+
+def startup_and_rss(runs: int = 11, data: str | None = None) -> dict[str, list[float]]:
+    """Per round, alternating: seconds from process start to the first 200 and idle RSS (KiB, after the first
+    answer) of `fakegraph serve` (on `data`, or the shipped pack) and of the bare handler."""
+    with tempfile.NamedTemporaryFile("wb", delete=False) as body:
+        body.write(b"{}")
+    ours_args = ["fakegraph", "default", *(["--data", data] if data else [])]
+    _first_200(ours_args)
+    _first_200(["bare", body.name, "200"])
+    out: dict[str, list[float]] = {"ours_s": [], "bare_s": [], "ours_kib": [], "bare_kib": []}
+    for _ in range(runs):
+        seconds, kib = _first_200(ours_args, rss=True)
+        out["ours_s"].append(seconds)
+        out["ours_kib"].append(kib)
+        seconds, kib = _first_200(["bare", body.name, "200"], rss=True)
+        out["bare_s"].append(seconds)
+        out["bare_kib"].append(kib)
+    Path(body.name).unlink()
+    return out
+
+
+def report_startup(runs: int, data: str | None) -> None:
+    found = startup_and_rss(runs, data)
+    time_ratio = [o / b for o, b in zip(found["ours_s"], found["bare_s"], strict=True)]
+    rss_ratio = [o / b for o, b in zip(found["ours_kib"], found["bare_kib"], strict=True)]
+    print(
+        f"start-up to first 200 over {runs} alternating rounds, median [min..max] ({data or 'shipped pack'}):"
+    )
+    print(
+        f"  fakegraph {spread([1000 * x for x in found['ours_s']])} ms, "
+        f"bare {spread([1000 * x for x in found['bare_s']])} ms, ratio {spread(time_ratio)}"
+    )
+    print(
+        f"  idle RSS: fakegraph {spread([x / 1024 for x in found['ours_kib']])} MiB, "
+        f"bare {spread([x / 1024 for x in found['bare_kib']])} MiB, ratio {spread(rss_ratio)}"
+    )
+
+
 def startup(runs: int = 11) -> tuple[float, float, float]:
     """Median seconds from process start to the first 200, for fakegraph and for the bare handler, and the
     median ratio of the two; the servers take turns, so both meet the same spells of this machine. One
@@ -152,7 +195,8 @@ def startup(runs: int = 11) -> tuple[float, float, float]:
     return statistics.median(ours), statistics.median(bare), ratio
 
 
-def _first_200(args: list[str]) -> float:
+def _first_200(args: list[str], rss: bool = False) -> Any:
+    """Seconds to the first 200; with `rss`, also the server's resident set (KiB) once idle after it."""
     port = free_port()
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -166,9 +210,14 @@ def _first_200(args: list[str]) -> float:
         except OSError:
             time.sleep(0.002)
     elapsed = time.perf_counter() - started
+    kib = 0.0
+    if rss:
+        time.sleep(0.3)
+        status = Path(f"/proc/{process.pid}/status").read_text()
+        kib = float(re.search(r"VmRSS:\s+(\d+)", status).group(1))  # type: ignore[union-attr]
     process.terminate()
     process.wait(timeout=10)
-    return elapsed
+    return (elapsed, kib) if rss else elapsed
 
 
 def summary_over(events: int) -> tuple[float, float, float]:
@@ -398,7 +447,13 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=2, help="length of one wrk run")
     parser.add_argument("--rounds", type=int, default=5, help="alternating runs per server and case")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--startup", action="store_true", help="only start-up time, idle RSS and reset")
+    parser.add_argument("--data", default=None, help="with --startup: the pack `fakegraph serve` serves")
     args = parser.parse_args()
+    if args.startup:
+        report_startup(args.rounds, args.data)
+        print(f"reset at the default dataset: {reset_time() * 1e6:.1f} µs (median of 200)")
+        return 0
     if not shutil.which("wrk"):
         print("wrk is needed (apt-get install wrk)", file=sys.stderr)
         return 2

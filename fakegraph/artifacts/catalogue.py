@@ -1,6 +1,8 @@
 """A pack as the server reads it: the operation catalogue and the schemas of every version, typed by the
-contract. Start-up reads `fixtures/<version>/operations.json`; a type's schema is read from
-`schemas/<version>/` when something first asks for it (ARCHITECTURE A13)."""
+contract. Start-up reads each version's route index (`fixtures/<version>/routes.json`); an operation's entry
+is read from `operations.json` when something first asks for it (the router, for the route group a request
+falls in), and a type's schema from `schemas/<version>/` likewise (ARCHITECTURE A13). A pack without an
+index (or with a stale one) has its operations.json read whole at start-up instead."""
 
 from __future__ import annotations
 
@@ -17,7 +19,9 @@ from fakegraph.artifacts.contract import (
     JSONObject,
     OperationEntry,
     OperationsFile,
+    RouteIndex,
     schema_uri,
+    template_head,
     type_of_uri,
 )
 from fakegraph.artifacts.errors import ConfigError
@@ -77,23 +81,147 @@ class SchemaFolder(Mapping[str, JSONObject]):
         return len(self.names())
 
 
+class Operations(Mapping[str, OperationEntry]):
+    """The operations of one version, by name, in the order of their file; each entry is read (and its
+    request body expanded, see the contract's `requestBody`) when first asked for, and kept.
+
+    With a route index, names and route groups come from the index and an entry is parsed from its byte
+    range of operations.json; without one, operations.json is read whole when the mapping is made."""
+
+    def __init__(self, path: Path, index: Path, schemas: Mapping[str, JSONObject]) -> None:
+        self._path = path
+        self._schemas = schemas
+        self._loaded: dict[str, OperationEntry] = {}
+        self._raw: bytes | None = None
+        self._parsed: dict[str, OperationEntry] | None = None  # every entry, once the file is read whole
+        self._index = _read_index(index)
+        if self._index is None:
+            self._read_whole()
+        self._names = self._order()
+        self._heads: dict[str, list[str]] | None = None
+
+    def _order(self) -> list[str]:
+        if self._parsed is not None:
+            return list(self._parsed)
+        assert self._index is not None
+        offsets = self._index["offsets"]
+        return sorted(offsets, key=lambda name: offsets[name][0])
+
+    def _read_whole(self) -> dict[str, OperationEntry]:
+        if self._parsed is None:
+            self._parsed = {e["name"]: e for e in read_operations(self._path)}
+        return self._parsed
+
+    def heads(self) -> dict[str, list[str]]:
+        """Route group (`template_head`) → the names of the operations with a path in it, in file order."""
+        if self._heads is None:
+            if self._index is not None:
+                self._heads = self._index["heads"]
+            else:
+                heads: dict[str, list[str]] = {}
+                for name, entry in self._read_whole().items():
+                    for group in sorted({template_head(p) for p in entry["paths"]}):
+                        heads.setdefault(group, []).append(name)
+                self._heads = heads
+        return self._heads
+
+    def __getitem__(self, name: str) -> OperationEntry:
+        found = self._loaded.get(name)
+        if found is None:
+            found = self._loaded[name] = self._expanded(self._entry(name))
+        return found
+
+    def _entry(self, name: str) -> OperationEntry:
+        if self._parsed is None and self._index is not None:
+            span = self._index["offsets"].get(name)
+            if span is None:
+                raise KeyError(name)
+            if self._raw is None:
+                self._raw = self._path.read_bytes()
+            if len(self._raw) == self._index["size"]:
+                entry = cast(OperationEntry, load_json(self._raw[span[0] : span[1]]))
+                if isinstance(entry, dict) and entry.get("name") == name:
+                    return entry
+            self._index = None  # operations.json changed after its index was written: read it whole
+            self._raw = None
+        return self._read_whole()[name]
+
+    def _expanded(self, entry: OperationEntry) -> OperationEntry:
+        body, uri = entry.get("requestBody"), entry.get("entitySchema")
+        if body is None or uri is None or body != {"$ref": uri} or uri not in self._schemas:
+            return entry
+        schema = self._schemas[uri]
+        full = {k: v for k, v in schema.items() if k not in {"$id", "title", "x-graph"}}
+        return cast(OperationEntry, {**entry, "requestBody": full})
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __contains__(self, name: object) -> bool:
+        if self._parsed is not None:
+            return name in self._parsed
+        assert self._index is not None
+        return name in self._index["offsets"]
+
+
+def _read_index(path: Path) -> RouteIndex | None:
+    if not path.is_file():
+        return None
+    try:
+        return cast(RouteIndex, load_json(path.read_bytes()))
+    except ValueError:
+        return None
+
+
 @dataclass
 class Catalogue:
     """Operations and schemas of every served version."""
 
     schemas: dict[str, Mapping[str, JSONObject]]  # version → $id → schema
-    operations: dict[str, dict[str, OperationEntry]]  # version → name → entry
+    operations: dict[str, Mapping[str, OperationEntry]]  # version → name → entry
 
     def schema(self, version: str, qualified: str) -> JSONObject | None:
         return self.schemas.get(version, {}).get(schema_uri(version, qualified))
 
     def entries(self, version: str) -> list[OperationEntry]:
+        """Every entry of a version (reads them all: tools, not the serving path, ask for this)."""
         return list(self.operations.get(version, {}).values())
 
+    def entries_in(self, version: str, head: str) -> list[OperationEntry]:
+        """The entries with a path in one route group (`template_head`), in file order."""
+        operations = self.operations.get(version, {})
+        names = operations.heads().get(head, []) if isinstance(operations, Operations) else None
+        if names is None:
+            return [e for e in operations.values() if any(template_head(p) == head for p in e["paths"])]
+        return [operations[name] for name in names]
 
-def request_bodies(catalogue: Catalogue, version: str) -> dict[str, JSONObject]:
-    """Operation name → its documented request body schema, for the operations that have one."""
-    return {e["name"]: e["requestBody"] for e in catalogue.entries(version) if e["requestBody"] is not None}
+
+class RequestBodies(Mapping[str, JSONObject]):
+    """Operation name → its documented request body schema, for the operations that have one; an entry is
+    read when its body is first asked for."""
+
+    def __init__(self, operations: Mapping[str, OperationEntry]) -> None:
+        self._operations = operations
+
+    def __getitem__(self, name: str) -> JSONObject:
+        body = self._operations[name]["requestBody"]
+        if body is None:
+            raise KeyError(name)
+        return body
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name in self._operations if self._operations[name]["requestBody"] is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def request_bodies(catalogue: Catalogue, version: str) -> Mapping[str, JSONObject]:
+    """Operation name → its documented request body schema, for the operations that have one (lazily)."""
+    return RequestBodies(catalogue.operations.get(version, {}))
 
 
 def read_example(data: Path, version: str, name: str) -> JSONObject | None:
@@ -114,11 +242,11 @@ def read_operations(path: Path) -> list[OperationEntry]:
 
 def load_catalogue(data: Path) -> Catalogue:
     schemas: dict[str, Mapping[str, JSONObject]] = {}
-    operations: dict[str, dict[str, OperationEntry]] = {}
+    operations: dict[str, Mapping[str, OperationEntry]] = {}
     for version in VERSIONS:
-        entries = read_operations(data / "fixtures" / version / "operations.json")
-        operations[version] = {e["name"]: e for e in entries}
+        folder = data / "fixtures" / version
         schemas[version] = SchemaFolder(data / "schemas" / version, version)
+        operations[version] = Operations(folder / "operations.json", folder / "routes.json", schemas[version])
     if not any(operations.values()):
         raise ConfigError(
             f"{data} holds no compiled pack (no fixtures/<version>/operations.json with operations); "

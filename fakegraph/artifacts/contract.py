@@ -41,6 +41,15 @@ def template_shape(template: str) -> str:
     return re.sub(r"\{[^}]*\}", "{}", template.lower())
 
 
+def template_head(template: str) -> str:
+    """The route group of a path template: its first segment's literal, lower-cased and without `()`, or ""
+    when that segment is a key (`{id}`) or a call with parameters (`f(x={x})`), which match any text."""
+    first = template.strip("/").split("/", 1)[0]
+    if (first.startswith("{") and first.endswith("}")) or ("(" in first and "{" in first):
+        return ""
+    return first.lower().removesuffix("()")
+
+
 def reference_navigation(template: str) -> str | None:
     """The navigation a `$ref` template works on (`/groups/{id}/members/$ref` and
     `/groups/{id}/members/{id}/$ref` both mean `/groups/{id}/members`), or None for another template."""
@@ -172,7 +181,10 @@ class OperationEntry(TypedDict):
     queryOptions: list[str]
     queryCapabilities: QueryCapabilities | None
     requestHeaders: list[str]
-    requestBody: JSONObject | None  # a JSON Schema, with an optional RequestBlock as `x-graph`
+    # A JSON Schema, with an optional RequestBlock as `x-graph`. In the file, a body that is exactly its
+    # entity type's schema (less `$id`, `title` and `x-graph`) is written `{"$ref": entitySchema}`, which
+    # validates the same; the reader (artifacts.catalogue) expands it: the server sees the full schema.
+    requestBody: JSONObject | None
     examples: list[str]  # example fixture file names
     source: SourceLine
     title: str
@@ -184,3 +196,13 @@ class OperationsFile(TypedDict):
 
     version: str
     operations: list[OperationEntry]
+
+
+class RouteIndex(TypedDict):
+    """`fixtures/<version>/routes.json`: where each entry of operations.json is, and the route groups
+    (`template_head` of its paths) it belongs to, so that a server reads only the entries a request needs."""
+
+    version: str
+    size: int  # bytes of the operations.json the offsets point into (another size: the index is stale)
+    offsets: dict[str, list[int]]  # operation name → [start, end) of its entry in operations.json
+    heads: dict[str, list[str]]  # route group → the operations with a path in it, in file order

@@ -49,6 +49,7 @@ def compile_docs(sources: Sequence[Path], out: Path, overrides: Path | None) -> 
 GENERATED_GLOBS = (
     "schemas/*/*.json",
     "fixtures/*/operations.json",
+    "fixtures/*/routes.json",
     "fixtures/*/examples/*.json",
     "fixtures/*/sample.json",
     "fixtures/*/sample-links.json",

@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fakegraph.artifacts import schemas as schema_tools
-from fakegraph.artifacts.contract import JSONObject, OperationEntry, OperationsFile, schema_uri
+from fakegraph.artifacts.contract import (
+    JSONObject,
+    OperationEntry,
+    RouteIndex,
+    schema_uri,
+    template_head,
+)
 from fakegraph.compiler import examples as ex
 from fakegraph.compiler import http, learn
 from fakegraph.compiler.operations import Operation, catalogue_entry, resolve_operation
@@ -31,13 +37,15 @@ class Output:
 
 
 def dumps(value: Any) -> bytes:
-    """The one JSON writer: sorted keys, 2-space indent, UTF-8, trailing newline (stable diffs)."""
-    return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    """The one JSON writer: minified (sorted keys, no spaces), UTF-8, one trailing newline; the same value
+    always gives the same bytes."""
+    return (json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
 
 
 def build(pages: Iterable[tuple[str, str]], overrides: Overrides) -> Output:
-    parsed = [parse_page(text, file) for file, text in sorted(pages)]
+    parsed, copies = _distinct_pages(sorted(pages))
     out = Output(pages=parsed)
+    out.warnings.extend(copies)
     for page in parsed:
         out.warnings.extend(page.warnings)
     versions = sorted({p.version for p in parsed if p.resources or p.operations or p.enums})
@@ -49,6 +57,22 @@ def build(pages: Iterable[tuple[str, str]], overrides: Overrides) -> Output:
     out.report = _report(parsed, counts, out.warnings)
     out.files["fixtures/compile-report.json"] = dumps(out.report)
     return out
+
+
+def _distinct_pages(pages: list[tuple[str, str]]) -> tuple[list[ParsedPage], list[Warning]]:
+    """Every page parsed, less the copies: a page whose text and API version equal an earlier page's (a docs
+    tree may hold the same page in two folders) would only define its types and operations twice."""
+    parsed: list[ParsedPage] = []
+    copies: list[Warning] = []
+    seen: dict[tuple[str, str], str] = {}  # (version, text) → the file kept
+    for file, text in pages:
+        page = parse_page(text, file)
+        first = seen.setdefault((page.version, text), file)
+        if first != file:
+            copies.append(Warning("duplicate-page", file, 1, f"the same page as {first}; compiled once"))
+            continue
+        parsed.append(page)
+    return parsed, copies
 
 
 def _build_version(
@@ -95,11 +119,49 @@ def _build_version(
     out.files[f"fixtures/{version}/sample-links.json"] = dumps(sample_links(lifted, tenant, templates))
     counts["sampleObjects"] += sum(len(v) for v in tenant.values())
     out.warnings.extend(index.warnings)
-    catalogue: OperationsFile = {"operations": entries, "version": version}
-    out.files[f"fixtures/{version}/operations.json"] = dumps(catalogue)
+    for entry in entries:
+        _body_by_reference(entry, by_id)
+    catalogue, route_index = _catalogue_with_index(version, entries)
+    out.files[f"fixtures/{version}/operations.json"] = catalogue
+    out.files[f"fixtures/{version}/routes.json"] = dumps(route_index)
     counts["operations"] += len(entries)
     counts["types"] += len(schemas)
     counts["examples"] += sum(len(e["examples"]) for e in entries)
+
+
+# What a type schema holds that a request body schema does not: its name, its title and its x-graph block.
+_TYPE_ONLY = ("$id", "title", "x-graph")
+
+
+def _body_by_reference(entry: OperationEntry, by_id: dict[str, JSONObject]) -> None:
+    """A request body that only repeats its entity type's schema is written as a `$ref` to it (the contract's
+    `requestBody`); the catalogue reader expands it again."""
+    body, uri = entry["requestBody"], entry["entitySchema"]
+    schema = by_id.get(uri) if uri else None
+    if body is None or schema is None or uri is None:
+        return
+    if body == {k: v for k, v in schema.items() if k not in _TYPE_ONLY}:
+        entry["requestBody"] = {"$ref": uri}
+
+
+def _catalogue_with_index(version: str, entries: list[OperationEntry]) -> tuple[bytes, RouteIndex]:
+    """operations.json (the bytes `dumps` would write for `{"operations": entries, "version": version}`) and
+    its route index: each entry's byte range, and the route groups its paths fall in."""
+    head = b'{"operations":['
+    parts: list[bytes] = []
+    offsets: dict[str, list[int]] = {}
+    heads: dict[str, list[str]] = {}
+    at = len(head)
+    for entry in entries:
+        raw = dumps(entry)[:-1]  # without the newline
+        offsets[entry["name"]] = [at, at + len(raw)]
+        at += len(raw) + 1  # and the comma
+        parts.append(raw)
+        for group in sorted({template_head(path) for path in entry["paths"]}):
+            heads.setdefault(group, []).append(entry["name"])
+    content = head + b",".join(parts) + b'],"version":' + dumps(version)[:-1] + b"}\n"
+    index: RouteIndex = {"version": version, "size": len(content), "offsets": offsets, "heads": heads}
+    return content, index
 
 
 def _resolve_operations(
@@ -117,6 +179,11 @@ def _resolve_operations(
     for op in operations:
         if seen[op.name] > 1:
             op.name = f"{op.name}__{op.doc.file.rsplit('/', 1)[-1].rsplit('.', 1)[0]}"
+    # Pages of the same file name in two folders: the folders tell them apart.
+    again: Counter[str] = Counter(op.name for op in operations)
+    for op in operations:
+        if again[op.name] > 1:
+            op.name = f"{op.name.split('__', 1)[0]}__{op.doc.file.rsplit('.', 1)[0].replace('/', '-')}"
     return sorted(operations, key=lambda o: (o.name, o.doc.file))
 
 

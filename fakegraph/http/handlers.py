@@ -762,13 +762,13 @@ def _singleton(call: Call) -> bool:
     )
 
 
-def _materialize(call: Call, key: str) -> None:
-    """A singleton that was never written starts as its documentation shows it: the documented get
-    example's object (placeholders replaced), else every declared property null. Once written or deleted it
-    is the store's like any object (a deleted one stays deleted until reset)."""
+def _documented_singleton(call: Call, key: str) -> JSONObject | None:
+    """A singleton that was never written is as its documentation shows it: the documented get example's
+    object (placeholders replaced), else every declared property null. None for anything else, and for a
+    singleton that is stored or was deleted (it stays deleted until reset). Reading it writes nothing."""
     store, entity = call.state.store, call.endpoint.entity_type
     if not _singleton(call) or store.has(entity, key) or store.was_deleted(entity, key):
-        return
+        return None
     reading = call.target.route.endpoints.get("GET")
     documented: Any = None
     if reading is not None and reading.operation is not None:
@@ -780,14 +780,13 @@ def _materialize(call: Call, key: str) -> None:
         documented = found[1] if found is not None else None
     single = isinstance(documented, dict) and not isinstance(documented.get("value"), list)
     shown = documented if single else {}
-    obj = {**_blank(call), **{k: clone(v) for k, v in shown.items() if "@" not in k}}
-    store.insert(entity, key, obj, copy=False, exclusive=False)
+    return {**_blank(call), **{k: clone(v) for k, v in shown.items() if "@" not in k}}
 
 
 async def get_entity(call: Call) -> Reply:
     key = item_key(call)
-    _materialize(call, key)
-    item = call.state.store.get(call.endpoint.entity_type, key)
+    initial = _documented_singleton(call, key)
+    item = initial if initial is not None else call.state.store.get(call.endpoint.entity_type, key)
     options = odata.parse_query(
         call.request.query.items(), version=call.version, supported={"select": True, "expand": False}
     )
@@ -800,14 +799,18 @@ async def update(call: Call) -> Reply:
     if call.request.method == "PUT":
         return await put(call)
     store = call.state.store
+    entity = call.endpoint.entity_type
     key = item_key(call)
-    _materialize(call, key)
-    store.get(call.endpoint.entity_type, key)  # 404 before looking at the body
+    initial = _documented_singleton(call, key)
+    if initial is None:
+        store.get(entity, key)  # 404 before looking at the body
     body = await read_body(call.request)
     validator = call.state.validators[call.version]
-    entity = call.endpoint.entity_type
     clean = validator.check(body, _body_key(call), entity, partial=True)
-    merged = store.update(call.endpoint.entity_type, key, clean)
+    if initial is not None:  # the singleton's first write: it is stored from now on
+        merged = store.insert(entity, key, {**initial, **clean}, copy=False)
+    else:
+        merged = store.update(entity, key, clean)
     if not call.endpoint.returns_body:
         return _respond(call, None, 204)
     return _respond(call, call.entity(merged), call.endpoint.status)
@@ -831,8 +834,11 @@ async def put(call: Call) -> Reply:
 
 async def delete(call: Call) -> Reply:
     key = item_key(call)
-    _materialize(call, key)
-    call.state.store.delete(call.endpoint.entity_type, key)
+    store, entity = call.state.store, call.endpoint.entity_type
+    initial = _documented_singleton(call, key)
+    if initial is not None:  # deleting a singleton never written: stored, then deleted (it stays gone)
+        store.insert(entity, key, initial, copy=False)
+    store.delete(entity, key)
     return _respond(call, None, 204)
 
 

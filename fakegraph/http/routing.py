@@ -13,7 +13,13 @@ from typing import NamedTuple
 from urllib.parse import unquote
 
 from fakegraph.artifacts.catalogue import Catalogue
-from fakegraph.artifacts.contract import JSONObject, OperationEntry, reference_navigation, template_shape
+from fakegraph.artifacts.contract import (
+    JSONObject,
+    OperationEntry,
+    reference_navigation,
+    template_head,
+    template_shape,
+)
 from fakegraph.artifacts.errors import ResourceNotFound
 
 _PARAM = re.compile(r"\{([^}]+)\}")
@@ -283,25 +289,45 @@ def split(raw_path: str) -> list[str]:
 
 
 class Router:
-    """Per-version route tables indexed by segment count."""
+    """Per-version route tables, built one route group (a path's first segment, `template_head`) at a time,
+    when a request first falls in it: start-up reads no operation entry (ARCHITECTURE A13).
+
+    A group's table is `build_routes` over the entries with a path in that group, less the routes of other
+    groups: the same routes, in the same order, as the group's part of the whole version's table (a route's
+    endpoints come only from entries with a path of the route's shape, and `build_routes` keeps their order).
+    """
 
     def __init__(self, catalogue: Catalogue) -> None:
-        self._by_length: dict[str, dict[int, list[Route]]] = {}
+        self._catalogue = catalogue
+        self._versions = list(catalogue.operations)
+        self._built: set[tuple[str, str]] = set()  # (version, group) whose routes are indexed
+        self._group_routes: dict[tuple[str, str], list[Route]] = {}
         self._by_head: dict[tuple[str, int, str], list[Route]] = {}  # (version, length, first literal)
         # Most routes are literals with at most a trailing key: those resolve with one dict lookup.
         self._exact: dict[tuple[str, tuple[str, ...]], Route] = {}
         self._keyed: dict[tuple[str, tuple[str, ...]], Route] = {}
         self._shadowed: set[tuple[str, tuple[str, ...]]] = set()  # keyed prefixes that also have functions
-        self.routes = routes_of(catalogue)  # version → routes, sorted by template
-        for version, routes in self.routes.items():
-            table: dict[int, list[Route]] = {}
-            # The most specific route first: a literal segment beats a function call, which beats a key.
-            for route in sorted(routes, key=_specificity):
-                table.setdefault(len(route.segments), []).append(route)
-                head = route.segments[0].literal if route.segments else ""
-                self._by_head.setdefault((version, len(route.segments), head), []).append(route)
+
+    @property
+    def routes(self) -> dict[str, list[Route]]:
+        """version → every route, sorted by template (builds every group: tools, not the serving path)."""
+        return routes_of(self._catalogue)
+
+    def _group(self, version: str, head: str) -> list[Route]:
+        """The routes of one group, most specific first (a literal beats a function call, which beats a key);
+        built and indexed on first use."""
+        key = (version, head)
+        if key not in self._built:
+            self._built.add(key)
+            entries = self._catalogue.entries_in(version, head)
+            mine = [r for r in build_routes(entries) if template_head(r.template) == head]
+            mine.sort(key=_specificity)
+            self._group_routes[key] = mine
+            for route in mine:
+                first = route.segments[0].literal if route.segments else ""
+                self._by_head.setdefault((version, len(route.segments), first), []).append(route)
                 self._index_literal(version, route)
-            self._by_length[version] = table
+        return self._group_routes[key]
 
     def _index_literal(self, version: str, route: Route) -> None:
         *prefix, last = route.segments
@@ -316,7 +342,7 @@ class Router:
             self._shadowed.add((version, literals))
 
     def versions(self) -> list[str]:
-        return list(self._by_length)
+        return list(self._versions)
 
     def resolve(self, version: str, segments: list[str]) -> Target:
         decoded = [unquote(s) for s in segments]
@@ -326,6 +352,9 @@ class Router:
         raise ResourceNotFound(self._unknown_segment(version, segments, decoded))
 
     def _match(self, version: str, raw: list[str], decoded: list[str]) -> Target | None:
+        head = decoded[0].lower().removesuffix("()") if decoded else ""
+        self._group(version, head)
+        self._group(version, "")  # routes whose first segment is a key or a call match any head
         if decoded:
             lowered = tuple(d.lower().removesuffix("()") for d in decoded)
             exact = self._exact.get((version, lowered))
@@ -334,7 +363,6 @@ class Router:
             keyed = self._keyed.get((version, lowered[:-1]))
             if keyed is not None and (version, lowered[:-1]) not in self._shadowed:
                 return Target(keyed, {keyed.segments[-1].key: decoded[-1]})
-        head = decoded[0].lower().removesuffix("()") if decoded else ""
         literal = self._by_head.get((version, len(raw), head), [])
         candidates = literal + self._by_head.get((version, len(raw), ""), []) if head else literal
         for route in candidates:
@@ -351,12 +379,14 @@ class Router:
     def _unknown_segment(self, version: str, raw: list[str], decoded: list[str]) -> str:
         if not decoded:
             return ""
-        elsewhere = any(self._match(v, raw, decoded) for v in self._by_length if v != version)
+        elsewhere = any(self._match(v, raw, decoded) for v in self._versions if v != version)
         if elsewhere:
             # Another version serves it: the root exists in every version; the next segment is missing here.
             return _bare(decoded[1] if len(decoded) > 1 else decoded[0])
-        # The first segment that no route matching all the segments before it can take.
-        routes = [r for table in self._by_length.get(version, {}).values() for r in table]
+        # The first segment that no route matching all the segments before it can take. Only the routes of
+        # the first segment's group and of the "" group can take the first segment.
+        head = decoded[0].lower().removesuffix("()")
+        routes = self._group(version, head) + (self._group(version, "") if head else [])
         for depth, segment in enumerate(decoded):
             routes = [
                 r for r in routes if len(r.segments) > depth and r.segments[depth].match(segment) is not None

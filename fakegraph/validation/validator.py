@@ -103,7 +103,8 @@ class RequestValidator:
         version: str,
     ) -> None:
         self._schemas = schemas
-        self._bodies = dict(bodies or {})  # operation name → documented request body schema
+        # operation name → documented request body schema (a lazy mapping: a pack's entries load on first use)
+        self._bodies: Mapping[str, JSONObject] = bodies if bodies is not None else {}
         self._version = version
         self._alias = alias
         self._lock = threading.Lock()

@@ -163,8 +163,9 @@ def _assert_agree(tallies: list[Tally], *, min_cleaned: int) -> None:
 
 
 def test_lane_agrees_with_jsonschema_on_the_shipped_pack():
-    """Every schema and request body of the shipped pack: no disagreement on 60 bodies per key and mode."""
-    _assert_agree(_pack_tallies(load_catalogue(data_dir()), per_key=60), min_cleaned=100)
+    """Every schema and request body of the shipped pack (all of graph-docs: thousands of keys, so 6 bodies
+    per key and mode, as for the corpus): no disagreement."""
+    _assert_agree(_pack_tallies(load_catalogue(data_dir()), per_key=6), min_cleaned=10_000)
 
 
 def test_lane_agrees_with_jsonschema_on_the_sample_pack(sample_files):

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from fakegraph.artifacts.catalogue import Catalogue
-from fakegraph.artifacts.contract import OperationEntry, OperationKind
+from fakegraph.artifacts.catalogue import Catalogue, load_catalogue
+from fakegraph.artifacts.contract import OperationEntry, OperationKind, template_head
 from fakegraph.artifacts.errors import ResourceNotFound
-from fakegraph.http.routing import Endpoint, Router, Target, build_routes, split
+from fakegraph.artifacts.paths import data_dir
+from fakegraph.http.routing import Endpoint, Router, Target, _specificity, build_routes, split
 
 ITEM = "microsoft.graph.item"
 THING = "microsoft.graph.thing"
@@ -401,3 +402,18 @@ def test_a_single_valued_reference_keeps_only_what_is_documented():
     """`PUT /users/{id}/manager/$ref` sets one link: no POST or link list is invented for it."""
     routes = _table([_entry("set_manager", "update", "PUT", ["/users/{id}/manager/$ref"], ITEM)])
     assert routes["/users/{id}/manager/$ref"] == {"PUT": "ref-set"}
+
+
+def test_routes_built_per_group_on_first_use_are_the_whole_tables_routes():
+    """The router builds a route group (a path's first segment) when a request first falls in it: over the
+    shipped pack, every group holds the routes and endpoints of the version's whole table, most specific
+    first, as the whole table orders them."""
+    catalogue = load_catalogue(data_dir())
+    router = Router(catalogue)
+    for version in ("beta", "v1.0"):
+        whole = build_routes(catalogue.entries(version))
+        heads = sorted({template_head(r.template) for r in whole})
+        assert len(heads) > 20
+        for head in heads:
+            expected = sorted((r for r in whole if template_head(r.template) == head), key=_specificity)
+            assert router._group(version, head) == expected
