@@ -91,3 +91,41 @@ def _string_sample(schema: JSONObject) -> str:
         if pattern.startswith(prefix):
             return value
     return "sample"
+
+
+def blank_of(schema: JSONObject) -> JSONObject:
+    """What Graph shows for the declared properties an object leaves unset (navigations aside): null where
+    the property is nullable, `[]` for a collection that is not; a non-nullable value has no stand-in and is
+    left out. The shape a created object is stored in, and sample objects are completed to."""
+    navigation = set(schema.get("x-graph", {}).get("navigationProperties", []))
+    out: JSONObject = {}
+    for name, prop in schema.get("properties", {}).items():
+        if name in navigation or "@" in name or not isinstance(prop, dict):  # `@` names are annotations
+            continue
+        kind = prop.get("type")
+        nullable = (isinstance(kind, list) and "null" in kind) or {"type": "null"} in prop.get("anyOf", [])
+        if nullable:
+            out[name] = None
+        elif kind == "array":
+            out[name] = []
+    return out
+
+
+def canonical(value: Any, schema: JSONObject, lookup: Lookup, depth: int = 0) -> Any:
+    """`value` with every enum member in its declared case (Graph reads members in any case and answers
+    with the declared one), following the schema through objects and collections."""
+    schema = deref(schema, lookup)
+    if isinstance(value, str) and "enum" in schema:
+        return {str(m).lower(): m for m in schema["enum"]}.get(value.lower(), value)
+    if depth > 32:
+        return value
+    items = schema.get("items")
+    if isinstance(value, list) and isinstance(items, dict):
+        return [canonical(v, items, lookup, depth + 1) for v in value]
+    properties = schema.get("properties")
+    if isinstance(value, dict) and isinstance(properties, dict):
+        return {
+            k: canonical(v, properties[k], lookup, depth + 1) if isinstance(properties.get(k), dict) else v
+            for k, v in value.items()
+        }
+    return value

@@ -24,6 +24,7 @@ from fakegraph.artifacts.contract import (
     template_shape,
 )
 from fakegraph.artifacts.placeholders import substitute
+from fakegraph.artifacts.schema_walk import blank_of, canonical
 from fakegraph.compiler.records import Warning
 
 Validate = Callable[[JSONObject, Any], list[tuple[tuple[str | int, ...], str]]]
@@ -60,11 +61,9 @@ def addressed_item(kind: str, template: str, fixture: JSONObject) -> JSONObject 
     return {**{k: v for k, v in changes.items() if "@" not in k}, "id": last}
 
 
-def blank_of(schema: JSONObject) -> JSONObject:
-    """Every declared property that is not a navigation, as null: how Graph shows what a documented object
-    leaves unsaid, and the shape a created object is stored in."""
-    navigation = set(graph_block(schema).get("navigationProperties", []))
-    return {name: None for name in schema.get("properties", {}) if name not in navigation}
+def _entity(schema: JSONObject) -> bool:
+    """Whether a schema is an entity type's: only entities are objects of the store."""
+    return graph_block(schema).get("kind", "entityType") == "entityType"
 
 
 def item_types(operations: Iterable[tuple[str, str | None, list[str]]]) -> dict[str, str]:
@@ -164,6 +163,7 @@ def sample_tenant(
     order, and the items documented requests pass through (`parents`, see `addressed_parents`)."""
     out: dict[str, dict[str, JSONObject]] = {}
     addressed: list[tuple[str, JSONObject]] = []
+    lookup = schemas.get
     for kind, entity, template, fixture in fixtures:
         response = fixture.get("response")
         if entity is None:
@@ -179,6 +179,8 @@ def sample_tenant(
             schema = schemas.get(schema_uri(version, qualified))
             if schema is None or item["id"] in out.get(qualified, {}):
                 continue
+            if not _entity(schema):
+                continue  # a complex value with an `id` (an attachment's item): no object of the store
             clean = {k: v for k, v in item.items() if "@" not in k}
             problems = validate(schema, clean)
             if problems:
@@ -194,11 +196,14 @@ def sample_tenant(
                     )
                 )
                 continue
-            out.setdefault(qualified, {})[clean["id"]] = {**blank_of(schema), **clean}
+            stored = {**blank_of(schema), **canonical(clean, schema, lookup)}
+            out.setdefault(qualified, {})[clean["id"]] = stored
     addressed.extend(parents)
     for entity, item in addressed:  # after every response: a documented object wins
         schema = schemas.get(schema_uri(version, entity))
-        if schema is None or item["id"] in out.get(entity, {}) or validate(schema, item):
+        if schema is None or not _entity(schema) or item["id"] in out.get(entity, {}):
             continue
-        out.setdefault(entity, {})[item["id"]] = {**blank_of(schema), **item}
+        if validate(schema, item):
+            continue
+        out.setdefault(entity, {})[item["id"]] = {**blank_of(schema), **canonical(item, schema, lookup)}
     return {name: list(objects.values()) for name, objects in sorted(out.items())}

@@ -135,11 +135,11 @@ async def _seed(request: handlers.GraphRequest, state: State) -> Reply:
 
 
 def seed_objects(state: State, body: Any) -> dict[str, list[JSONObject]]:
-    """Objects checked against their type's schema (ids generated where missing); any problem refuses all."""
+    """Objects checked against their type's schema (ids generated where missing); any problem refuses all.
+    One store serves both versions: an object is accepted when its type's schema in either version takes it
+    (beta's first)."""
     if not isinstance(body, dict):
         raise BadRequest("Send a JSON object mapping Graph type names to arrays of objects.")
-    version = "beta"
-    validator = state.validators[version]
     out: dict[str, list[JSONObject]] = {}
     for raw_name, items in body.items():
         type_name = resolve_type(state, raw_name)
@@ -151,36 +151,58 @@ def seed_objects(state: State, body: Any) -> dict[str, list[JSONObject]]:
                 raise BadRequest(f"{raw_name}[{position}] is not an object.", target=raw_name)
             body_item = {"id": state.new_id(), **item}
             try:
-                clean = validator.check(body_item, schema_uri(version, type_name), type_name, partial=False)
+                checked.append(_checked(state, type_name, body_item))
             except BadRequest as exc:
                 raise BadRequest(f"{raw_name}[{position}]: {exc.message}", target=exc.target) from exc
-            checked.append(clean)
         out[type_name] = checked
     return out
 
 
+def _checked(state: State, type_name: str, item: JSONObject) -> JSONObject:
+    """The object as a create would store it, by the first version whose schema of the type takes it."""
+    refused: BadRequest | None = None
+    for version in _versions_of(state, type_name):
+        try:
+            schema = schema_uri(version, type_name)
+            return state.validators[version].check(item, schema, type_name, partial=False)
+        except BadRequest as exc:
+            refused = refused or exc
+    raise refused or BadRequest(f"Unknown Graph type '{type_name}'.", target=type_name)
+
+
+def _versions_of(state: State, qualified: str) -> list[str]:
+    """The versions whose pack declares `qualified` as an entity type, beta's first."""
+    found = []
+    for version in ("beta", "v1.0"):
+        schema = state.catalogue.schemas.get(version, {}).get(schema_uri(version, qualified))
+        if schema is not None and graph_block(schema).get("kind") == "entityType":
+            found.append(version)
+    return found
+
+
 def resolve_type(state: State, name: str) -> str:
-    """A Graph type from its qualified name, its simple name, or a collection path it is served at."""
-    schemas = state.catalogue.schemas.get("beta", {})
-
-    def is_entity(qualified: str) -> bool:
-        schema = schemas.get(schema_uri("beta", qualified))
-        return schema is not None and graph_block(schema).get("kind") == "entityType"
-
-    if is_entity(name):
+    """A Graph type from its qualified name, its simple name, or a collection path it is served at (in
+    either version)."""
+    if _versions_of(state, name):
         return name
-    names = (type_of_uri(uri) or "" for uri in schemas)  # file names only: no schema is read
-    simple = [t for t in names if t.rsplit(".", 1)[-1].lower() == name.lower() and is_entity(t)]
+    names = {
+        type_of_uri(uri) or ""
+        for version in ("beta", "v1.0")
+        for uri in state.catalogue.schemas.get(version, {})  # file names only: no schema is read
+    }
+    matching = (t for t in names if t.rsplit(".", 1)[-1].lower() == name.lower())
+    simple = sorted(t for t in matching if _versions_of(state, t))
     if len(simple) == 1:
         return simple[0]
     if name.startswith("/"):
-        try:
-            target = state.router.resolve("beta", [s for s in name.split("/") if s])
-        except BadRequest:
-            target = None
-        endpoint = target.route.endpoints.get("GET") if target else None
-        if endpoint is not None:
-            return endpoint.entity_type
+        for version in ("beta", "v1.0"):
+            try:
+                target = state.router.resolve(version, [s for s in name.split("/") if s])
+            except BadRequest:
+                continue
+            endpoint = target.route.endpoints.get("GET")
+            if endpoint is not None and endpoint.entity_type:
+                return endpoint.entity_type
     raise BadRequest(f"Unknown Graph type or collection '{name}'.", target=name)
 
 

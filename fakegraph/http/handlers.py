@@ -28,6 +28,7 @@ from fakegraph.artifacts.errors import (
     UnsupportedMediaType,
 )
 from fakegraph.artifacts.placeholders import substitute
+from fakegraph.artifacts.schema_walk import blank_of
 from fakegraph.http.responses import ODATA_JSON, CachedResponse, Reply, dumps
 from fakegraph.http.routing import REF, Endpoint, Target, navigation_of, shape, split
 from fakegraph.model.store import clone
@@ -347,13 +348,11 @@ def _body_key(call: Call) -> str:
 
 
 def _blank(call: Call) -> JSONObject:
-    """Every declared (non-navigation) property as null: the shape Graph returns a created object in."""
+    """The declared properties an object leaves unset, as Graph shows them (null, or `[]` for a collection
+    that is not nullable): the shape Graph returns a created object in."""
     found = call.state.blanks.get(call.schema_uri)
     if found is None:
-        schema = _entity_schema(call)
-        navigation = set(graph_block(schema).get("navigationProperties", []))
-        found = {name: None for name in schema.get("properties", {}) if name not in navigation}
-        call.state.blanks[call.schema_uri] = found
+        found = call.state.blanks[call.schema_uri] = blank_of(_entity_schema(call))
     return found
 
 

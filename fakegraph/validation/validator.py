@@ -144,6 +144,19 @@ class RequestValidator:
         compiled = self._compile(key, not partial, entity_type)
         return self._check_fully(body, key, compiled, entity_type, partial=partial)
 
+    def _member_at(self, schema: JSONObject, path: tuple[str | int, ...], value: Any) -> bool:
+        """Whether a placeholder-looking value is a member of the enum declared where it stands (an enum
+        may have a member `string`, as identityUserFlowAttributeDataType does)."""
+        here = schema
+        for step in path:
+            here = schema_walk.deref(here, self.lookup)
+            if isinstance(step, int):
+                here = here.get("items", {}) if isinstance(here.get("items"), dict) else {}
+            else:
+                here = here.get("properties", {}).get(step, {})
+        members = schema_walk.deref(here, self.lookup).get("enum", ())
+        return isinstance(value, str) and value.lower() in {str(m).lower() for m in members}
+
     def lane(self, key: SchemaKey, entity_type: str, *, partial: bool) -> Cleaner:
         """The compiled lane alone (for the differential tests)."""
         return self._compile(key, not partial, entity_type).lane
@@ -153,7 +166,7 @@ class RequestValidator:
     ) -> JSONObject:
         if not isinstance(body, dict):
             raise BadRequest("The request body must be a JSON object.")
-        found = placeholders.first(body)
+        found = next((f for f in placeholders.find(body) if not self._member_at(compiled.schema, *f)), None)
         if found is not None:
             path, value = found
             raise BadRequest(

@@ -153,3 +153,21 @@ async def test_escaped_placeholders_and_sentinels_are_still_caught(empty):
     sentinel = await empty.post(SUMMARIES, data=b'{"feature": "unknownFutur\\u0065Value"}', headers=JSON)
     assert sentinel.status == 400
     assert "cannot be sent" in (await sentinel.json())["error"]["message"]
+
+
+def test_an_enum_member_that_looks_like_a_placeholder_is_a_member():
+    """identityUserFlowAttribute.dataType has a member `string`: sent in any case it is that member, while
+    `String` in a plain string property is still a documentation placeholder."""
+    from fakegraph.artifacts.contract import schema_uri
+    from fakegraph.artifacts.errors import BadRequest
+    from fakegraph.http.state import build_state
+    from fakegraph.model.settings import Settings
+
+    validator = build_state(Settings(dataset="empty")).validators["beta"]
+    kind = "microsoft.graph.identityUserFlowAttribute"
+    key = schema_uri("beta", kind)
+    clean = validator.check({"displayName": "Hobby", "dataType": "String"}, key, kind, partial=False)
+    assert clean["dataType"] == "string"
+    with pytest.raises(BadRequest) as refused:
+        validator.check({"displayName": "String", "dataType": "string"}, key, kind, partial=False)
+    assert refused.value.target == "displayName"
