@@ -103,8 +103,9 @@ def blank_of(schema: JSONObject) -> JSONObject:
         if name in navigation or "@" in name or not isinstance(prop, dict):  # `@` names are annotations
             continue
         kind = prop.get("type")
+        untyped = kind is None and "$ref" not in prop and "anyOf" not in prop  # `{}`: any value, null too
         nullable = (isinstance(kind, list) and "null" in kind) or {"type": "null"} in prop.get("anyOf", [])
-        if nullable:
+        if nullable or untyped:
             out[name] = None
         elif kind == "array":
             out[name] = []

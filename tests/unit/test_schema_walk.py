@@ -18,6 +18,7 @@ THING = {
         "size": {"type": "integer"},
         "owner": {"type": ["object", "null"], "properties": {"kind": {"$ref": KIND}}},
         "members": {"type": ["array", "null"]},
+        "extra": {},
         "@microsoft.graph.mode": {"type": ["string", "null"]},
     },
     "x-graph": {"kind": "entityType", "navigationProperties": ["members"]},
@@ -26,8 +27,9 @@ THING = {
 
 def test_the_blank_is_null_where_nullable_and_empty_for_a_collection_that_is_not():
     """A non-nullable collection is `[]` (null would be refused if the object were loaded back); a
-    non-nullable single value has no stand-in; navigations and annotation-named properties are left out."""
-    expected = {"name": None, "tags": [], "notes": None, "kind": None, "kinds": [], "owner": None}
+    non-nullable single value has no stand-in, an untyped one is null; navigations and annotation-named
+    properties are left out."""
+    expected = {"name": None, "tags": [], "notes": None, "kind": None, "kinds": [], "owner": None, "extra": None}
     assert blank_of(THING) == expected
 
 
