@@ -101,7 +101,20 @@ class Call(NamedTuple):  # a tuple: one per request, cheaper than a frozen datac
         return list(params.values())[-1] if params else self.target.route.template
 
     def context(self, suffix: str = "") -> str:
-        return f"{self.base}/$metadata#{self.endpoint.collection}{suffix}"
+        """The `@odata.context` of an answer from this endpoint's collection: keys in its template are the
+        request's, written as OData writes them (`users('1f3c')/messages`)."""
+        collection = self.endpoint.collection
+        if "{" in collection:
+            routed = self.routed
+            parts: list[str] = []
+            for index, part in enumerate(collection.split("/")):
+                if part.startswith("{") and parts and index < len(routed):
+                    key = unquote(routed[index]).replace("'", "''")
+                    parts[-1] = f"{parts[-1]}('{quote(key, safe='@:.-_~')}')"
+                else:
+                    parts.append(part)
+            collection = "/".join(parts)
+        return f"{self.base}/$metadata#{collection}{suffix}"
 
     def entity(self, obj: JSONObject) -> JSONObject:
         """A single-entity body: context, type annotation, then the (masked) properties."""

@@ -180,3 +180,12 @@ async def test_an_alternate_key_no_object_has_is_a_404_and_an_unknown_property_u
     unknown = await tenant.get("/beta/gadgetUsers(colour='red')", headers=AUTH)
     assert unknown.status == 400
     assert "Resource not found for the segment" in (await _json(unknown))["error"]["message"]
+
+
+async def test_a_nested_collection_answers_with_its_context_keyed_as_odata_writes_it(tenant):
+    """`@odata.context` names the parent by its key (`gadgetUsers('bo')/notes`), never a `{id}` template."""
+    await _note(tenant, "bo", "his")
+    listed = await _json(await tenant.get("/beta/gadgetUsers/bo/notes", headers=AUTH))
+    assert listed["@odata.context"].endswith("/beta/$metadata#gadgetUsers('bo')/notes")
+    members = await _json(await tenant.get("/beta/gadgetTeams/t-blue/members", headers=AUTH))
+    assert members["@odata.context"].endswith("/beta/$metadata#gadgetTeams('t-blue')/members")
