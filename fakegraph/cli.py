@@ -132,6 +132,7 @@ def _compile(args: argparse.Namespace) -> int:
         print(problem, file=sys.stderr)
         return 2
     result = compile_docs(args.docs, args.out, args.overrides or overrides_file())
+    _write_default_dataset(args.out)
     report = result.report
     if not args.quiet:
         for warning in result.warnings:
@@ -141,6 +142,33 @@ def _compile(args: argparse.Namespace) -> int:
     warnings = f"{report['warnings']['total']} warnings ({kinds or 'none'})"
     print(f"compiled {report['pages']['total']} pages: {counts}; {warnings}")
     return 0
+
+
+def _write_default_dataset(pack: Path) -> None:
+    """A pack with the credential reports' generator gets its generated data for the default seed and clock
+    (`fixtures/datasets/default.json`), so a server on it starts without running Faker; any other pack has
+    none (a stale one is removed)."""
+
+    from fakegraph.artifacts.catalogue import SchemaFolder
+    from fakegraph.model.datasets import committed_default
+    from fakegraph.model.fakedata import default_dataset, has_generator
+    from fakegraph.model.settings import DEFAULT_CLOCK, DEFAULT_SEED
+
+    target = committed_default(pack)
+    schemas = SchemaFolder(pack / "schemas" / "beta", "beta")
+    if not has_generator(schemas):
+        target.unlink(missing_ok=True)
+        return
+    data = default_dataset(DEFAULT_SEED, DEFAULT_CLOCK, schemas)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(_dataset_text(data), encoding="utf-8")
+
+
+def _dataset_text(data: object) -> str:
+    """A dataset file's text (the committed default dataset's format)."""
+    import json
+
+    return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def _corpus_stats(args: argparse.Namespace) -> int:
@@ -219,7 +247,6 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _dataset(args: argparse.Namespace) -> int:
-    import json
 
     from fakegraph.artifacts.catalogue import load_catalogue
     from fakegraph.artifacts.errors import ConfigError
@@ -233,9 +260,7 @@ def _dataset(args: argparse.Namespace) -> int:
         return 2
     data = default_dataset(args.seed, DEFAULT_CLOCK, schemas) if has_generator(schemas) else {}
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(
-        json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    args.out.write_text(_dataset_text(data), encoding="utf-8")
     print(f"wrote {sum(len(v) for v in data.values())} objects to {args.out}")
     return 0
 

@@ -77,6 +77,18 @@ def test_missing_docs_directory_is_a_clear_error(tmp_path, capsys):
 @pytest.mark.corpus
 def test_real_pages_reproduce_the_committed_schemas_and_fixtures(shared_docs, tmp_path):
     """`fakegraph compile ../shared/graph-docs --out X` (the README's command) gives the committed schemas/
-    and fixtures/, byte for byte."""
+    and fixtures/, byte for byte, the credential generator's default dataset included."""
     assert main(["compile", str(shared_docs), "--out", str(tmp_path), "--quiet"]) == 0
     _assert_same_tree(REPO, tmp_path)
+    dataset = "fixtures/datasets/default.json"
+    assert (tmp_path / dataset).read_bytes() == (REPO / dataset).read_bytes()
+
+
+def test_a_pack_without_the_generator_gets_no_dataset(tmp_path):
+    """The sample pages have no credential report types: no generated dataset, and a stale one goes."""
+    stale = tmp_path / "fixtures" / "datasets" / "default.json"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("{}")
+    sources = [*map(str, SAMPLE_SOURCES), "--overrides", str(SAMPLE_OVERRIDES)]
+    assert main(["compile", *sources, "--out", str(tmp_path), "--quiet"]) == 0
+    assert not stale.exists()
