@@ -8,6 +8,7 @@ inside an id. Empty segments (`//`) are dropped, as Graph does.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 from urllib.parse import unquote
@@ -16,9 +17,11 @@ from fakegraph.artifacts.catalogue import Catalogue
 from fakegraph.artifacts.contract import (
     JSONObject,
     OperationEntry,
+    graph_block,
     reference_navigation,
     template_head,
     template_shape,
+    type_of_uri,
 )
 from fakegraph.artifacts.errors import ResourceNotFound
 
@@ -80,13 +83,28 @@ def navigation_of(template: str) -> str:
 
 def routes_of(catalogue: Catalogue) -> dict[str, list[Route]]:
     """The route table of every version of a pack."""
-    return {version: build_routes(catalogue.entries(version)) for version in catalogue.operations}
+    return {
+        version: build_routes(catalogue.entries(version), schema_lookup(catalogue, version))
+        for version in catalogue.operations
+    }
 
 
-def build_routes(entries: list[OperationEntry]) -> list[Route]:
-    """Documented endpoints, then the generic ones every writable or listed collection has."""
-    table = _Table()
+SchemaLookup = Callable[[str], JSONObject | None]  # qualified type name → its schema
+
+
+def schema_lookup(catalogue: Catalogue, version: str) -> SchemaLookup:
+    def lookup(qualified: str) -> JSONObject | None:
+        return catalogue.schema(version, qualified)
+
+    return lookup
+
+
+def build_routes(entries: list[OperationEntry], schema: SchemaLookup | None = None) -> list[Route]:
+    """Documented endpoints, then the generic ones every writable or listed collection has. With the
+    types' schemas, a path's type is what its segments walk to through the resource pages' navigation
+    properties, where they say (ARCHITECTURE A15)."""
     ordered = sorted(entries, key=lambda e: e["name"])
+    table = _Table(_Types(ordered, schema))
     for entry in ordered:
         for path in entry["paths"]:
             if path.rstrip("/").endswith("/" + REF):
@@ -100,8 +118,9 @@ def build_routes(entries: list[OperationEntry]) -> list[Route]:
                 if reference_navigation(path) is None:  # `$ref` paths hold links, not a collection
                     _generic(table, entry, path)
     # A documented item path (`/servicePrincipals/{id}`) implies the collection above it: its list and count.
-    for entry in ordered:
-        if entry["kind"] in {"get", "update", "delete"} and entry.get("entityType"):
+    # Gets first, then updates; a delete page has no body to tell its type by, so it implies nothing.
+    for entry in sorted(ordered, key=lambda e: e["kind"] != "get"):
+        if entry["kind"] in {"get", "update"} and entry.get("entityType"):
             for path in entry["paths"]:
                 _implied(table, entry, path)
     for navigation in table.references:  # reads of a reference navigation list (and count) its links
@@ -122,8 +141,8 @@ def _implied(table: _Table, entry: OperationEntry, path: str) -> None:
     above = parts[-2]
     if not above or _is_key(above) or "(" in above or above.startswith("$"):
         return
-    entity = entry["entityType"] or ""
     collection = "/".join(parts[:-1])
+    entity = table.types.of(collection, entry["entityType"] or "")
     name = _collection(collection)
     table.route(path).endpoints.setdefault("GET", Endpoint("get", entity, 200, name))
     listing = table.route(collection).endpoints.setdefault("GET", Endpoint("list", entity, 200, name))
@@ -133,10 +152,76 @@ def _implied(table: _Table, entry: OperationEntry, path: str) -> None:
         )
 
 
+class _Types:
+    """The type a path template addresses, walked from its first segment through the navigation properties
+    the resource pages declare: `/chats/{id}/members/{id}` is a conversationMember (chat's `members`), not the
+    chat the page that deletes one names first. Roots come from the documented entries: a collection's or
+    singleton's one-segment path (`/chats`, `/me`), or an item's two (`/chats/{id}`)."""
+
+    def __init__(self, entries: list[OperationEntry], schema: SchemaLookup | None) -> None:
+        self._schema = schema
+        self._roots: dict[str, tuple[str, bool]] = {}  # first segment → (type, a collection?)
+        if schema is None:
+            return
+        rank = {"list": 0, "create": 0, "get": 1, "update": 2}
+        ranked = sorted(entries, key=lambda e: rank.get(e["kind"], 9))
+        for entry in ranked:
+            entity, kind = entry["entityType"], entry["kind"]
+            if not entity or kind not in {"list", "create", "get", "update"}:
+                continue
+            for path in entry["paths"]:
+                parts = path.strip("/").split("/")
+                head = parts[0].lower()
+                if len(parts) == 1 and parts[0] and not _is_key(parts[0]) and "(" not in parts[0]:
+                    self._roots.setdefault(head, (entity, kind in {"list", "create"}))
+                elif len(parts) == 2 and _is_key(parts[1]) and kind in {"get", "update"}:
+                    self._roots.setdefault(head, (entity, True))
+
+    def of(self, template: str, fallback: str) -> str:
+        """The type the template walks to, else `fallback` (the page's own word)."""
+        walked = self.walk(template)
+        return walked if walked is not None else fallback
+
+    def walk(self, template: str) -> str | None:
+        parts = [p for p in template.strip("/").split("/") if p]
+        if self._schema is None or not parts or parts[0].lower() not in self._roots:
+            return None
+        entity, collection = self._roots[parts[0].lower()]
+        for part in parts[1:]:
+            if collection:
+                if not _is_key(part):
+                    return None  # a function, `$count` or a cast: not a path this walk types
+                collection = False
+                continue
+            schema = self._schema(entity)
+            found = _navigation_target(schema, part) if schema is not None else None
+            if found is None:
+                return None  # a structural property, a function or an action
+            entity, collection = found
+        return entity
+
+
+def _navigation_target(schema: JSONObject, name: str) -> tuple[str, bool] | None:
+    """The type a navigation property of a schema leads to, and whether it is a collection."""
+    declared = graph_block(schema).get("navigationProperties", [])
+    match = next((n for n in declared if n.lower() == name.lower()), None)
+    prop = schema.get("properties", {}).get(match) if match is not None else None
+    if not isinstance(prop, dict):
+        return None
+    items = prop.get("items")
+    many = isinstance(items, dict)
+    target: JSONObject = items if isinstance(items, dict) else prop
+    refs = [target.get("$ref"), *(b.get("$ref") for b in target.get("anyOf", []) if isinstance(b, dict))]
+    uri = next((r for r in refs if isinstance(r, str)), None)
+    qualified = type_of_uri(uri) if uri is not None else None
+    return (qualified, many) if qualified else None
+
+
 class _Table:
     """Routes by their template's shape while the table is built; a segment's text is parsed once."""
 
-    def __init__(self) -> None:
+    def __init__(self, types: _Types) -> None:
+        self.types = types
         self.routes: dict[str, Route] = {}
         self.references: list[Route] = []  # reference navigations met so far
         self._segments: dict[str, Segment] = {}
@@ -219,7 +304,8 @@ def _reference(table: _Table, entry: OperationEntry, path: str) -> None:
 
 def _reads_of_links(table: _Table, navigation: Route) -> None:
     collection = navigation.template.strip("/")
-    listing = navigation.endpoints.setdefault("GET", Endpoint("list", "", 200, collection))
+    entity = table.types.of(navigation.template, "")
+    listing = navigation.endpoints.setdefault("GET", Endpoint("list", entity, 200, collection))
     counted = table.route(navigation.template.rstrip("/") + "/$count")
     counted.reference = True
     counted.endpoints.setdefault(
@@ -235,6 +321,8 @@ def _documented(table: _Table, entry: OperationEntry, path: str) -> None:
         return
     if not entity and kind != "action":  # an action may return nothing; every other kind names a type
         return
+    if kind in {"create", "list", "get", "update", "delete"}:
+        entity = table.types.of(path, entity or "")
     route = table.route(path)
     collection = _collection(path.rsplit("/", 1)[0] if kind in {"get", "update", "delete"} else path)
     if not collection:  # a signed-in form (`/me`): the collection its other, keyed path names
@@ -320,7 +408,8 @@ class Router:
         if key not in self._built:
             self._built.add(key)
             entries = self._catalogue.entries_in(version, head)
-            mine = [r for r in build_routes(entries) if template_head(r.template) == head]
+            built = build_routes(entries, schema_lookup(self._catalogue, version))
+            mine = [r for r in built if template_head(r.template) == head]
             mine.sort(key=_specificity)
             self._group_routes[key] = mine
             for route in mine:

@@ -189,3 +189,16 @@ async def test_a_nested_collection_answers_with_its_context_keyed_as_odata_write
     assert listed["@odata.context"].endswith("/beta/$metadata#gadgetUsers('bo')/notes")
     members = await _json(await tenant.get("/beta/gadgetTeams/t-blue/members", headers=AUTH))
     assert members["@odata.context"].endswith("/beta/$metadata#gadgetTeams('t-blue')/members")
+
+
+async def test_a_path_is_typed_by_the_navigation_it_walks_not_by_the_page_s_first_link(tenant):
+    """The delete page of `/gadgetUsers/{id}/notes/{note-id}` names gadgetUser first (its compiled type):
+    the path walks gadgetUser's `notes` to a gadgetNote, so the note goes and the user stays."""
+    ops = json.loads((SAMPLE / "fixtures" / "beta" / "operations.json").read_text())["operations"]
+    page = next(o for o in ops if o["name"] == "remove_note_from_gadgetUser")
+    assert page["entityType"] == USER
+    note = await _note(tenant, "bo", "his")
+    deleted = await tenant.delete(f"/beta/gadgetUsers/bo/notes/{note}", headers=AUTH)
+    assert deleted.status == 204
+    assert await _listed(tenant, "/beta/gadgetUsers/bo/notes") == []
+    assert (await tenant.get("/beta/gadgetUsers/bo", headers=AUTH)).status == 200

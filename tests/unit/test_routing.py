@@ -12,7 +12,7 @@ from fakegraph.artifacts.catalogue import Catalogue, load_catalogue
 from fakegraph.artifacts.contract import OperationEntry, OperationKind, template_head
 from fakegraph.artifacts.errors import ResourceNotFound
 from fakegraph.artifacts.paths import data_dir
-from fakegraph.http.routing import Endpoint, Router, Target, _specificity, build_routes, split
+from fakegraph.http.routing import Endpoint, Router, Target, _specificity, build_routes, schema_lookup, split
 
 ITEM = "microsoft.graph.item"
 THING = "microsoft.graph.thing"
@@ -411,7 +411,7 @@ def test_routes_built_per_group_on_first_use_are_the_whole_tables_routes():
     catalogue = load_catalogue(data_dir())
     router = Router(catalogue)
     for version in ("beta", "v1.0"):
-        whole = build_routes(catalogue.entries(version))
+        whole = build_routes(catalogue.entries(version), schema_lookup(catalogue, version))
         heads = sorted({template_head(r.template) for r in whole})
         assert len(heads) > 20
         for head in heads:

@@ -267,8 +267,8 @@ def test_output_is_deterministic(sample):
 def test_report_counts(sample_files):
     """The compile report counts pages, operations, types and warnings by kind."""
     report = sample_files["fixtures/compile-report.json"]
-    assert report["pages"]["total"] == 29
-    assert report["operations"] == 19
+    assert report["pages"]["total"] == 30
+    assert report["operations"] == 20
     assert report["types"] == 12
     assert report["warnings"]["byKind"]["missing-uri"] == 4
     assert (
