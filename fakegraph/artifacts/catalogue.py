@@ -7,7 +7,7 @@ index (or with a stale one) has its operations.json read whole at start-up inste
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -50,10 +50,14 @@ class SchemaFolder(Mapping[str, JSONObject]):
 
     def _path(self, uri: str) -> Path | None:
         name = type_of_uri(uri) if uri.startswith(self._prefix) else None
-        if not name or "/" in name or "\\" in name or name.startswith("."):
+        unsafe = not name or len(name) > 200 or name.startswith(".") or any(c in name for c in "/\\\x00")
+        if unsafe:  # no type is named so (a path segment may be anything a client sends)
             return None
         path = self._folder / f"{name}.json"
-        return path if path.is_file() else None
+        try:
+            return path if path.is_file() else None
+        except OSError:
+            return None
 
     def __getitem__(self, uri: str) -> JSONObject:
         found = self._loaded.get(uri)
@@ -112,6 +116,12 @@ class Operations(Mapping[str, OperationEntry]):
             self._parsed = {e["name"]: e for e in read_operations(self._path)}
         return self._parsed
 
+    def entity_sets(self) -> frozenset[str]:
+        """The entity types served by a top-level collection (`/users`, or an item `/users/{id}`)."""
+        if self._index is not None and "entitySets" in self._index:
+            return frozenset(self._index["entitySets"])
+        return frozenset(entity_set_types(self._read_whole().values()))
+
     def heads(self) -> dict[str, list[str]]:
         """Route group (`template_head`) → the names of the operations with a path in it, in file order."""
         if self._heads is None:
@@ -167,6 +177,24 @@ class Operations(Mapping[str, OperationEntry]):
         return name in self._index["offsets"]
 
 
+def entity_set_types(entries: Iterable[OperationEntry]) -> list[str]:
+    """The entity types that documented entries serve at a top-level collection: a list or create of a
+    one-segment path, or a get or update of `/set/{key}`."""
+    found: set[str] = set()
+    for entry in entries:
+        entity = entry["entityType"]
+        for path in entry["paths"] if entity else []:
+            parts = path.strip("/").split("/")
+            plain = parts[0] and "(" not in parts[0] and not parts[0].startswith("{")
+            if not plain:
+                continue
+            if (len(parts) == 1 and entry["kind"] in {"list", "create"}) or (
+                len(parts) == 2 and parts[1].startswith("{") and entry["kind"] in {"get", "update"}
+            ):
+                found.add(str(entity))
+    return sorted(found)
+
+
 def _read_index(path: Path) -> RouteIndex | None:
     if not path.is_file():
         return None
@@ -189,6 +217,13 @@ class Catalogue:
     def entries(self, version: str) -> list[OperationEntry]:
         """Every entry of a version (reads them all: tools, not the serving path, ask for this)."""
         return list(self.operations.get(version, {}).values())
+
+    def entity_sets(self, version: str) -> frozenset[str]:
+        """The entity types a top-level collection of the version serves."""
+        operations = self.operations.get(version, {})
+        if isinstance(operations, Operations):
+            return operations.entity_sets()
+        return frozenset(entity_set_types(operations.values()))
 
     def entries_in(self, version: str, head: str) -> list[OperationEntry]:
         """The entries with a path in one route group (`template_head`), in file order."""

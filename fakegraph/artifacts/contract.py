@@ -206,3 +206,4 @@ class RouteIndex(TypedDict):
     size: int  # bytes of the operations.json the offsets point into (another size: the index is stale)
     offsets: dict[str, list[int]]  # operation name → [start, end) of its entry in operations.json
     heads: dict[str, list[str]]  # route group → the operations with a path in it, in file order
+    entitySets: NotRequired[list[str]]  # the entity types a one-segment collection serves (`/users`)

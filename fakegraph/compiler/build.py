@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fakegraph.artifacts import schemas as schema_tools
+from fakegraph.artifacts.catalogue import entity_set_types
 from fakegraph.artifacts.contract import (
     JSONObject,
     OperationEntry,
@@ -24,7 +25,13 @@ from fakegraph.compiler import http, learn
 from fakegraph.compiler.operations import Operation, catalogue_entry, resolve_operation
 from fakegraph.compiler.pages import ParsedPage, parse_page
 from fakegraph.compiler.records import OperationDoc, Warning
-from fakegraph.compiler.sample import addressed_parents, item_types, sample_links, sample_tenant
+from fakegraph.compiler.sample import (
+    addressed_parents,
+    example_template,
+    item_types,
+    sample_links,
+    sample_tenant,
+)
 from fakegraph.compiler.types import Overrides, TypeIndex, all_schemas, build_index
 
 
@@ -108,7 +115,7 @@ def _build_version(
             fixture = _example_fixture(op, example, index, by_id, ctx, out.warnings)
             out.files[f"fixtures/{version}/examples/{name}"] = dumps(fixture)
             names.append(name)
-            lifted.append((op.kind, op.entity_type, op.paths[0] if op.paths else "", fixture))
+            lifted.append((op.kind, op.entity_type, example_template(list(op.paths), fixture), fixture))
             passed.append((list(op.paths), fixture))
         entries.append(catalogue_entry(op, index, names))
     types = item_types((op.kind, op.entity_type, op.paths) for op in operations)
@@ -160,7 +167,13 @@ def _catalogue_with_index(version: str, entries: list[OperationEntry]) -> tuple[
         for group in sorted({template_head(path) for path in entry["paths"]}):
             heads.setdefault(group, []).append(entry["name"])
     content = head + b",".join(parts) + b'],"version":' + dumps(version)[:-1] + b"}\n"
-    index: RouteIndex = {"version": version, "size": len(content), "offsets": offsets, "heads": heads}
+    index: RouteIndex = {
+        "version": version,
+        "size": len(content),
+        "offsets": offsets,
+        "heads": heads,
+        "entitySets": entity_set_types(entries),
+    }
     return content, index
 
 

@@ -54,6 +54,8 @@ def addressed_item(kind: str, template: str, fixture: JSONObject) -> JSONObject 
     last = unquote(request["path"].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1])
     if not (last_template.startswith("{") and last_template.endswith("}")) or not last or "{" in last:
         return None
+    if not _matches(template, request["path"]):  # `/me/messages/{id}/$value` addresses no message `$value`
+        return None
     body = request.get("body")
     changes = (
         substitute(body, request.get("marks", [])) if kind == "update" and isinstance(body, dict) else {}
@@ -81,6 +83,23 @@ def item_types(operations: Iterable[tuple[str, str | None, list[str]]]) -> dict[
     return out
 
 
+def _matches(template: str, path: str) -> bool:
+    """Whether a documented request path has the template's segments (its literals in any case)."""
+    wanted = template.strip("/").split("/")
+    given = path.split("?", 1)[0].strip("/").split("/")
+    return len(wanted) == len(given) and all(
+        w.startswith("{") or w.lower() == g.lower() for w, g in zip(wanted, given, strict=True)
+    )
+
+
+def example_template(paths: list[str], fixture: JSONObject) -> str:
+    """The template of an operation that its example's request path takes (else its first)."""
+    request = fixture.get("request")
+    path = request.get("path") if isinstance(request, dict) else None
+    matching = [t for t in paths if isinstance(path, str) and _matches(t, path)]
+    return matching[0] if matching else (paths[0] if paths else "")
+
+
 def addressed_parents(
     paths: list[str], fixture: JSONObject, types: dict[str, str]
 ) -> list[tuple[str, JSONObject]]:
@@ -93,9 +112,7 @@ def addressed_parents(
     given = request["path"].split("?", 1)[0].strip("/").split("/")
     for template in paths:
         wanted = template.strip("/").split("/")
-        if len(wanted) != len(given) or any(
-            not w.startswith("{") and w.lower() != g.lower() for w, g in zip(wanted, given, strict=True)
-        ):
+        if not _matches(template, request["path"]):
             continue
         found = []
         for index, segment in enumerate(wanted[:-1]):

@@ -101,8 +101,13 @@ class Call(NamedTuple):  # a tuple: one per request, cheaper than a frozen datac
         return list(params.values())[-1] if params else self.target.route.template
 
     def context(self, suffix: str = "") -> str:
-        """The `@odata.context` of an answer from this endpoint's collection: keys in its template are the
-        request's, written as OData writes them (`users('1f3c')/messages`)."""
+        """The `@odata.context` of an answer from this endpoint's collection."""
+        return f"{self.base}/$metadata#{self.collection}{suffix}"
+
+    @property
+    def collection(self) -> str:
+        """This endpoint's collection, keys in its template being the request's, as OData writes them
+        (`users('1f3c')/messages`)."""
         collection = self.endpoint.collection
         if "{" in collection:
             routed = self.routed
@@ -114,7 +119,7 @@ class Call(NamedTuple):  # a tuple: one per request, cheaper than a frozen datac
                 else:
                     parts.append(part)
             collection = "/".join(parts)
-        return f"{self.base}/$metadata#{collection}{suffix}"
+        return collection
 
     def entity(self, obj: JSONObject) -> JSONObject:
         """A single-entity body: context, type annotation, then the (masked) properties."""
@@ -236,7 +241,9 @@ def _type_cast(state: State, version: str, rest: list[str]) -> tuple[list[str], 
     `/groups/{id}/members/microsoft.graph.user[/$count]`), and the cast's type ("" when there is none)."""
     for index in range(1, len(rest)):
         name = unquote(rest[index])
-        if "." not in name or "(" in name or "'" in name or "@" in name:
+        # A cast follows a collection and ends the path, or comes right before `/$count`.
+        placed = rest[index + 1 :] in ([], ["$count"]) and not rest[index - 1].startswith("$")
+        if not placed or "." not in name or "(" in name or "'" in name or "@" in name:
             continue
         schema = state.catalogue.schema(version, name)
         if schema is not None and graph_block(schema).get("kind") == "entityType":
@@ -379,18 +386,20 @@ async def create(call: Call) -> Reply:
     store, blank = call.state.store, _blank(call)
     if chosen is not None:
         key = _key_segment(chosen)
-        stored = store.insert(entity, key, {**blank, **clean, "id": key}, copy=False, exclusive=True)
+        stored = store.insert(
+            entity, key, {**blank, **clean, "id": key}, copy=False, exclusive=True, parent=parent
+        )
     else:
         while True:  # a generated id may meet one a dataset or a test chose: draw the next one
             key = call.state.new_id()
             try:
-                stored = store.insert(entity, key, {**blank, **clean, "id": key}, copy=False, exclusive=True)
+                stored = store.insert(
+                    entity, key, {**blank, **clean, "id": key}, copy=False, exclusive=True, parent=parent
+                )
             except Conflict:
                 continue
             break
-    if parent is not None:
-        store.contain(parent, entity, key)
-    location = f"{call.base}/{call.endpoint.collection}/{quote(key, safe='')}"
+    location = f"{call.base}/{call.collection}/{quote(key, safe='')}"
     return _respond(call, call.entity(stored), call.endpoint.status, {"Location": location})
 
 
@@ -421,7 +430,7 @@ async def list_entities(call: Call) -> Reply:
     parent = container(call, call.target.route.template)
     if parent is not None:
         entity = call.endpoint.entity_type
-        children = _typed(call, [(entity, obj) for obj in call.state.store.children(parent, entity)])
+        children = _typed(call, [(entity, obj) for obj in _children(call, parent, entity)])
 
         def owned(call: Call, options: odata.QueryOptions, ctx: odata.QueryContext, size: int) -> odata.Page:
             return _listed_page(call, children, options, ctx, size)
@@ -440,6 +449,16 @@ async def list_entities(call: Call) -> Reply:
         return _listed_page(call, held, options, ctx, size)
 
     return _collection(call, polymorphic, call.context())
+
+
+def _children(call: Call, parent: tuple[str, str, str], entity: str) -> list[JSONObject]:
+    """What a collection below an item holds: the objects created under that parent, and the sample
+    tenant's objects of the type whose parent the documentation does not name; not those of a type a
+    top-level collection serves, or that derives into one (`/me/manager` reads directoryObjects, and
+    does not list every user)."""
+    sets = call.state.catalogue.entity_sets(call.version)
+    free = not any(kind in sets for kind in _kinds_of(call, entity))
+    return call.state.store.children(parent, entity, free=free)
 
 
 def _missing(key: str) -> NotFound:
@@ -522,10 +541,18 @@ def _navigation(call: Call) -> tuple[str, str, list[str]]:
     return shape(navigation), _parent(call, navigation), _positions(call)
 
 
+def _link_kinds(call: Call, template: str) -> set[str] | None:
+    """The types a reference navigation may link to: its declared type and those deriving from it (None
+    where the pack does not say)."""
+    expected = _navigation_type(call, template)
+    return set(_kinds_of(call, expected)) if expected else None
+
+
 def _linked(call: Call, template: str) -> list[JSONObject]:
     """The objects a reference navigation (at `template`) of the addressed parent links to, typed."""
     store = call.state.store
-    found = [store.locate(key) for key in store.linked(shape(template), _parent(call, template))]
+    kinds = _link_kinds(call, template)
+    found = [store.locate(key, kinds) for key in store.linked(shape(template), _parent(call, template))]
     wanted = set(_kinds_of(call, call.cast)) if call.cast else None
     return [
         {"@odata.type": "#" + kind, **obj}
@@ -549,18 +576,16 @@ async def add_reference(call: Call) -> Reply:
     template = navigation_of(call.target.route.template)
     _require_parent(call, template)
     store = call.state.store
-    found = store.locate(key)
+    allowed = _link_kinds(call, template)
+    found = store.locate(key, allowed) or store.locate(key)
     if found is None:
         raise _missing(key)
-    expected = _navigation_type(call, template)
-    if expected:
-        schema = call.state.catalogue.schemas[call.version].get(schema_uri(call.version, expected), {})
-        allowed = {expected, *graph_block(schema).get("derivedTypes", [])}
-        if found[0] not in allowed:
-            raise BadRequest(
-                f"'{key}' is a {found[0]}; '{navigation.rsplit('/', 1)[-1]}' holds {expected} objects.",
-                target="@odata.id",
-            )
+    if allowed is not None and found[0] not in allowed:
+        expected = _navigation_type(call, template)
+        raise BadRequest(
+            f"'{key}' is a {found[0]}; '{navigation.rsplit('/', 1)[-1]}' holds {expected} objects.",
+            target="@odata.id",
+        )
     if call.endpoint.kind == "ref-set":  # a single-valued navigation: PUT replaces its one link
         for old in store.linked(navigation, parent):
             store.unlink(navigation, parent, old)
@@ -587,12 +612,12 @@ async def remove_reference(call: Call) -> Reply:
 async def list_references(call: Call) -> Reply:
     """`GET .../members/$ref`: the links, as `@odata.id`s on this server."""
     navigation, parent, _ = _navigation(call)
+    _require_parent(call, navigation_of(call.target.route.template))
     store = call.state.store
-    links = [found for found in (store.locate(k) for k in store.linked(navigation, parent)) if found]
-    value = [{"@odata.id": f"{call.base}/directoryObjects/{obj['id']}"} for _, obj in links]
-    return _respond(
-        call, {"@odata.context": f"{call.base}/$metadata#Collection(string)", "value": value}, 200
-    )
+    kinds = _link_kinds(call, navigation_of(call.target.route.template))
+    links = [found for found in (store.locate(k, kinds) for k in store.linked(navigation, parent)) if found]
+    value = [{"@odata.id": f"{call.base}/directoryObjects/{quote(str(o['id']), safe='')}"} for _, o in links]
+    return _respond(call, {"@odata.context": f"{call.base}/$metadata#Collection($ref)", "value": value}, 200)
 
 
 async def count(call: Call) -> Reply:
@@ -608,7 +633,7 @@ async def count(call: Call) -> Reply:
         store = call.state.store
         entity = call.endpoint.entity_type
         if parent is not None:
-            counted = _typed(call, [(entity, obj) for obj in store.children(parent, entity)])
+            counted = _typed(call, [(entity, obj) for obj in _children(call, parent, entity)])
         else:
             kinds = _kinds_of(call, entity)
             counted = _typed(call, [(kind, obj) for kind in kinds for obj in store.view(kind)])
@@ -779,7 +804,10 @@ def _documented_singleton(call: Call, key: str) -> JSONObject | None:
     object (placeholders replaced), else every declared property null. None for anything else, and for a
     singleton that is stored or was deleted (it stays deleted until reset). Reading it writes nothing."""
     store, entity = call.state.store, call.endpoint.entity_type
-    if not _singleton(call) or store.has(entity, key) or store.was_deleted(entity, key):
+    if not _singleton(call):
+        return None
+    _require_parent(call, call.target.route.template)  # `/users/{id}/mailboxSettings` needs the user
+    if store.has(entity, key) or store.was_deleted(entity, key):
         return None
     reading = call.target.route.endpoints.get("GET")
     documented: Any = None
@@ -819,8 +847,8 @@ async def update(call: Call) -> Reply:
     body = await read_body(call.request)
     validator = call.state.validators[call.version]
     clean = validator.check(body, _body_key(call), entity, partial=True)
-    if initial is not None:  # the singleton's first write: it is stored from now on
-        merged = store.insert(entity, key, {**initial, **clean}, copy=False)
+    if initial is not None:  # the singleton's first write: stored from now on, under its key
+        merged = store.insert(entity, key, {**initial, **clean, "id": initial.get("id") or key}, copy=False)
     else:
         merged = store.update(entity, key, clean)
     if not call.endpoint.returns_body:
@@ -849,8 +877,8 @@ async def delete(call: Call) -> Reply:
     store, entity = call.state.store, call.endpoint.entity_type
     initial = _documented_singleton(call, key)
     if initial is not None:  # deleting a singleton never written: stored, then deleted (it stays gone)
-        store.insert(entity, key, initial, copy=False)
-    store.delete(entity, key)
+        store.insert(entity, key, {**initial, "id": initial.get("id") or key}, copy=False)
+    store.delete(entity, key, remember=_singleton(call))
     return _respond(call, None, 204)
 
 

@@ -60,7 +60,7 @@ class Store:
         # objects created under it, and each such object's parent; deleting a parent deletes them.
         self._children: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
         self._owner: dict[tuple[str, str], tuple[str, str, str]] = {}
-        self._deleted: set[tuple[str, str]] = set()  # (type, key) deleted since the last load or reset
+        self._deleted: set[tuple[str, str]] = set()  # singletons deleted since the last load or reset
         self._generation = 0  # bumped by every write: lets readers cache what they derive from the store
         self._indexes: dict[str, dict[Hashable, Index]] = {}
 
@@ -105,14 +105,24 @@ class Store:
                 index.rebuild(self._sets.get(entity_type, {}).values())
 
     def insert(
-        self, entity_type: str, key: str, entity: JSONObject, *, copy: bool = True, exclusive: bool = False
+        self,
+        entity_type: str,
+        key: str,
+        entity: JSONObject,
+        *,
+        copy: bool = True,
+        exclusive: bool = False,
+        parent: tuple[str, str, str] | None = None,
     ) -> JSONObject:
         """Store `entity` under `key`; `copy=False` hands over a fresh object the caller will not touch
         again, and returns the stored object itself (for serializing at once). With `exclusive`, a key that
         is stored already is a Conflict and nothing changes (checked under the lock, so concurrent creates
-        of one key store exactly one)."""
+        of one key store exactly one). With `parent` (its type, key and navigation), the object lives under
+        that parent (`contain`), which must exist at that moment: else NotFound and nothing changes."""
         stored: JSONObject = clone(entity) if copy else entity
         with self._lock:
+            if parent is not None and parent[1] not in self._sets.get(parent[0], {}):
+                raise NotFound(_missing(parent[1]))
             objects = self._sets.setdefault(entity_type, {})
             if exclusive and key in objects:
                 raise Conflict(
@@ -120,6 +130,8 @@ class Store:
                 )
             self._changed(entity_type, objects.get(key), stored)
             objects[key] = stored
+            if parent is not None:
+                self.contain(parent, entity_type, key)
             self._generation += 1
         return dict(clone(stored)) if copy else stored
 
@@ -156,7 +168,8 @@ class Store:
         return None
 
     def was_deleted(self, entity_type: str, key: str) -> bool:
-        """Whether the object under `key` was deleted since the last load or reset (and not stored again)."""
+        """Whether the object under `key` was deleted with `remember` since the last load or reset (and not
+        stored again)."""
         with self._lock:
             return (entity_type, key) in self._deleted and key not in self._sets.get(entity_type, {})
 
@@ -180,8 +193,9 @@ class Store:
             self._generation += 1
         return dict(clone(merged))
 
-    def delete(self, entity_type: str, key: str) -> None:
-        """Delete an object, the objects contained under it (recursively) and every link to or from it."""
+    def delete(self, entity_type: str, key: str, *, remember: bool = False) -> None:
+        """Delete an object, the objects contained under it (recursively) and every link to or from it.
+        With `remember`, `was_deleted` says so until the next load or reset (singletons stay deleted)."""
         with self._lock:
             if key not in self._sets.get(entity_type, {}):
                 raise NotFound(_missing(key))
@@ -192,8 +206,10 @@ class Store:
                 if gone is None:
                     continue
                 self._changed(kind, gone, None)
-                self._deleted.add((kind, name))
-                self._forget_links(name)
+                if remember and (kind, name) == (entity_type, key):
+                    self._deleted.add((kind, name))
+                if not any(name in objects for objects in self._sets.values()):
+                    self._forget_links(name)  # an object of another type may hold the same key
                 owner = self._owner.pop((kind, name), None)
                 if owner is not None and (kind, name) in self._children.get(owner, []):
                     self._children[owner].remove((kind, name))
@@ -208,16 +224,19 @@ class Store:
             self._children.setdefault(parent, []).append((entity_type, key))
             self._owner[(entity_type, key)] = parent
 
-    def children(self, parent: tuple[str, str, str], entity_type: str) -> list[JSONObject]:
-        """The stored objects a contained collection holds: those created under `parent`, then the objects
-        of its type that no parent holds (the sample tenant's, whose parent the documentation does not
-        name). Never mutate them."""
+    def children(
+        self, parent: tuple[str, str, str], entity_type: str, *, free: bool = True
+    ) -> list[JSONObject]:
+        """The stored objects a contained collection holds: those created under `parent`, then (with
+        `free`) the objects of its type that no parent holds (the sample tenant's, whose parent the
+        documentation does not name). Never mutate them."""
         with self._lock:
             objects = self._sets.get(entity_type, {})
             held = self._children.get(parent, [])
             owned = [objects[k] for t, k in held if t == entity_type and k in objects]
-            free = [o for k, o in objects.items() if (entity_type, k) not in self._owner]
-            return owned + free
+            if not free:
+                return owned
+            return owned + [o for k, o in objects.items() if (entity_type, k) not in self._owner]
 
     def _forget_links(self, key: str) -> None:
         """A deleted object's links go with it, both its own and those that point at it."""
@@ -227,11 +246,12 @@ class Store:
             if key in targets:
                 targets.remove(key)
 
-    def locate(self, key: str) -> tuple[str, JSONObject] | None:
-        """The type and a copy of the object stored under `key` in any collection, or None."""
+    def locate(self, key: str, kinds: Iterable[str] | None = None) -> tuple[str, JSONObject] | None:
+        """The type and a copy of the object stored under `key` in any collection (of `kinds`, when given),
+        or None."""
         with self._lock:
-            for entity_type, objects in self._sets.items():
-                found = objects.get(key)
+            for entity_type in list(kinds) if kinds is not None else list(self._sets):
+                found = self._sets.get(entity_type, {}).get(key)
                 if found is not None:
                     return entity_type, dict(clone(found))
         return None

@@ -463,3 +463,17 @@ def test_the_sentinel_is_refused_at_any_depth_on_create(body, named):
         assert "cannot be sent" in str(error)
         assert graph.state.store.dump().get("microsoft.graph.gadgetUsage", []) == []
         graph.check()
+
+
+def test_an_addressed_item_needs_a_request_path_of_its_template():
+    """`GET /me/messages/{id}/$value` documented on the message page addresses no message called `$value`;
+    the item is taken only from a request path with the template's segments."""
+    from fakegraph.compiler.sample import addressed_item, example_template
+
+    def fixture(path: str) -> dict[str, object]:
+        return {"request": {"path": path, "body": None, "marks": []}}
+
+    assert addressed_item("get", "/me/messages/{id}", fixture("/me/messages/AAM=/$value")) is None
+    assert addressed_item("get", "/me/messages/{id}", fixture("/me/messages/AAM=")) == {"id": "AAM="}
+    templates = ["/me/messages/{id}", "/users/{id}/messages/{id}"]
+    assert example_template(templates, fixture("/users/u1/messages/m1")) == "/users/{id}/messages/{id}"

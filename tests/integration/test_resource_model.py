@@ -202,3 +202,52 @@ async def test_a_path_is_typed_by_the_navigation_it_walks_not_by_the_page_s_firs
     assert deleted.status == 204
     assert await _listed(tenant, "/beta/gadgetUsers/bo/notes") == []
     assert (await tenant.get("/beta/gadgetUsers/bo", headers=AUTH)).status == 200
+
+
+async def test_a_long_dotted_segment_is_no_cast_and_no_server_error(tenant):
+    """A dotted segment too long for any type name (a file name limit once made it a 500)."""
+    response = await tenant.get("/beta/gadgetUsers/" + "a." * 600, headers=AUTH)
+    assert response.status == 404
+
+
+async def test_a_cast_goes_last_or_before_count(tenant):
+    late = await tenant.get(f"/beta/gadgetTeams/t-blue/members/$count/{ADMIN}", headers=AUTH)
+    assert late.status == 400
+
+
+async def test_links_read_their_parent_and_name_objects_on_this_server(tenant):
+    linked = await tenant.post(
+        "/beta/gadgetTeams/t-blue/members/$ref",
+        json={"@odata.id": "https://graph.microsoft.com/beta/gadgetUsers/bo"},
+        headers=JSON,
+    )
+    assert linked.status == 204
+    links = await _json(await tenant.get("/beta/gadgetTeams/t-blue/members/$ref", headers=AUTH))
+    assert links["@odata.context"].endswith("/beta/$metadata#Collection($ref)")
+    assert [link["@odata.id"].rsplit("/", 1)[-1] for link in links["value"]] == ["bo"]
+    missing = await tenant.get("/beta/gadgetTeams/nope/members/$ref", headers=AUTH)
+    assert missing.status == 404
+
+
+async def test_a_created_object_s_location_names_its_parent_by_key(tenant):
+    response = await tenant.post("/beta/gadgetUsers/bo/notes", json={"text": "x"}, headers=JSON)
+    created = await _json(response)
+    assert response.headers["Location"].endswith(f"/beta/gadgetUsers('bo')/notes/{created['id']}")
+
+
+async def test_a_key_two_types_share_keeps_each_link_to_its_own_type(tenant):
+    """A note created with the id of a linked user neither shows up as the member nor takes the user's
+    link with it when deleted."""
+    await tenant.post(
+        "/beta/gadgetTeams/t-blue/members/$ref",
+        json={"@odata.id": "https://graph.microsoft.com/beta/gadgetUsers/bo"},
+        headers=JSON,
+    )
+    clash = await tenant.post(
+        f"/beta/gadgetUsers/{ANA}/notes", json={"id": "bo", "text": "clash"}, headers=JSON
+    )
+    assert clash.status == 201
+    members = await _json(await tenant.get("/beta/gadgetTeams/t-blue/members", headers=AUTH))
+    assert [(m["id"], m.get("displayName")) for m in members["value"]] == [("bo", "Bo")]
+    assert (await tenant.delete(f"/beta/gadgetUsers/{ANA}/notes/bo", headers=AUTH)).status == 204
+    assert await (await tenant.get("/beta/gadgetTeams/t-blue/members/$count", headers=AUTH)).text() == "1"

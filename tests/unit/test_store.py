@@ -409,3 +409,30 @@ def test_limit_refuses_a_new_index_past_it():
     assert store.index(OTHER, "c", ByColour, limit=2) is not None
     store.insert(T, "3", _widget("3", "green"))
     assert first.groups == second.groups == {"red": {"1"}, "blue": {"2"}, "green": {"3"}}
+
+
+def test_an_object_created_under_a_parent_needs_the_parent_at_that_moment():
+    """The parent is checked under the store's lock: one deleted while the body was read is a NotFound,
+    and nothing is stored (no orphan)."""
+    store = Store()
+    store.insert("user", "a", {"id": "a"})
+    parent = ("user", "a", "notes")
+    store.insert("note", "n1", {"id": "n1"}, parent=parent)
+    assert [o["id"] for o in store.children(parent, "note")] == ["n1"]
+    store.delete("user", "a")
+    assert store.count("note") == 0
+    with pytest.raises(NotFound):
+        store.insert("note", "n2", {"id": "n2"}, parent=parent)
+    assert store.count("note") == 0
+
+
+def test_only_remembered_deletes_are_kept():
+    """`was_deleted` answers for deletes made with `remember` (singletons), and nothing else grows."""
+    store = Store()
+    for key in ("a", "b"):
+        store.insert("thing", key, {"id": key})
+    store.delete("thing", "a")
+    store.delete("thing", "b", remember=True)
+    assert (store.was_deleted("thing", "a"), store.was_deleted("thing", "b")) == (False, True)
+    store.reset()
+    assert not store.was_deleted("thing", "b")
