@@ -5,19 +5,20 @@ POST /_fakegraph/reset                       back to the dataset, seed and clock
 GET  /_fakegraph/clock                       {"now": ...}
 POST /_fakegraph/clock  {"now": ISO} | {"advanceSeconds": N}
 GET  /_fakegraph/requests?method=&path=      the journal, newest first; DELETE clears it
-GET  /_fakegraph/state                       every stored object by type; PUT replaces them (a dump)
+GET  /_fakegraph/state                       every stored object by type, links and containment; PUT loads a dump
 POST /_fakegraph/seed   {"<type>": [objects]} adds validated objects, all or nothing (201)
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from fakegraph.artifacts.contract import JSONObject, graph_block, schema_uri, type_of_uri
 from fakegraph.artifacts.errors import BadRequest, MethodNotAllowed, NotFound, Unauthorized
 from fakegraph.http import handlers
 from fakegraph.http.responses import Reply, dumps
 from fakegraph.model.clock import iso, parse_iso
+from fakegraph.model.store import Relations
 
 if TYPE_CHECKING:
     from fakegraph.http.state import State
@@ -114,15 +115,52 @@ async def _clear_requests(_request: handlers.GraphRequest, state: State) -> Repl
     return Reply(204, None, {})
 
 
+RELATIONS = "@fakegraph.relations"  # the dump's key for links and containment (no Graph type has an `@`)
+
+
 async def _state(_request: handlers.GraphRequest, state: State) -> Reply:
-    return _json(state.store.dump())
+    return _json({**state.store.dump(), RELATIONS: state.store.relations()})
 
 
 async def _load_state(request: handlers.GraphRequest, state: State) -> Reply:
     body = await handlers.read_body(request)
+    relations = _relations(body.pop(RELATIONS, None) if isinstance(body, dict) else None)
     objects = seed_objects(state, body)
-    state.store.replace_all(objects)
+    state.store.replace_all(objects, relations=relations)
     return Reply(204, None, {})
+
+
+def _relations(given: Any) -> Relations | None:
+    """A dump's links and containment, checked for shape (a 400 naming the part that is wrong)."""
+    if given is None:
+        return None
+
+    def strings(value: Any, length: int | None = None) -> bool:
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        return ok and (length is None or len(value) == length)
+
+    links, contained = (
+        (given.get("links", []), given.get("contained", [])) if isinstance(given, dict) else (0, 0)
+    )
+    if not isinstance(links, list) or not all(
+        isinstance(k, dict)
+        and isinstance(k.get("navigation"), str)
+        and isinstance(k.get("parent"), str)
+        and strings(k.get("targets"))
+        for k in links
+    ):
+        raise BadRequest(
+            f"'{RELATIONS}.links' must be a list of {{navigation, parent, targets}}.", target=RELATIONS
+        )
+    if not isinstance(contained, list) or not all(
+        isinstance(c, dict)
+        and strings(c.get("parent"), 3)
+        and isinstance(c.get("children"), list)
+        and all(strings(child, 2) for child in c["children"])
+        for c in contained
+    ):
+        raise BadRequest(f"'{RELATIONS}.contained' must be a list of {{parent, children}}.", target=RELATIONS)
+    return cast(Relations, {"links": links, "contained": contained})
 
 
 async def _seed(request: handlers.GraphRequest, state: State) -> Reply:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from contextlib import AbstractContextManager
-from typing import Any, Protocol, TypeVar, cast, overload
+from typing import Any, Protocol, TypedDict, TypeVar, cast, overload
 
 from fakegraph.artifacts.contract import JSONObject
 from fakegraph.artifacts.errors import Conflict, NotFound
@@ -46,6 +46,24 @@ class Index(Protocol):
 
 
 IndexT = TypeVar("IndexT", bound=Index)
+
+
+class Link(TypedDict):
+    navigation: str  # the navigation's template shape
+    parent: str
+    targets: list[str]
+
+
+class Held(TypedDict):
+    parent: list[str]  # [type, key, navigation]
+    children: list[list[str]]  # [type, key] of each object created under it
+
+
+class Relations(TypedDict):
+    """A store's links and containment, as a state dump carries them."""
+
+    links: list[Link]
+    contained: list[Held]
 
 
 class Store:
@@ -298,12 +316,28 @@ class Store:
             self._rebuilt()
             self._generation += 1
 
-    def replace_all(self, data: Mapping[str, Iterable[JSONObject]], key: str = "id") -> None:
-        """Replace every stored object (the baseline that `reset` returns to stays)."""
+    def replace_all(
+        self, data: Mapping[str, Iterable[JSONObject]], key: str = "id", relations: Relations | None = None
+    ) -> None:
+        """Replace every stored object, and the links and containment of `relations` (as `relations()`
+        gives them; a relation naming an object not stored is dropped). The baseline that `reset` returns
+        to stays."""
         with self._lock:
             self._sets = {t: {str(o[key]): clone(o) for o in objs} for t, objs in data.items()}
             self._links = {}
             self._children, self._owner = {}, {}
+            links = relations["links"] if relations is not None else []
+            contained = relations["contained"] if relations is not None else []
+            for link in links:
+                self._links[(link["navigation"], link["parent"])] = list(link["targets"])
+            for held in contained:
+                parent = (held["parent"][0], held["parent"][1], held["parent"][2])
+                if parent[1] not in self._sets.get(parent[0], {}):
+                    continue
+                for kind, name in held["children"]:
+                    if name in self._sets.get(kind, {}) and (kind, name) not in self._owner:
+                        self._children.setdefault(parent, []).append((kind, name))
+                        self._owner[(kind, name)] = parent
             self._deleted.clear()
             self._rebuilt()
             self._generation += 1
@@ -321,6 +355,22 @@ class Store:
     def generation(self) -> int:
         """Changes whenever any object is written, loaded or reset."""
         return self._generation
+
+    def relations(self) -> Relations:
+        """The links of reference navigations and what lives under which parent, as plain JSON."""
+        with self._lock:
+            return {
+                "links": [
+                    {"navigation": nav, "parent": parent, "targets": list(targets)}
+                    for (nav, parent), targets in self._links.items()
+                    if targets
+                ],
+                "contained": [
+                    {"parent": list(parent), "children": [list(child) for child in children]}
+                    for parent, children in self._children.items()
+                    if children
+                ],
+            }
 
     def dump(self) -> dict[str, list[JSONObject]]:
         with self._lock:

@@ -251,3 +251,26 @@ async def test_a_key_two_types_share_keeps_each_link_to_its_own_type(tenant):
     assert [(m["id"], m.get("displayName")) for m in members["value"]] == [("bo", "Bo")]
     assert (await tenant.delete(f"/beta/gadgetUsers/{ANA}/notes/bo", headers=AUTH)).status == 204
     assert await (await tenant.get("/beta/gadgetTeams/t-blue/members/$count", headers=AUTH)).text() == "1"
+
+
+async def test_a_state_dump_loaded_back_keeps_links_and_what_lives_under_each_parent(tenant):
+    """`GET /_fakegraph/state` carries the links and containment (`@fakegraph.relations`); `PUT` of that
+    dump gives the same lists back. Relations of a wrong shape are a 400 and change nothing."""
+    ana_note, bo_note = await _note(tenant, ANA, "mine"), await _note(tenant, "bo", "his")
+    await tenant.post(
+        "/beta/gadgetTeams/t-blue/members/$ref",
+        json={"@odata.id": "https://graph.microsoft.com/beta/gadgetUsers/bo"},
+        headers=JSON,
+    )
+    dump = await _json(await tenant.get("/_fakegraph/state"))
+    assert (await tenant.put("/_fakegraph/state", json={})).status == 204
+    assert (await tenant.put("/_fakegraph/state", json=dump)).status == 204
+    assert await _listed(tenant, f"/beta/gadgetUsers/{ANA}/notes") == [ana_note]
+    assert await _listed(tenant, "/beta/gadgetUsers/bo/notes") == [bo_note]
+    assert await _listed(tenant, "/beta/gadgetTeams/t-blue/members") == ["bo"]
+    assert await _json(await tenant.get("/_fakegraph/state")) == dump
+    bad = {**dump, "@fakegraph.relations": {"links": [{"navigation": 3}], "contained": []}}
+    refused = await tenant.put("/_fakegraph/state", json=bad)
+    assert refused.status == 400
+    assert "@fakegraph.relations" in (await _json(refused))["error"]["message"]
+    assert await _json(await tenant.get("/_fakegraph/state")) == dump
