@@ -5,7 +5,7 @@ POST /_fakegraph/reset                       back to the dataset, seed and clock
 GET  /_fakegraph/clock                       {"now": ...}
 POST /_fakegraph/clock  {"now": ISO} | {"advanceSeconds": N}
 GET  /_fakegraph/requests?method=&path=      the journal, newest first; DELETE clears it
-GET  /_fakegraph/state                       every stored object by type, links and containment; PUT loads a dump
+GET  /_fakegraph/state                       objects by type, links and containment; PUT loads a dump
 POST /_fakegraph/seed   {"<type>": [objects]} adds validated objects, all or nothing (201)
 """
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, cast
 from urllib.parse import unquote
 
 from fakegraph.artifacts.catalogue import Catalogue
@@ -103,7 +103,7 @@ def build_routes(entries: list[OperationEntry], schema: SchemaLookup | None = No
     """Documented endpoints, then the generic ones every writable or listed collection has. With the
     types' schemas, a path's type is what its segments walk to through the resource pages' navigation
     properties, where they say (ARCHITECTURE A15)."""
-    ordered = sorted(entries, key=lambda e: e["name"])
+    ordered = sorted((_key_forms(e) for e in entries), key=lambda e: e["name"])
     table = _Table(_Types(ordered, schema))
     for entry in ordered:
         for path in entry["paths"]:
@@ -126,6 +126,18 @@ def build_routes(entries: list[OperationEntry], schema: SchemaLookup | None = No
     for navigation in table.references:  # reads of a reference navigation list (and count) its links
         _reads_of_links(table, navigation)
     return sorted(table.routes.values(), key=lambda r: r.template)
+
+
+_KEY_FORM = re.compile(r"^[A-Za-z]\w*=(\{[^}]+\})$")
+
+
+def _key_forms(entry: OperationEntry) -> OperationEntry:
+    """The entry with each documented alternate-key segment (`/directoryRoles/roleTemplateId={id}`) read as
+    the key segment it is: requests spell it `roleTemplateId=...`, which the handlers resolve to the key."""
+    if not any("=" in path for path in entry["paths"]):
+        return entry
+    paths = ["/".join(_KEY_FORM.sub(r"\1", part) for part in path.split("/")) for path in entry["paths"]]
+    return cast(OperationEntry, {**entry, "paths": paths})
 
 
 def _is_key(segment: str) -> bool:
@@ -177,6 +189,21 @@ class _Types:
                 elif len(parts) == 2 and _is_key(parts[1]) and kind in {"get", "update"}:
                     self._roots.setdefault(head, (entity, True))
 
+    def _root(self, segment: str) -> tuple[str, bool] | None:
+        """The type of a first segment: documented, else the entity type an entity set's plural name
+        names (`directoryRoles` holds `microsoft.graph.directoryRole`), where the pack has it."""
+        lookup = self._schema
+        if lookup is None:
+            return None
+        found = self._roots.get(segment.lower())
+        if found is not None or _is_key(segment) or "(" in segment or not segment.endswith("s"):
+            return found
+        for singular in (segment[:-3] + "y", segment[:-1]) if segment.endswith("ies") else (segment[:-1],):
+            schema = lookup(f"microsoft.graph.{singular}")
+            if schema is not None and graph_block(schema).get("kind") == "entityType":
+                return f"microsoft.graph.{singular}", True
+        return None
+
     def of(self, template: str, fallback: str) -> str:
         """The type the template walks to, else `fallback` (the page's own word)."""
         walked = self.walk(template)
@@ -184,9 +211,10 @@ class _Types:
 
     def walk(self, template: str) -> str | None:
         parts = [p for p in template.strip("/").split("/") if p]
-        if self._schema is None or not parts or parts[0].lower() not in self._roots:
+        root = self._root(parts[0]) if parts else None
+        if root is None or self._schema is None:
             return None
-        entity, collection = self._roots[parts[0].lower()]
+        entity, collection = root
         for part in parts[1:]:
             if collection:
                 if not _is_key(part):

@@ -417,3 +417,31 @@ def test_routes_built_per_group_on_first_use_are_the_whole_tables_routes():
         for head in heads:
             expected = sorted((r for r in whole if template_head(r.template) == head), key=_specificity)
             assert router._group(version, head) == expected
+
+
+def test_a_documented_alternate_key_segment_is_the_item_s_key_segment():
+    """`/directoryRoles/roleTemplateId={roleTemplateId}/members` is the keyed route (requests spell the
+    segment `roleTemplateId=...`, which the handlers resolve to the key), not a literal of its own."""
+    routes = _table(
+        [_entry("list_members", "list", "GET", ["/roles/roleTemplateId={roleTemplateId}/members"], ITEM)]
+    )
+    assert all("=" not in template for template in routes)
+    assert routes["/roles/{roleTemplateId}/members"] == {"GET": "list"}
+
+
+def test_a_path_is_typed_by_walking_navigation_properties_from_its_entity_set():
+    """With the types' schemas, `/roles/{id}/members/{id}` is typed by the role's `members` navigation
+    (whatever the page names first), and an entity set no entry lists is known by its plural name."""
+    urn = "urn:fakegraph:schemas:beta:"
+    schemas = {
+        "microsoft.graph.role": {
+            "properties": {"members": {"type": ["array", "null"], "items": {"$ref": urn + THING}}},
+            "x-graph": {"kind": "entityType", "navigationProperties": ["members"]},
+        }
+    }
+    entries = [_entry("remove_member", "delete", "DELETE", ["/roles/{id}/members/{member-id}"], ITEM)]
+    routes = {r.template: r for r in build_routes(entries, schemas.get)}
+    assert routes["/roles/{id}/members/{member-id}"].endpoints["DELETE"].entity_type == THING
+    assert {r.template: r for r in build_routes(entries)}["/roles/{id}/members/{member-id}"].endpoints[
+        "DELETE"
+    ].entity_type == ITEM
