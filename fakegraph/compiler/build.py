@@ -17,6 +17,7 @@ from fakegraph.artifacts.contract import (
     JSONObject,
     OperationEntry,
     RouteIndex,
+    graph_block,
     schema_uri,
     template_head,
 )
@@ -123,7 +124,14 @@ def _build_version(
     tenant = sample_tenant(version, lifted, by_id, ctx_base[2], out.warnings, parents)
     out.files[f"fixtures/{version}/sample.json"] = dumps(tenant)
     templates = [path for op in operations for path in op.paths]
-    out.files[f"fixtures/{version}/sample-links.json"] = dumps(sample_links(lifted, tenant, templates))
+    sets = set(entity_set_types(entries))
+
+    def linked_type(entity: str) -> bool:  # a type a top-level collection serves, or derives into
+        derived = graph_block(by_id.get(schema_uri(version, entity), {})).get("derivedTypes", [])
+        return any(kind in sets for kind in [entity, *derived])
+
+    links = sample_links(lifted, tenant, templates, linked_type)
+    out.files[f"fixtures/{version}/sample-links.json"] = dumps(links)
     counts["sampleObjects"] += sum(len(v) for v in tenant.values())
     out.warnings.extend(index.warnings)
     for entry in entries:

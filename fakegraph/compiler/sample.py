@@ -130,19 +130,25 @@ def sample_links(
     fixtures: Iterable[tuple[str, str | None, str, JSONObject]],
     tenant: dict[str, list[JSONObject]],
     templates: Iterable[str],
+    linked_type: Callable[[str], bool] | None = None,
 ) -> list[JSONObject]:
-    """The links of the sample tenant: a documented list of a reference navigation (one the docs document
-    `$ref` on) at a concrete parent links that parent to the objects it shows, where the tenant holds them.
-    Each is `{"navigation": shape, "parent": key, "targets": [keys]}`, in catalogue order; `templates` are
-    every path template of the version (a navigation's `$ref` page need not have an example)."""
+    """The links of the sample tenant: a documented list of a reference navigation at a concrete parent
+    links that parent to the objects it shows, where the tenant holds them. A reference navigation is one
+    the docs document `$ref` on, or one below an item whose type a top-level collection serves
+    (`linked_type`: `/groups/{id}/owners` lists users). Each is `{"navigation": shape, "parent": key,
+    "targets": [keys]}`, in catalogue order; `templates` are every path template of the version (a
+    navigation's `$ref` page need not have an example)."""
     references = {
         template_shape(nav) for template in templates if (nav := reference_navigation(template)) is not None
     }
     held = {obj["id"] for objects in tenant.values() for obj in objects}
     out: dict[tuple[str, str], list[str]] = {}
-    for kind, _, template, fixture in fixtures:
+    for kind, entity, template, fixture in fixtures:
         request, response = fixture.get("request"), fixture.get("response")
-        if kind != "list" or template_shape(template) not in references or not isinstance(request, dict):
+        linking = template_shape(template) in references or (
+            linked_type is not None and entity is not None and linked_type(entity)
+        )
+        if kind != "list" or not linking or not isinstance(request, dict):
             continue
         parent = _parent_key(template, str(request.get("path") or ""))
         if parent is None or not isinstance(response, dict):

@@ -430,7 +430,7 @@ async def list_entities(call: Call) -> Reply:
     parent = container(call, call.target.route.template)
     if parent is not None:
         entity = call.endpoint.entity_type
-        children = _typed(call, [(entity, obj) for obj in _children(call, parent, entity)])
+        children = _typed(call, _children(call, parent, entity))
 
         def owned(call: Call, options: odata.QueryOptions, ctx: odata.QueryContext, size: int) -> odata.Page:
             return _listed_page(call, children, options, ctx, size)
@@ -451,14 +451,22 @@ async def list_entities(call: Call) -> Reply:
     return _collection(call, polymorphic, call.context())
 
 
-def _children(call: Call, parent: tuple[str, str, str], entity: str) -> list[JSONObject]:
+def _children(call: Call, parent: tuple[str, str, str], entity: str) -> list[tuple[str, JSONObject]]:
     """What a collection below an item holds: the objects created under that parent, and the sample
     tenant's objects of the type whose parent the documentation does not name; not those of a type a
     top-level collection serves, or that derives into one (`/me/manager` reads directoryObjects, and
     does not list every user)."""
     sets = call.state.catalogue.entity_sets(call.version)
-    free = not any(kind in sets for kind in _kinds_of(call, entity))
-    return call.state.store.children(parent, entity, free=free)
+    kinds = _kinds_of(call, entity)
+    free = not any(kind in sets for kind in kinds)
+    held = [(entity, obj) for obj in call.state.store.children(parent, entity, free=free)]
+    if free:
+        return held
+    # A navigation to such a type reads like a reference navigation: the objects linked to the parent too.
+    template = call.target.route.template.rstrip("/").removesuffix("/$count")
+    store = call.state.store
+    linked = [store.locate(key, kinds) for key in store.linked(shape(template), parent[1])]
+    return held + [found for found in linked if found]
 
 
 def _missing(key: str) -> NotFound:
@@ -633,7 +641,7 @@ async def count(call: Call) -> Reply:
         store = call.state.store
         entity = call.endpoint.entity_type
         if parent is not None:
-            counted = _typed(call, [(entity, obj) for obj in _children(call, parent, entity)])
+            counted = _typed(call, _children(call, parent, entity))
         else:
             kinds = _kinds_of(call, entity)
             counted = _typed(call, [(kind, obj) for kind in kinds for obj in store.view(kind)])
@@ -685,9 +693,20 @@ def _collection(call: Call, page_from: PageSource, context: str) -> Reply:
         body["@odata.count"] = page.count
     if page.next_token is not None:
         body["@odata.nextLink"] = _next_link(call, options, page.next_token)
-    body["value"] = [_masked(call, item) for item in page.items]
+    items = [_masked(call, item) for item in page.items]
+    if _polymorphic(call):  # each item says which type it is, as Graph's answers do for such collections
+        declared = "#" + call.endpoint.entity_type
+        items = [item if "@odata.type" in item else {"@odata.type": declared, **item} for item in items]
+    body["value"] = items
     headers = {"Preference-Applied": f"odata.maxpagesize={preferred}"} if preferred else None
     return _respond(call, body, 200, headers)
+
+
+def _polymorphic(call: Call) -> bool:
+    """Whether the collection's declared type has types deriving from it."""
+    entity = call.endpoint.entity_type
+    schema = call.state.catalogue.schema(call.version, entity) if entity else None
+    return schema is not None and bool(graph_block(schema).get("derivedTypes"))
 
 
 def _stored_page(call: Call, options: odata.QueryOptions, ctx: odata.QueryContext, size: int) -> odata.Page:
@@ -879,7 +898,8 @@ async def delete(call: Call) -> Reply:
     if initial is not None:  # deleting a singleton never written: stored, then deleted (it stays gone)
         store.insert(entity, key, {**initial, "id": initial.get("id") or key}, copy=False)
     store.delete(entity, key, remember=_singleton(call))
-    return _respond(call, None, 204)
+    # 204, or 202 where the page documents an accepted (asynchronous) delete.
+    return _respond(call, None, 202 if call.endpoint.status == 202 else 204)
 
 
 async def function(call: Call) -> Reply:

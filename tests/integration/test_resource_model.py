@@ -125,13 +125,14 @@ async def test_a_singleton_starts_as_documented_and_keeps_its_changes(make_clien
 
 
 async def test_type_cast_segments_restrict_a_collection_to_a_derived_type(tenant):
-    """A gadgetAdmin is a gadgetUser: `/gadgetUsers` lists it (typed), and a cast segment lists and counts
-    only admins, on an entity set and on a reference navigation."""
+    """A gadgetAdmin is a gadgetUser: `/gadgetUsers` lists it, every item saying its type (the collection is
+    polymorphic), and a cast segment lists and counts only admins, on an entity set and on a reference
+    navigation."""
     store = tenant.server.state.store
     store.insert(ADMIN, "root", {"id": "root", "displayName": "Root", "adminLevel": 3})
     users = await _json(await tenant.get("/beta/gadgetUsers", headers=AUTH))
     typed = {u["id"]: u.get("@odata.type") for u in users["value"]}
-    assert typed == {ANA: None, "bo": None, "root": "#" + ADMIN}
+    assert typed == {ANA: "#" + USER, "bo": "#" + USER, "root": "#" + ADMIN}  # a polymorphic collection
     assert await _listed(tenant, f"/beta/gadgetUsers/{ADMIN}") == ["root"]
     for key in ("root", "bo"):
         linked = await tenant.post(

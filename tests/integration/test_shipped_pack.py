@@ -39,3 +39,22 @@ async def test_a_navigation_to_a_top_level_type_does_not_list_the_whole_set(clie
     is linked or created there, not every directory object of the tenant."""
     manager = await _json(await client.get("/v1.0/me/manager", headers=AUTH))
     assert manager["value"] == []
+
+
+async def test_a_delete_documented_as_accepted_answers_202(client):
+    """The deployment delete page documents `202 Accepted` (an asynchronous delete): that is the answer,
+    and the object is gone."""
+    listed = await _json(await client.get("/beta/admin/windows/updates/deployments", headers=AUTH))
+    key = listed["value"][0]["id"]
+    deleted = await client.delete(f"/beta/admin/windows/updates/deployments/{key}", headers=AUTH)
+    assert deleted.status == 202
+    assert (await client.get(f"/beta/admin/windows/updates/deployments/{key}", headers=AUTH)).status == 404
+
+
+async def test_items_of_a_polymorphic_collection_say_their_type(client):
+    """`/me/authentication/methods` holds authenticationMethods of several derived types: every item says
+    its type, the declared one included, as Graph's answers do for such collections."""
+    page = await _json(await client.get("/beta/me/authentication/methods", headers=AUTH))
+    types = [item["@odata.type"] for item in page["value"]]
+    assert "#microsoft.graph.authenticationMethod" in types
+    assert len(set(types)) > 1
