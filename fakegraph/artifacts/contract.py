@@ -96,6 +96,7 @@ class GraphBlock(TypedDict):
     propertyAliases: NotRequired[dict[str, str]]  # a page's draft name → the published property
     alternateKeys: NotRequired[list[list[str]]]  # e.g. [["userPrincipalName"]], [["appId"]]
     hasStream: NotRequired[bool]  # media entity: `$value` holds bytes
+    etag: NotRequired[bool]  # the documented answers show an `@odata.etag` for objects of this type
     unknownFutureValueIndex: NotRequired[int]  # enum types: the sentinel's position
 
 

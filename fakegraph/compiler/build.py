@@ -32,6 +32,7 @@ from fakegraph.compiler.sample import (
     item_types,
     sample_links,
     sample_tenant,
+    tagged_types,
 )
 from fakegraph.compiler.types import Overrides, TypeIndex, all_schemas, build_index
 
@@ -119,6 +120,10 @@ def _build_version(
             lifted.append((op.kind, op.entity_type, example_template(list(op.paths), fixture), fixture))
             passed.append((list(op.paths), fixture))
         entries.append(catalogue_entry(op, index, names))
+    for qualified in tagged_types(version, lifted, by_id):  # documented answers show their ETags
+        schema = schemas[qualified]
+        schema["x-graph"] = {**graph_block(schema), "etag": True}
+        out.files[f"schemas/{version}/{qualified}.json"] = dumps(schema)
     types = item_types((op.kind, op.entity_type, op.paths) for op in operations)
     parents = [found for paths, fixture in passed for found in addressed_parents(paths, fixture, types)]
     tenant = sample_tenant(version, lifted, by_id, ctx_base[2], out.warnings, parents)

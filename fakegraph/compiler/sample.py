@@ -63,6 +63,24 @@ def addressed_item(kind: str, template: str, fixture: JSONObject) -> JSONObject 
     return {**{k: v for k, v in changes.items() if "@" not in k}, "id": last}
 
 
+def tagged_types(
+    version: str, fixtures: Iterable[tuple[str, str | None, str, JSONObject]], schemas: dict[str, JSONObject]
+) -> list[str]:
+    """The entity types whose objects a documented response shows with an `@odata.etag`."""
+    found: set[str] = set()
+    for _, entity, _, fixture in fixtures:
+        response = fixture.get("response")
+        for item in objects_of(response) if isinstance(response, dict) else []:
+            if "@odata.etag" not in item:
+                continue
+            named = str(item.get("@odata.type", "")).lstrip("#")
+            qualified = named if schema_uri(version, named) in schemas else entity
+            schema = schemas.get(schema_uri(version, qualified or ""))
+            if qualified and schema is not None and _entity(schema):
+                found.add(qualified)
+    return sorted(found)
+
+
 def _entity(schema: JSONObject) -> bool:
     """Whether a schema is an entity type's: only entities are objects of the store."""
     return graph_block(schema).get("kind", "entityType") == "entityType"

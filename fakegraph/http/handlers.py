@@ -6,6 +6,8 @@ from `behaviours`.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import math
 import re
@@ -14,6 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from urllib.parse import quote, unquote
 
+import orjson
 from multidict import MultiMapping
 
 from fakegraph import behaviours, odata
@@ -127,6 +130,8 @@ class Call(NamedTuple):  # a tuple: one per request, cheaper than a frozen datac
             "@odata.context": self.context("/$entity"),
             "@odata.type": "#" + self.endpoint.entity_type,
         }
+        if _tagged(self):
+            annotations["@odata.etag"] = etag_of(obj)
         return {**annotations, **_masked(self, obj)}
 
 
@@ -697,9 +702,24 @@ def _collection(call: Call, page_from: PageSource, context: str) -> Reply:
     if _polymorphic(call):  # each item says which type it is, as Graph's answers do for such collections
         declared = "#" + call.endpoint.entity_type
         items = [item if "@odata.type" in item else {"@odata.type": declared, **item} for item in items]
+    if _tagged(call):
+        items = [{"@odata.etag": etag_of(item), **item} for item in items]
     body["value"] = items
     headers = {"Preference-Applied": f"odata.maxpagesize={preferred}"} if preferred else None
     return _respond(call, body, 200, headers)
+
+
+def _tagged(call: Call) -> bool:
+    """Whether answers with objects of the endpoint's type carry an `@odata.etag` (the docs show one)."""
+    entity = call.endpoint.entity_type
+    schema = call.state.catalogue.schema(call.version, entity) if entity else None
+    return schema is not None and bool(graph_block(schema).get("etag"))
+
+
+def etag_of(obj: JSONObject) -> str:
+    """A weak ETag of an object's content: it changes whenever a property does."""
+    digest = hashlib.blake2b(orjson.dumps(obj, option=orjson.OPT_SORT_KEYS), digest_size=12).digest()
+    return 'W/"' + base64.b64encode(digest).decode() + '"'
 
 
 def _polymorphic(call: Call) -> bool:

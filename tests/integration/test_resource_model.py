@@ -275,3 +275,18 @@ async def test_a_state_dump_loaded_back_keeps_links_and_what_lives_under_each_pa
     assert refused.status == 400
     assert "@fakegraph.relations" in (await _json(refused))["error"]["message"]
     assert await _json(await tenant.get("/_fakegraph/state")) == dump
+
+
+async def test_a_type_documented_with_etags_answers_with_one_that_follows_its_content(tenant):
+    """The notes list page shows an `@odata.etag`: notes answer with one, in lists and alone, the same for
+    the same content and another after a change; other types carry none."""
+    note = await _note(tenant, "bo", "his")
+    alone = await _json(await tenant.get(f"/beta/gadgetUsers/bo/notes/{note}", headers=AUTH))
+    listed = await _json(await tenant.get("/beta/gadgetUsers/bo/notes", headers=AUTH))
+    assert alone["@odata.etag"].startswith('W/"')
+    assert listed["value"][0]["@odata.etag"] == alone["@odata.etag"]
+    patched = await tenant.patch(f"/beta/gadgetUsers/bo/notes/{note}", json={"pinned": True}, headers=JSON)
+    assert patched.status == 204
+    after = await _json(await tenant.get(f"/beta/gadgetUsers/bo/notes/{note}", headers=AUTH))
+    assert after["@odata.etag"] != alone["@odata.etag"]
+    assert "@odata.etag" not in await _json(await tenant.get("/beta/gadgetUsers/bo", headers=AUTH))
