@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.integration.conftest import AUTH
+from tests.integration.conftest import AUTH, JSON
 
 
 async def _json(response: Any) -> Any:
@@ -58,3 +58,82 @@ async def test_items_of_a_polymorphic_collection_say_their_type(client):
     types = [item["@odata.type"] for item in page["value"]]
     assert "#microsoft.graph.authenticationMethod" in types
     assert len(set(types)) > 1
+
+
+def _creates(state: Any) -> list[tuple[str, str]]:
+    """(version, path) of every keyless collection the shipped pack takes creates at."""
+    found = []
+    for version, routes in state.router.routes.items():
+        for route in routes:
+            create = route.endpoints.get("POST")
+            if create is not None and create.kind == "create" and "{" not in route.template:
+                found.append((version, route.template))
+    return found
+
+
+async def test_a_bad_body_is_a_400_naming_the_property_and_changes_nothing_on_every_collection(client):
+    """Over every keyless collection of the shipped pack that takes creates (both versions): an unknown
+    property is a 400 naming it (but on an open type), a body that is not JSON a 400, and neither changes
+    the store."""
+    state = client.server.state
+    creates = _creates(state)
+    assert len(creates) > 100
+    before = state.store.dump()
+    checked = 0
+    for version, template in creates:
+        url = f"/{version}{template}"
+        entity = (
+            state.router.resolve(version, template.strip("/").split("/")).route.endpoints["POST"].entity_type
+        )
+        schema = state.catalogue.schema(version, entity) or {}
+        if schema.get("additionalProperties") is False:  # an open type takes properties it does not declare
+            checked += 1
+            unknown = await client.post(url, json={"notAPropertyOfAnyType": 1}, headers=JSON)
+            assert unknown.status == 400, url
+            assert "notAPropertyOfAnyType" in (await _json(unknown))["error"]["message"], url
+        broken = await client.post(url, data=b'{"displayName": ', headers=JSON)
+        assert broken.status == 400, url
+    assert checked > 80
+    assert state.store.dump() == before
+
+
+async def test_users_and_groups_over_plain_http(client):
+    """The v1.0 users-and-groups scenario without an SDK: create, read by id and by userPrincipalName,
+    filter and page with nextLinks, patch, link into a group, list, unlink, delete (the link goes)."""
+    user = {
+        "accountEnabled": True,
+        "displayName": "Megan Bowen",
+        "mailNickname": "meganb",
+        "userPrincipalName": "MeganB@contoso.example",
+        "passwordProfile": {"forceChangePasswordNextSignIn": True, "password": "xWwvJ]6NMw+bWH-d"},
+    }
+    created = await client.post("/v1.0/users", json=user, headers=JSON)
+    assert created.status == 201
+    megan = (await _json(created))["id"]
+    assert created.headers["Location"].endswith(f"/v1.0/users/{megan}")
+    for key in (megan, "meganb@contoso.example"):
+        assert (await _json(await client.get(f"/v1.0/users/{key}", headers=AUTH)))["id"] == megan
+    found = await _json(await client.get("/v1.0/users?$filter=startswith(displayName,'Megan')", headers=AUTH))
+    assert [u["id"] for u in found["value"]] == [megan]
+    seen: list[str] = []
+    url: str | None = "/v1.0/users?$top=2&$select=id"
+    while url:
+        page = await _json(await client.get(url, headers=AUTH))
+        seen += [u["id"] for u in page["value"]]
+        url = page.get("@odata.nextLink", "").split(str(client.make_url("")), 1)[-1] or None
+    assert sorted(seen) == sorted(u["id"] for u in client.server.state.store.all("microsoft.graph.user"))
+    patched = await client.patch(f"/v1.0/users/{megan}", json={"jobTitle": "Marketing"}, headers=JSON)
+    assert patched.status == 200  # as documented: the pack's only v1.0 user update page answers 200
+    assert (await _json(await client.get(f"/v1.0/users/{megan}", headers=AUTH)))["jobTitle"] == "Marketing"
+    group = {"displayName": "Sales", "mailEnabled": False, "mailNickname": "sales", "securityEnabled": True}
+    sales = (await _json(await client.post("/v1.0/groups", json=group, headers=JSON)))["id"]
+    link = {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{megan}"}
+    assert (await client.post(f"/v1.0/groups/{sales}/members/$ref", json=link, headers=JSON)).status == 204
+    members = await _json(await client.get(f"/v1.0/groups/{sales}/members", headers=AUTH))
+    assert [(m["id"], m["@odata.type"]) for m in members["value"]] == [(megan, "#microsoft.graph.user")]
+    assert (await client.delete(f"/v1.0/groups/{sales}/members/{megan}/$ref", headers=AUTH)).status == 204
+    assert (await _json(await client.get(f"/v1.0/groups/{sales}/members", headers=AUTH)))["value"] == []
+    assert (await client.post(f"/v1.0/groups/{sales}/members/$ref", json=link, headers=JSON)).status == 204
+    assert (await client.delete(f"/v1.0/users/{megan}", headers=AUTH)).status == 204
+    assert (await client.get(f"/v1.0/groups/{sales}/members/$count", headers=AUTH)).status == 200
+    assert await (await client.get(f"/v1.0/groups/{sales}/members/$count", headers=AUTH)).text() == "0"
