@@ -124,14 +124,15 @@ class Call(NamedTuple):  # a tuple: one per request, cheaper than a frozen datac
             collection = "/".join(parts)
         return collection
 
-    def entity(self, obj: JSONObject) -> JSONObject:
-        """A single-entity body: context, type annotation, then the (masked) properties."""
+    def entity(self, obj: JSONObject, whole: JSONObject | None = None) -> JSONObject:
+        """A single-entity body: context, type annotation, then the (masked) properties; the ETag is of the
+        whole object (`whole`, where `obj` is a `$select` of it)."""
         annotations = {
             "@odata.context": self.context("/$entity"),
             "@odata.type": "#" + self.endpoint.entity_type,
         }
         if _tagged(self):
-            annotations["@odata.etag"] = etag_of(obj)
+            annotations["@odata.etag"] = etag_of(whole if whole is not None else obj)
         return {**annotations, **_masked(self, obj)}
 
 
@@ -698,12 +699,13 @@ def _collection(call: Call, page_from: PageSource, context: str) -> Reply:
         body["@odata.count"] = page.count
     if page.next_token is not None:
         body["@odata.nextLink"] = _next_link(call, options, page.next_token)
+    tags = [_etag_for(call, item) for item in page.items] if _tagged(call) else None
     items = [_masked(call, item) for item in page.items]
     if _polymorphic(call):  # each item says which type it is, as Graph's answers do for such collections
         declared = "#" + call.endpoint.entity_type
         items = [item if "@odata.type" in item else {"@odata.type": declared, **item} for item in items]
-    if _tagged(call):
-        items = [{"@odata.etag": etag_of(item), **item} for item in items]
+    if tags is not None:
+        items = [{"@odata.etag": tag, **item} for tag, item in zip(tags, items, strict=True)]
     body["value"] = items
     headers = {"Preference-Applied": f"odata.maxpagesize={preferred}"} if preferred else None
     return _respond(call, body, 200, headers)
@@ -714,6 +716,14 @@ def _tagged(call: Call) -> bool:
     entity = call.endpoint.entity_type
     schema = call.state.catalogue.schema(call.version, entity) if entity else None
     return schema is not None and bool(graph_block(schema).get("etag"))
+
+
+def _etag_for(call: Call, item: JSONObject) -> str:
+    """The ETag of a listed object: of the stored object it shows (a `$select` shows part of it)."""
+    kind = str(item.get("@odata.type", "#" + call.endpoint.entity_type))[1:]
+    key = item.get("id")
+    whole = call.state.store.peek(kind, key) if isinstance(key, str) else None
+    return etag_of(whole if whole is not None else {k: v for k, v in item.items() if k != "@odata.type"})
 
 
 def etag_of(obj: JSONObject) -> str:
@@ -838,6 +848,20 @@ def _singleton(call: Call) -> bool:
     )
 
 
+def _check_parent(call: Call, key: str) -> None:
+    """An item below an item (`/users/{id}/notes/{id}`) needs that parent, and is not another parent's:
+    a 404 otherwise, as Graph answers."""
+    template = call.target.route.template.rstrip("/")
+    if not template.endswith("}"):
+        return
+    parent = container(call, template.rsplit("/", 1)[0])
+    if parent is None:
+        return
+    owner = call.state.store.owner(call.endpoint.entity_type, key)
+    if owner is not None and owner != parent:
+        raise _missing(key)
+
+
 def _documented_singleton(call: Call, key: str) -> JSONObject | None:
     """A singleton that was never written is as its documentation shows it: the documented get example's
     object (placeholders replaced), else every declared property null. None for anything else, and for a
@@ -864,14 +888,16 @@ def _documented_singleton(call: Call, key: str) -> JSONObject | None:
 
 async def get_entity(call: Call) -> Reply:
     key = item_key(call)
+    _check_parent(call, key)
     initial = _documented_singleton(call, key)
     item = initial if initial is not None else call.state.store.get(call.endpoint.entity_type, key)
     options = odata.parse_query(
         call.request.query.items(), version=call.version, supported={"select": True, "expand": False}
     )
+    whole = item
     if options.select is not None:
         item = odata.select(item, options.select, _query(call))
-    return _respond(call, call.entity(item), 200)
+    return _respond(call, call.entity(item, whole), 200)
 
 
 async def update(call: Call) -> Reply:
@@ -880,6 +906,7 @@ async def update(call: Call) -> Reply:
     store = call.state.store
     entity = call.endpoint.entity_type
     key = item_key(call)
+    _check_parent(call, key)
     initial = _documented_singleton(call, key)
     if initial is None:
         store.get(entity, key)  # 404 before looking at the body
@@ -913,6 +940,7 @@ async def put(call: Call) -> Reply:
 
 async def delete(call: Call) -> Reply:
     key = item_key(call)
+    _check_parent(call, key)
     store, entity = call.state.store, call.endpoint.entity_type
     initial = _documented_singleton(call, key)
     if initial is not None:  # deleting a singleton never written: stored, then deleted (it stays gone)

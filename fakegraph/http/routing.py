@@ -118,13 +118,10 @@ def build_routes(entries: list[OperationEntry], schema: SchemaLookup | None = No
                 if reference_navigation(path) is None:  # `$ref` paths hold links, not a collection
                     _generic(table, entry, path)
     # A documented item path (`/servicePrincipals/{id}`) implies the collection above it: its list and count.
-    # Gets first, then updates; a delete page has no body to tell its type by, so it implies nothing.
-    for entry in sorted(ordered, key=lambda e: e["kind"] != "get"):
-        if entry["kind"] in {"get", "update"} and entry.get("entityType"):
-            for path in entry["paths"]:
-                _implied(table, entry, path)
+    _implied_all(table, ordered)
     for navigation in table.references:  # reads of a reference navigation list (and count) its links
         _reads_of_links(table, navigation)
+    _align(table)
     return sorted(table.routes.values(), key=lambda r: r.template)
 
 
@@ -142,6 +139,17 @@ def _key_forms(entry: OperationEntry) -> OperationEntry:
 
 def _is_key(segment: str) -> bool:
     return segment.startswith("{") and segment.endswith("}")
+
+
+def _implied_all(table: _Table, ordered: list[OperationEntry]) -> None:
+    """The collections documented item paths imply. Gets first, then updates, then deletes; a delete page
+    has no body to tell its type by, so it implies reads only where the path's walk types them."""
+    rank = {"get": 0, "update": 1, "delete": 2}
+    for entry in sorted(ordered, key=lambda e: rank.get(e["kind"], 3)):
+        if entry["kind"] in rank and entry.get("entityType"):
+            for path in entry["paths"]:
+                if entry["kind"] != "delete" or table.types.walk(path) is not None:
+                    _implied(table, entry, path)
 
 
 def _implied(table: _Table, entry: OperationEntry, path: str) -> None:
@@ -372,8 +380,21 @@ def _documented(table: _Table, entry: OperationEntry, path: str) -> None:
     )
 
 
+def _align(table: _Table) -> None:
+    """Where no walk types an item's path, its update and delete take the type its documented read
+    answers with (a delete page names a type by its first link: `DELETE /chats/{id}/tabs/{id}` is a tab's
+    delete, as its read says, not a chat's)."""
+    for route in table.routes.values():
+        reading = route.endpoints.get("GET")
+        if reading is None or reading.kind != "get" or table.types.walk(route.template) is not None:
+            continue
+        for method, endpoint in list(route.endpoints.items()):
+            if endpoint.kind in {"update", "delete"} and endpoint.entity_type != reading.entity_type:
+                route.endpoints[method] = endpoint._replace(entity_type=reading.entity_type)
+
+
 def _generic(table: _Table, entry: OperationEntry, path: str) -> None:
-    entity = entry["entityType"]
+    entity = table.types.of(path, entry["entityType"] or "")
     if not entity:
         return
     collection = _collection(path)

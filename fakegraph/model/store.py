@@ -72,11 +72,14 @@ class Store:
         self._sets: dict[str, dict[str, JSONObject]] = {}
         self._baseline: dict[str, dict[str, JSONObject]] = {}
         # Reference navigations: (navigation, parent key) → the keys it links to, in the order added.
-        self._links: dict[tuple[str, str], list[str]] = {}
+        self._links: dict[tuple[str, str], dict[str, None]] = {}  # targets as an ordered set
         self._baseline_links: dict[tuple[str, str], list[str]] = {}
+        self._sources: dict[str, set[tuple[str, str]]] = {}  # target key → the links that hold it
+        self._parents: dict[str, set[tuple[str, str]]] = {}  # parent key → its links
         # Containment (ARCHITECTURE A15): (parent type, parent key, navigation) → the (type, key) of the
         # objects created under it, and each such object's parent; deleting a parent deletes them.
-        self._children: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
+        # (parent type, parent key) → navigation → the (type, key) created there, as an ordered set
+        self._children: dict[tuple[str, str], dict[str, dict[tuple[str, str], None]]] = {}
         self._owner: dict[tuple[str, str], tuple[str, str, str]] = {}
         self._deleted: set[tuple[str, str]] = set()  # singletons deleted since the last load or reset
         self._generation = 0  # bumped by every write: lets readers cache what they derive from the store
@@ -229,18 +232,31 @@ class Store:
                 if not any(name in objects for objects in self._sets.values()):
                     self._forget_links(name)  # an object of another type may hold the same key
                 owner = self._owner.pop((kind, name), None)
-                if owner is not None and (kind, name) in self._children.get(owner, []):
-                    self._children[owner].remove((kind, name))
-                for nav in [c for c in self._children if c[0] == kind and c[1] == name]:
-                    pending.extend(self._children.pop(nav))
+                if owner is not None:
+                    self._children.get(owner[:2], {}).get(owner[2], {}).pop((kind, name), None)
+                for held in self._children.pop((kind, name), {}).values():
+                    pending.extend(held)
             self._generation += 1
 
     def contain(self, parent: tuple[str, str, str], entity_type: str, key: str) -> None:
         """Record that the object `key` of `entity_type` lives under `parent` (its type, key and the
         navigation it was created in)."""
         with self._lock:
-            self._children.setdefault(parent, []).append((entity_type, key))
-            self._owner[(entity_type, key)] = parent
+            self._hold(parent, entity_type, key)
+
+    def _hold(self, parent: tuple[str, str, str], entity_type: str, key: str) -> None:
+        self._children.setdefault(parent[:2], {}).setdefault(parent[2], {})[(entity_type, key)] = None
+        self._owner[(entity_type, key)] = parent
+
+    def peek(self, entity_type: str, key: str) -> JSONObject | None:
+        """The stored object itself, or None (read it, never mutate it)."""
+        with self._lock:
+            return self._sets.get(entity_type, {}).get(key)
+
+    def owner(self, entity_type: str, key: str) -> tuple[str, str, str] | None:
+        """The parent an object was created under (its type, key and navigation), or None."""
+        with self._lock:
+            return self._owner.get((entity_type, key))
 
     def children(
         self, parent: tuple[str, str, str], entity_type: str, *, free: bool = True
@@ -250,7 +266,7 @@ class Store:
         documentation does not name). Never mutate them."""
         with self._lock:
             objects = self._sets.get(entity_type, {})
-            held = self._children.get(parent, [])
+            held = self._children.get(parent[:2], {}).get(parent[2], {})
             owned = [objects[k] for t, k in held if t == entity_type and k in objects]
             if not free:
                 return owned
@@ -258,11 +274,27 @@ class Store:
 
     def _forget_links(self, key: str) -> None:
         """A deleted object's links go with it, both its own and those that point at it."""
-        for source in [s for s in self._links if s[1] == key]:
-            del self._links[source]
-        for targets in self._links.values():
-            if key in targets:
-                targets.remove(key)
+        for source in self._sources.pop(key, set()):
+            self._links.get(source, {}).pop(key, None)
+        for source in self._parents.pop(key, set()):
+            for target in self._links.pop(source, {}):
+                self._sources.get(target, set()).discard(source)
+
+    def _set_links(self, links: Mapping[tuple[str, str], Iterable[str]]) -> None:
+        """Replace every link (and the indexes kept over them)."""
+        self._links, self._sources, self._parents = {}, {}, {}
+        for (navigation, parent), targets in links.items():
+            for target in targets:
+                self._add_link(navigation, parent, target)
+
+    def _add_link(self, navigation: str, parent: str, target: str) -> bool:
+        targets = self._links.setdefault((navigation, parent), {})
+        if target in targets:
+            return False
+        targets[target] = None
+        self._sources.setdefault(target, set()).add((navigation, parent))
+        self._parents.setdefault(parent, set()).add((navigation, parent))
+        return True
 
     def locate(self, key: str, kinds: Iterable[str] | None = None) -> tuple[str, JSONObject] | None:
         """The type and a copy of the object stored under `key` in any collection (of `kinds`, when given),
@@ -277,20 +309,19 @@ class Store:
     def link(self, navigation: str, parent: str, target: str) -> bool:
         """Add a reference; False (and nothing changes) when it is there already."""
         with self._lock:
-            targets = self._links.setdefault((navigation, parent), [])
-            if target in targets:
+            if not self._add_link(navigation, parent, target):
                 return False
-            targets.append(target)
             self._generation += 1
             return True
 
     def unlink(self, navigation: str, parent: str, target: str) -> bool:
         """Remove a reference; False when there was none."""
         with self._lock:
-            targets = self._links.get((navigation, parent), [])
+            targets = self._links.get((navigation, parent), {})
             if target not in targets:
                 return False
-            targets.remove(target)
+            del targets[target]
+            self._sources.get(target, set()).discard((navigation, parent))
             self._generation += 1
             return True
 
@@ -310,7 +341,7 @@ class Store:
             self._sets = {t: {str(o[key]): clone(o) for o in objs} for t, objs in data.items()}
             self._baseline = {t: dict(objs) for t, objs in self._sets.items()}
             self._baseline_links = {k: list(v) for k, v in (links or {}).items()}
-            self._links = {k: list(v) for k, v in self._baseline_links.items()}
+            self._set_links(self._baseline_links)
             self._children, self._owner = {}, {}
             self._deleted.clear()
             self._rebuilt()
@@ -324,19 +355,25 @@ class Store:
         to stays."""
         with self._lock:
             self._sets = {t: {str(o[key]): clone(o) for o in objs} for t, objs in data.items()}
-            self._links = {}
+            self._set_links({})
             self._children, self._owner = {}, {}
             links = relations["links"] if relations is not None else []
             contained = relations["contained"] if relations is not None else []
+            stored = {k for objects in self._sets.values() for k in objects}
             for link in links:
-                self._links[(link["navigation"], link["parent"])] = list(link["targets"])
+                if link["parent"] in stored:
+                    for target in link["targets"]:
+                        if target in stored:  # duplicates fold into one link
+                            self._add_link(link["navigation"], link["parent"], target)
             for held in contained:
                 parent = (held["parent"][0], held["parent"][1], held["parent"][2])
                 if parent[1] not in self._sets.get(parent[0], {}):
                     continue
                 for kind, name in held["children"]:
                     if name in self._sets.get(kind, {}) and (kind, name) not in self._owner:
-                        self._children.setdefault(parent, []).append((kind, name))
+                        self._children.setdefault(parent[:2], {}).setdefault(parent[2], {})[(kind, name)] = (
+                            None
+                        )
                         self._owner[(kind, name)] = parent
             self._deleted.clear()
             self._rebuilt()
@@ -345,7 +382,7 @@ class Store:
     def reset(self) -> None:
         with self._lock:
             self._sets = {t: dict(objs) for t, objs in self._baseline.items()}
-            self._links = {k: list(v) for k, v in self._baseline_links.items()}
+            self._set_links(self._baseline_links)
             self._children, self._owner = {}, {}
             self._deleted.clear()
             self._rebuilt()
@@ -366,8 +403,9 @@ class Store:
                     if targets
                 ],
                 "contained": [
-                    {"parent": list(parent), "children": [list(child) for child in children]}
-                    for parent, children in self._children.items()
+                    {"parent": [*parent, navigation], "children": [list(child) for child in children]}
+                    for parent, navigations in self._children.items()
+                    for navigation, children in navigations.items()
                     if children
                 ],
             }

@@ -285,8 +285,44 @@ async def test_a_type_documented_with_etags_answers_with_one_that_follows_its_co
     listed = await _json(await tenant.get("/beta/gadgetUsers/bo/notes", headers=AUTH))
     assert alone["@odata.etag"].startswith('W/"')
     assert listed["value"][0]["@odata.etag"] == alone["@odata.etag"]
+    selected = await _json(await tenant.get("/beta/gadgetUsers/bo/notes?$select=text", headers=AUTH))
+    assert selected["value"][0]["@odata.etag"] == alone["@odata.etag"]  # of the object, not of the view
+    one = await _json(await tenant.get(f"/beta/gadgetUsers/bo/notes/{note}?$select=id", headers=AUTH))
+    assert one["@odata.etag"] == alone["@odata.etag"]
     patched = await tenant.patch(f"/beta/gadgetUsers/bo/notes/{note}", json={"pinned": True}, headers=JSON)
     assert patched.status == 204
     after = await _json(await tenant.get(f"/beta/gadgetUsers/bo/notes/{note}", headers=AUTH))
     assert after["@odata.etag"] != alone["@odata.etag"]
     assert "@odata.etag" not in await _json(await tenant.get("/beta/gadgetUsers/bo", headers=AUTH))
+
+
+async def test_an_item_below_a_parent_is_that_parent_s(tenant):
+    """Bo's note is not read, changed or deleted through Ana, nor through a user that does not exist."""
+    bo_note = await _note(tenant, "bo", "his")
+    for method in ("GET", "DELETE"):
+        for parent in (ANA, "nobody"):
+            response = await tenant.request(
+                method, f"/beta/gadgetUsers/{parent}/notes/{bo_note}", headers=AUTH
+            )
+            assert response.status == 404, (method, parent)
+    patched = await tenant.patch(f"/beta/gadgetUsers/{ANA}/notes/{bo_note}", json={"text": "x"}, headers=JSON)
+    assert patched.status == 404
+    mine = await _json(await tenant.get(f"/beta/gadgetUsers/bo/notes/{bo_note}", headers=AUTH))
+    assert mine["text"] == "his"
+
+
+async def test_loaded_links_name_stored_objects_once(tenant):
+    """Links in a loaded dump to or from objects not stored are dropped, and a target given twice (or in
+    two entries for one parent) is one link: one unlink removes it."""
+    dump = await _json(await tenant.get("/_fakegraph/state"))
+    navigation = "/gadgetteams/{}/members"
+    dump["@fakegraph.relations"]["links"] = [
+        {"navigation": navigation, "parent": "t-blue", "targets": ["bo", "bo", "ghost"]},
+        {"navigation": navigation, "parent": "t-blue", "targets": ["bo"]},
+        {"navigation": navigation, "parent": "no-team", "targets": ["bo"]},
+    ]
+    assert (await tenant.put("/_fakegraph/state", json=dump)).status == 204
+    links = (await _json(await tenant.get("/_fakegraph/state")))["@fakegraph.relations"]["links"]
+    assert links == [{"navigation": navigation, "parent": "t-blue", "targets": ["bo"]}]
+    assert (await tenant.delete("/beta/gadgetTeams/t-blue/members/bo/$ref", headers=AUTH)).status == 204
+    assert await _listed(tenant, "/beta/gadgetTeams/t-blue/members") == []

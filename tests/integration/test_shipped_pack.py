@@ -137,3 +137,32 @@ async def test_users_and_groups_over_plain_http(client):
     assert (await client.delete(f"/v1.0/users/{megan}", headers=AUTH)).status == 204
     assert (await client.get(f"/v1.0/groups/{sales}/members/$count", headers=AUTH)).status == 200
     assert await (await client.get(f"/v1.0/groups/{sales}/members/$count", headers=AUTH)).text() == "0"
+
+
+async def test_items_only_a_delete_page_documents_are_read_as_their_path_walks(client):
+    """`/subscriptions/{id}` has only a delete page, and a walk types it: the collection lists and the item
+    reads. `/chats/{id}/tabs/{id}` no walk types: its delete takes the type its read documents (a tab), so
+    a tab's delete never removes a chat, and a chat that does not exist is a 404."""
+    assert (await client.get("/v1.0/subscriptions", headers=AUTH)).status == 200
+    routes = {r.template: r for r in client.server.state.router.routes["v1.0"]}
+    tab = routes["/chats/{chat-id}/tabs/{tab-id}"].endpoints
+    assert tab["DELETE"].entity_type == tab["GET"].entity_type == "microsoft.graph.teamsTab"
+    chats = client.server.state.store.count("microsoft.graph.chat")
+    some_chat = client.server.state.store.first("microsoft.graph.chat")
+    missing = await client.delete(f"/v1.0/chats/no-such-chat/tabs/{some_chat}", headers=AUTH)
+    assert missing.status == 404
+    assert client.server.state.store.count("microsoft.graph.chat") == chats
+
+
+async def test_a_created_collection_item_reads_back_at_its_item_route(client):
+    """`POST /sites/{id}/lists` (its page names a site first) creates a list that `GET .../lists/{id}`
+    reads and `/$count` counts as a list."""
+    site = client.server.state.store.first("microsoft.graph.site")
+    created = await client.post(f"/v1.0/sites/{site}/lists", json={"displayName": "Books"}, headers=JSON)
+    assert created.status == 201
+    key = (await _json(created))["id"]
+    read = await _json(await client.get(f"/v1.0/sites/{site}/lists/{key}", headers=AUTH))
+    assert (read["@odata.type"], read["displayName"]) == ("#microsoft.graph.list", "Books")
+    listed = await _json(await client.get(f"/v1.0/sites/{site}/lists", headers=AUTH))
+    counted = await (await client.get(f"/v1.0/sites/{site}/lists/$count", headers=AUTH)).text()
+    assert int(counted) == len(listed["value"])

@@ -436,3 +436,86 @@ def test_only_remembered_deletes_are_kept():
     assert (store.was_deleted("thing", "a"), store.was_deleted("thing", "b")) == (False, True)
     store.reset()
     assert not store.was_deleted("thing", "b")
+
+
+def test_links_and_containment_agree_with_a_plain_model_under_random_writes():
+    """Random creates (some under a parent), links, unlinks and cascading deletes: after each step the
+    store's children, links and objects are what a plain model of the rules says."""
+    import random
+
+    rng = random.Random(7)
+    store = Store()
+    objects: dict[str, str] = {}  # key → type
+    owner: dict[str, tuple[str, str, str]] = {}  # key → parent triple
+    links: dict[tuple[str, str], list[str]] = {}
+    for step in range(3000):
+        roll = rng.random()
+        keys = sorted(objects)
+        if roll < 0.35 or not keys:
+            key, kind = f"k{step}", rng.choice(["user", "note"])
+            parent = None
+            if keys and rng.random() < 0.6:
+                host = rng.choice(keys)
+                parent = (objects[host], host, rng.choice(["notes", "pins"]))
+            store.insert(kind, key, {"id": key}, parent=parent)
+            objects[key] = kind
+            if parent is not None:
+                owner[key] = parent
+        elif roll < 0.6:
+            parent, target = rng.choice(keys), rng.choice(keys)
+            added = store.link("/nav", parent, target)
+            held = links.setdefault(("/nav", parent), [])
+            assert added == (target not in held)
+            if added:
+                held.append(target)
+        elif roll < 0.7:
+            parent, target = rng.choice(keys), rng.choice(keys)
+            held = links.get(("/nav", parent), [])
+            assert store.unlink("/nav", parent, target) == (target in held)
+            if target in held:
+                held.remove(target)
+        else:
+            key = rng.choice(keys)
+            store.delete(objects[key], key)
+            _model_delete(key, objects, owner, links)
+        assert {k: t for t, objs in store.dump().items() for k in (o["id"] for o in objs)} == objects
+        for key in rng.sample(sorted(objects), min(5, len(objects))):
+            _assert_like_the_model(store, key, objects, owner, links)
+
+
+def _model_delete(key: str, objects: dict[str, str], owner: dict, links: dict) -> None:
+    """The rules, plainly: everything created under a deleted object goes too, and every link of each."""
+    gone = [key]
+    while gone:
+        key = gone.pop()
+        objects.pop(key, None)
+        owner.pop(key, None)
+        gone += [k for k, o in owner.items() if o[1] == key and k in objects]
+        links.pop(("/nav", key), None)
+        for held in links.values():
+            if key in held:
+                held.remove(key)
+
+
+def _assert_like_the_model(store: Store, key: str, objects: dict[str, str], owner: dict, links: dict) -> None:
+    assert store.linked("/nav", key) == links.get(("/nav", key), [])
+    for navigation in ("notes", "pins"):
+        for kind in ("user", "note"):
+            parent = (objects[key], key, navigation)
+            expected = [k for k, o in owner.items() if o == parent and objects[k] == kind]
+            assert [o["id"] for o in store.children(parent, kind, free=False)] == expected
+
+
+def test_deleting_many_linked_parents_takes_what_they_hold_and_their_links():
+    """8,000 parents, each holding a child and linked to the next: deleting them all leaves no object,
+    link or containment behind."""
+    store = Store()
+    for index in range(8000):
+        store.insert("folder", f"f{index}", {"id": f"f{index}"})
+        store.insert("item", f"i{index}", {"id": f"i{index}"}, parent=("folder", f"f{index}", "items"))
+        if index:
+            store.link("/folders/{}/next", f"f{index - 1}", f"f{index}")
+    for index in range(8000):
+        store.delete("folder", f"f{index}")
+    assert store.count("item") == 0
+    assert store.relations() == {"links": [], "contained": []}
