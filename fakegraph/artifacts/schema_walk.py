@@ -5,7 +5,7 @@ Pure helpers shared by the compiler (placeholder marks) and the server (example 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fakegraph.artifacts.contract import UNKNOWN_FUTURE_VALUE, JSONObject
@@ -130,3 +130,40 @@ def canonical(value: Any, schema: JSONObject, lookup: Lookup, depth: int = 0) ->
             for k, v in value.items()
         }
     return value
+
+
+def element(prop: JSONObject) -> JSONObject:
+    """The schema of a property's value, or of its items for a collection; nullability removed."""
+    branches = [b for b in prop.get("anyOf", ()) if b != {"type": "null"}]
+    if "anyOf" in prop and len(branches) == 1:
+        prop = branches[0]
+    items = prop.get("items")
+    return element(items) if isinstance(items, dict) else prop
+
+
+def evolvable_properties(schemas: Mapping[str, JSONObject]) -> dict[str, list[str]]:
+    """Schema URI → the properties whose values may hold evolvable enum members (those declared after
+    `unknownFutureValue`), directly or in a complex value: what a response masks. The compiler writes it
+    into each type's x-graph block, so the server reads only the schemas on the way to such members."""
+    found: dict[str, list[str]] = {}
+
+    def walk(uri: str) -> list[str]:
+        if uri in found:
+            return found[uri]
+        found[uri] = []  # guards recursive types
+        names = []
+        for name, prop in schemas.get(uri, {}).get("properties", {}).items():
+            target = element(prop)
+            ref = target.get("$ref")
+            resolved = deref(target, schemas.get)
+            index = resolved.get("x-graph", {}).get("unknownFutureValueIndex")
+            if (index is not None and index + 1 < len(resolved.get("enum", []))) or (
+                isinstance(ref, str) and "properties" in resolved and walk(ref)
+            ):
+                names.append(name)
+        found[uri] = names
+        return names
+
+    for uri in schemas:
+        walk(uri)
+    return found

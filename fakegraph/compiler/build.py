@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from fakegraph.artifacts import schema_walk
 from fakegraph.artifacts import schemas as schema_tools
 from fakegraph.artifacts.catalogue import entity_set_types
 from fakegraph.artifacts.contract import (
@@ -99,6 +100,10 @@ def _build_version(
         _resolve_operations(docs, index, []), index, {s["$id"]: s for s in first.values()}, out
     )
     schemas = all_schemas(index) if index.learned else first
+    evolvable = schema_walk.evolvable_properties({s["$id"]: s for s in schemas.values()})
+    for schema in schemas.values():
+        if graph_block(schema).get("kind") in {"entityType", "complexType"}:
+            schema["x-graph"] = {**graph_block(schema), "evolvableProperties": evolvable[schema["$id"]]}
     for qualified, schema in schemas.items():
         out.files[f"schemas/{version}/{qualified}.json"] = dumps(schema)
     registry = schema_tools.registry_of(schemas.values())

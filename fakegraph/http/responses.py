@@ -82,8 +82,11 @@ class EnumMasks:
     def _build(self, uri: str) -> dict[str, MaskRule]:
         schema = self._schemas.get(uri, {})
         plan: dict[str, MaskRule] = {}
-        for name, prop in schema.get("properties", {}).items():
-            target = _element(prop)
+        properties = schema.get("properties", {})
+        named = graph_block(schema).get("evolvableProperties")  # the compiler's list, where it made one
+        for name in named if named is not None else list(properties):
+            prop = properties.get(name, {})
+            target = schema_walk.element(prop)
             ref = target.get("$ref")
             resolved = schema_walk.deref(target, self._schemas.get)
             index = graph_block(resolved).get("unknownFutureValueIndex")
@@ -115,12 +118,3 @@ class EnumMasks:
         if rule.nested and isinstance(value, dict):
             return self.apply(rule.nested, value)
         return UNKNOWN_FUTURE_VALUE if isinstance(value, str) and value in rule.members else value
-
-
-def _element(prop: JSONObject) -> JSONObject:
-    """The schema of a property's value, or of its items for a collection; nullability removed."""
-    branches = [b for b in prop.get("anyOf", ()) if b != {"type": "null"}]
-    if "anyOf" in prop and len(branches) == 1:
-        prop = branches[0]
-    items = prop.get("items")
-    return _element(items) if isinstance(items, dict) else prop

@@ -181,6 +181,7 @@ class _Types:
     def __init__(self, entries: list[OperationEntry], schema: SchemaLookup | None) -> None:
         self._schema = schema
         self._roots: dict[str, tuple[str, bool]] = {}  # first segment → (type, a collection?)
+        self._targets: dict[tuple[str, str], tuple[str, bool] | None] = {}
         if schema is None:
             return
         rank = {"list": 0, "create": 0, "get": 1, "update": 2}
@@ -212,6 +213,14 @@ class _Types:
                 return f"microsoft.graph.{singular}", True
         return None
 
+    def _target(self, entity: str, name: str) -> tuple[str, bool] | None:
+        """What a navigation property of a type leads to (remembered: a group walks the same ones often)."""
+        key = (entity, name.lower())
+        if key not in self._targets:
+            schema = self._schema(entity) if self._schema is not None else None
+            self._targets[key] = _navigation_target(schema, name) if schema is not None else None
+        return self._targets[key]
+
     def of(self, template: str, fallback: str) -> str:
         """The type the template walks to, else `fallback` (the page's own word)."""
         walked = self.walk(template)
@@ -229,8 +238,7 @@ class _Types:
                     return None  # a function, `$count` or a cast: not a path this walk types
                 collection = False
                 continue
-            schema = self._schema(entity)
-            found = _navigation_target(schema, part) if schema is not None else None
+            found = self._target(entity, part)
             if found is None:
                 return None  # a structural property, a function or an action
             entity, collection = found

@@ -3,7 +3,7 @@ in their declared case."""
 
 from __future__ import annotations
 
-from fakegraph.artifacts.schema_walk import blank_of, canonical
+from fakegraph.artifacts.schema_walk import blank_of, canonical, evolvable_properties
 
 KIND = "urn:fakegraph:schemas:beta:microsoft.graph.kind"
 SCHEMAS = {KIND: {"$id": KIND, "enum": ["chat", "string", "unknownFutureValue"]}}
@@ -42,3 +42,47 @@ def test_enum_members_take_their_declared_case_at_any_depth():
         "owner": {"kind": "chat"},
         "name": "CHAT",
     }
+
+
+def test_evolvable_properties_reach_members_after_the_sentinel_through_complex_values():
+    """A property is listed when its enum has members after `unknownFutureValue`, or when its complex value
+    (at any depth) has such a property; a type's reference to itself adds nothing (as the server's masks
+    plan it)."""
+    urn = "urn:fakegraph:schemas:beta:microsoft.graph."
+    evolving = {"enum": ["a", "unknownFutureValue", "b"], "x-graph": {"unknownFutureValueIndex": 1}}
+    settled = {"enum": ["a", "unknownFutureValue"], "x-graph": {"unknownFutureValueIndex": 1}}
+    schemas = {
+        urn + "evolving": evolving,
+        urn + "settled": settled,
+        urn + "inner": {"properties": {"kind": {"$ref": urn + "evolving"}, "self": {"$ref": urn + "inner"}}},
+        urn + "outer": {
+            "properties": {
+                "inner": {"anyOf": [{"$ref": urn + "inner"}, {"type": "null"}]},
+                "many": {"type": "array", "items": {"$ref": urn + "inner"}},
+                "plain": {"$ref": urn + "settled"},
+                "name": {"type": "string"},
+            }
+        },
+    }
+    found = evolvable_properties(schemas)
+    assert found[urn + "outer"] == ["inner", "many"]
+    assert found[urn + "inner"] == ["kind"]
+
+
+def test_the_compiled_lists_mask_what_a_full_scan_masks():
+    """Over the shipped pack's beta types: a response's enum masks planned from the compiled
+    `evolvableProperties` are those planned by reading every property."""
+    from fakegraph.artifacts.catalogue import load_catalogue
+    from fakegraph.artifacts.paths import data_dir
+    from fakegraph.http.responses import EnumMasks
+
+    schemas = load_catalogue(data_dir()).schemas["beta"]
+    listed = EnumMasks(schemas)
+    unlisted = {
+        uri: {**s, "x-graph": {k: v for k, v in s.get("x-graph", {}).items() if k != "evolvableProperties"}}
+        for uri, s in schemas.items()
+    }
+    scanned = EnumMasks(unlisted)
+    uris = [uri for uri in schemas if "properties" in schemas[uri]]
+    assert len(uris) > 2000
+    assert {u: listed.plan(u) for u in uris} == {u: scanned.plan(u) for u in uris}
