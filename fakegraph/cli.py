@@ -21,9 +21,19 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message}\n")
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("fakegraph")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree without installing
+        return "unknown"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="fakegraph", description="An offline fake of Microsoft Graph for tests.")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"fakegraph {_version()}")
+    commands = parser.add_subparsers(dest="command")
     comp = commands.add_parser("compile", help="compile Graph doc pages into schemas/ and fixtures/")
     comp.add_argument("docs", nargs="+", type=Path, help="doc page files or directories")
     comp.add_argument(
@@ -56,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--data", help="a pack `fakegraph compile --out DIR` wrote (default: the shipped one)")
     data = commands.add_parser("dataset", help="write the default dataset for a seed (JSON)")
     data.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    data.add_argument("--out", type=Path, required=True)
+    data.add_argument("--out", type=Path, required=True, help="file to write, or - for standard output")
     _data_flag(data)
     routes = commands.add_parser("routes", help="list what the server serves, per version")
     routes.add_argument("--version", choices=("beta", "v1.0"), default=None)
@@ -101,7 +111,20 @@ def _pack(args: argparse.Namespace) -> Path:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # bare `fakegraph`: what it can do, not only an error
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return _run(args)
+    except BrokenPipeError:  # `fakegraph openapi | head`: the reader left; so do we, quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "compile":
         return _compile(args)
     if args.command == "corpus-stats":
@@ -228,7 +251,11 @@ def _serve(args: argparse.Namespace) -> int:
             if listening.tls_files is not None:
                 print(f"fakegraph CA certificate: {listening.tls_files.ca}", flush=True)
             scheme = "https" if settings.tls else "http"
-            print(f"fakegraph serving {scheme}://{settings.host}:{listening.port}/beta", flush=True)
+            # A wildcard address is where it listens, not a URL a client can use: name this machine.
+            wildcard = settings.host in {"0.0.0.0", "::", ""}
+            host = "127.0.0.1" if wildcard else settings.host
+            note = f" (listening on all interfaces, {settings.host or '*'})" if wildcard else ""
+            print(f"fakegraph serving {scheme}://{host}:{listening.port}/beta{note}", flush=True)
             await asyncio.Event().wait()
         finally:
             await listening.runner.cleanup()
@@ -259,6 +286,9 @@ def _dataset(args: argparse.Namespace) -> int:
         print(f"fakegraph: {exc}", file=sys.stderr)
         return 2
     data = default_dataset(args.seed, DEFAULT_CLOCK, schemas) if has_generator(schemas) else {}
+    if str(args.out) == "-":
+        sys.stdout.write(_dataset_text(data))
+        return 0
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(_dataset_text(data), encoding="utf-8")
     print(f"wrote {sum(len(v) for v in data.values())} objects to {args.out}")

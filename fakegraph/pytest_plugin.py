@@ -12,7 +12,7 @@ Override `fakegraph_settings` in conftest.py, or mark a test:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -168,6 +168,14 @@ def fakegraph(request: pytest.FixtureRequest, fakegraph_server: FakeGraph) -> It
     original = fakegraph_server.state.settings
     if marker is not None and marker.kwargs:
         changes = dict(marker.kwargs)
+        known = {f.name for f in fields(original)}
+        unknown = sorted(set(changes) - known)
+        if unknown:  # a typo (`sed=7`) is named with what the marker takes
+            pytest.fail(
+                f"@pytest.mark.{MARKER}: unknown option {', '.join(unknown)}; "
+                f"the options are {', '.join(sorted(known))}",
+                pytrace=False,
+            )
         if isinstance(changes.get("clock"), str):
             changes["clock"] = parse_iso(changes["clock"])
         fakegraph_server.state.reload(replace(original, **changes))

@@ -185,3 +185,62 @@ def test_compiler_and_pytest_plugin_load_without_the_server():
     code = f"import sys, {modules}; print('aiohttp' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_version_flag_names_the_installed_version(capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.strip() == f"fakegraph {version('fakegraph')}"
+
+
+def test_bare_fakegraph_lists_the_commands(capsys):
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    for command in ("compile", "serve", "routes", "openapi", "dataset", "replay"):
+        assert command in err
+
+
+def test_a_reader_that_leaves_early_ends_the_output_quietly():
+    """`fakegraph openapi | head`: no BrokenPipeError traceback, exit 0."""
+    command = [sys.executable, "-m", "fakegraph", "openapi"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None
+        assert process.stdout.read(10)
+        process.stdout.close()
+        assert process.wait(timeout=60) == 0
+        assert process.stderr is not None
+        assert process.stderr.read() == b""
+
+
+def test_a_port_out_of_range_is_one_line_and_exit_2(capsys):
+    assert main(["serve", "--port", "70000"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["fakegraph: port must be between 0 and 65535, not 70000"]
+
+
+def test_dataset_to_standard_output(tmp_path, capsys, monkeypatch):
+    """`--out -` writes the dataset to standard output, not to a file named `-`."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["dataset", "--out", "-"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["microsoft.graph.userCredentialUsageDetails"]) > 0
+    assert not (tmp_path / "-").exists()
+
+
+def test_serving_on_all_interfaces_prints_a_url_a_client_can_use():
+    port = _free_port()
+    command = [sys.executable, "-m", "fakegraph", "serve", "--host", "0.0.0.0", "--port", str(port)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
+        try:
+            assert process.stdout is not None
+            line = process.stdout.readline().strip()
+            assert (
+                line
+                == f"fakegraph serving http://127.0.0.1:{port}/beta (listening on all interfaces, 0.0.0.0)"
+            )
+        finally:
+            process.terminate()
+            process.wait(timeout=10)

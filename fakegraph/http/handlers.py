@@ -140,7 +140,9 @@ async def dispatch(request: GraphRequest, state: State, segments: list[str]) -> 
     """The answer to one request (its path split into raw segments), or a GraphError saying what is wrong
     with it."""
     if not segments or segments[0] not in VERSIONS:
-        raise BadRequest(f"Invalid version: {segments[0] if segments else ''}")
+        if not segments:  # `GET /`: say what a path starts with
+            raise BadRequest("Invalid version: the path names none; Graph's paths start with /v1.0 or /beta.")
+        raise BadRequest(f"Invalid version: {segments[0]}")
     authenticate(request)
     if request.method != "GET":
         return await _handle(request, state, segments)

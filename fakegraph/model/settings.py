@@ -69,9 +69,12 @@ def convert(name: str, raw: str) -> object:
         return tuple(n.strip() for n in raw.split(",") if n.strip())
     if name in {"port", "seed", "max_body_bytes", "page_size", "journal_size"}:
         try:
-            return int(raw)
+            number = int(raw)
         except ValueError as exc:
             raise ValueError(f"{name} must be an integer, not {raw!r}") from exc
+        if name == "port" and not 0 <= number <= 65535:
+            raise ValueError(f"port must be between 0 and 65535, not {number}")
+        return number
     if name == "clock":
         try:
             value = datetime.fromisoformat(raw.replace("Z", "+00:00"))

@@ -125,6 +125,9 @@ async def test_unknown_version_is_a_400(client):
     response = await client.get("/v2.0/reports/userCredentialUsageDetails", headers=AUTH)
     assert response.status == 400
     assert (await response.json())["error"]["message"] == "Invalid version: v2.0"
+    root = await client.get("/", headers=AUTH)
+    assert root.status == 400
+    assert "/v1.0 or /beta" in (await root.json())["error"]["message"]
 
 
 async def test_the_application_serves_exactly_what_the_server_does(make_client):

@@ -114,6 +114,23 @@ def test_settings_fixture_can_be_overridden(pytester: pytest.Pytester):
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
+def test_an_unknown_marker_option_is_named_with_the_known_ones(pytester: pytest.Pytester):
+    """`@pytest.mark.fakegraph(sed=7)` fails that test naming `sed` and the options there are, not with a
+    dataclasses traceback; the next test runs on the session's settings."""
+    pytester.makepyfile(
+        "import pytest\n\n"
+        "@pytest.mark.fakegraph(sed=7)\n"
+        "def test_typo(fakegraph):\n"
+        "    pass\n\n"
+        "def test_next(fakegraph):\n"
+        "    assert fakegraph.url\n"
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*unknown option sed; the options are *clock*dataset*seed*"])
+    result.stdout.no_fnmatch_line("*TypeError*")
+
+
 def test_a_server_exception_fails_the_test_that_caused_it(pytester: pytest.Pytester):
     """An unexpected exception inside the fake fails that test at teardown, not the next one."""
     pytester.makepyfile(
