@@ -11,7 +11,7 @@ Override `fakegraph_settings` in conftest.py, or mark a test:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import fields, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -32,6 +32,23 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{MARKER}(seed=..., dataset=..., clock=...): settings of this test's fake Graph"
     )
+
+
+Filtered = Callable[[str | None, str | None], "list[Recorded]"]
+
+
+class RequestCount(int):
+    """A count of requests that can also be called with `requests`'s filters for a narrower count."""
+
+    _requests: Filtered
+
+    def __new__(cls, value: int, requests: Filtered) -> RequestCount:
+        made = super().__new__(cls, value)
+        made._requests = requests
+        return made
+
+    def __call__(self, method: str | None = None, path: str | None = None) -> int:
+        return len(self._requests(method, path))
 
 
 class Handle:
@@ -87,8 +104,11 @@ class Handle:
         entries = self.requests()
         return entries[0] if entries else None
 
-    def request_count(self, method: str | None = None, path: str | None = None) -> int:
-        return len(self.requests(method, path))
+    @property
+    def request_count(self) -> RequestCount:
+        """How many requests the fake received: `fakegraph.request_count == 2`, or filtered like `requests`,
+        `fakegraph.request_count("POST", "/users") == 1`."""
+        return RequestCount(len(self.requests()), self.requests)
 
     # faults
     def fail(

@@ -40,6 +40,7 @@ def test_writes_in_one_test(fakegraph):
     assert fakegraph.get("credentialUsageSummary", created["id"])["feature"] == "reset"
     assert fakegraph.last_request.method == "POST"
     assert fakegraph.request_count("POST", "/reports/credentialUsageSummaries") == 1
+    assert fakegraph.request_count == 1  # read without calling it, as `last_request` is
 
 
 def test_are_gone_in_the_next(fakegraph):
