@@ -97,20 +97,45 @@ def checked(
     data: Dataset, validator: RequestValidator, schemas: Mapping[str, JSONObject], origin: str
 ) -> Dataset:
     """A dataset file's objects as the store keeps them (enum members in their declared case), or a
-    ConfigError naming the first object and property that no request could have created."""
+    ConfigError naming the first object and property that no request could have created. Types may be
+    named as the control plane takes them: qualified, or by their simple name where that is unambiguous.
+    An id given twice for one type is refused (the store would keep only the last)."""
     out: Dataset = {}
-    for type_name, items in data.items():
-        schema = schemas.get(schema_uri("beta", type_name))
-        if schema is None or graph_block(schema).get("kind") != "entityType":
-            raise ConfigError(f"{origin}: {type_name!r} is not an entity type of the served pack")
-        clean = []
+    for given, items in data.items():
+        type_name = _entity_type(given, schemas, origin)
+        schema = schemas[schema_uri("beta", type_name)]
+        clean = out.setdefault(type_name, [])
+        seen = {str(o["id"]): f"{type_name}[{i}]" for i, o in enumerate(clean)}
         for position, item in enumerate(items):
-            where = f"{origin}: {type_name}[{position}]"
+            where = f"{origin}: {given}[{position}]"
             if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"]:
                 raise ConfigError(f"{where} must be an object with a string id")
+            if item["id"] in seen:
+                raise ConfigError(f"{where} repeats the id {item['id']!r} of {seen[item['id']]}")
+            seen[item["id"]] = f"{given}[{position}]"
             try:
                 clean.append(validator.check(item, schema["$id"], type_name, partial=False))
             except BadRequest as exc:
                 raise ConfigError(f"{where}: {exc.message}") from exc
-        out[type_name] = clean
     return out
+
+
+def _entity_type(name: str, schemas: Mapping[str, JSONObject], origin: str) -> str:
+    """The qualified entity type a dataset file names, by its qualified or simple name."""
+
+    def is_entity(qualified: str) -> bool:
+        schema = schemas.get(schema_uri("beta", qualified))
+        return schema is not None and graph_block(schema).get("kind") == "entityType"
+
+    if is_entity(name):
+        return name
+    prefix = schema_uri("beta", "")
+    simple = sorted(
+        qualified
+        for uri in schemas  # file names only: no schema is read
+        if (qualified := uri.removeprefix(prefix)).rsplit(".", 1)[-1].lower() == name.lower()
+        and is_entity(qualified)
+    )
+    if len(simple) == 1:
+        return simple[0]
+    raise ConfigError(f"{origin}: {name!r} is not an entity type of the served pack")

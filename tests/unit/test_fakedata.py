@@ -130,6 +130,11 @@ def test_empty_and_file_datasets(tmp_path):
     }
     with pytest.raises(ConfigError, match="'nope'"):
         load_dataset(Settings(dataset="nope"), SCHEMAS, VALIDATOR)
+    short = tmp_path / "short.json"  # simple type names, as the control plane and `fakegraph.add` take them
+    short.write_text('{"credentialUsageSummary": [{"id": "1", "feature": "reset"}]}')
+    assert load_dataset(Settings(dataset=str(short)), SCHEMAS, VALIDATOR) == {
+        "microsoft.graph.credentialUsageSummary": [{"id": "1", "feature": "reset"}]
+    }
 
 
 @pytest.mark.parametrize(
@@ -149,6 +154,11 @@ def test_empty_and_file_datasets(tmp_path):
             r"userCredentialUsageDetails\[1\]: Invalid value 'yes' for property 'isSuccess'",
         ),
         ('{"microsoft.graph.userCredentialUsageDetails": [{"id": "1", "nope": 1}]}', "'nope' does not exist"),
+        (
+            '{"userCredentialUsageDetails": [{"id": "1"}, {"id": "2"}, {"id": "1"}]}',
+            r"userCredentialUsageDetails\[2\] repeats the id '1' of userCredentialUsageDetails\[0\]",
+        ),
+        ('{"usageDetails": [{"id": "1"}]}', "'usageDetails' is not an entity type"),
     ],
 )
 def test_a_dataset_file_is_checked_like_created_objects(tmp_path, content, message):
