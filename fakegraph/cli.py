@@ -207,12 +207,13 @@ def _corpus_stats(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     import asyncio
+    from dataclasses import replace
 
     from aiohttp import web
 
     from fakegraph.artifacts.errors import ConfigError
     from fakegraph.http.state import build_state
-    from fakegraph.model.settings import Settings, convert
+    from fakegraph.model.settings import SERVE_PORT, Settings, convert
     from fakegraph.server import listen
 
     given = {
@@ -239,6 +240,8 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         typed = {name: convert(name, value) for name, value in given.items() if value is not None}
         settings = Settings.from_env(os.environ, **typed)
+        if settings.port is None:
+            settings = replace(settings, port=SERVE_PORT)
         state = build_state(settings)
     except (ConfigError, ValueError) as exc:
         print(f"fakegraph: {exc}", file=sys.stderr)

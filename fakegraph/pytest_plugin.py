@@ -167,7 +167,7 @@ class Handle:
 @pytest.fixture(scope="session")
 def fakegraph_settings() -> Settings:
     """Settings of the session's fake Graph; override this fixture in conftest.py to change them."""
-    return Settings(port=0)
+    return Settings()  # a free port
 
 
 @pytest.fixture(scope="session")

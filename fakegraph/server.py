@@ -58,22 +58,22 @@ async def listen(state: State, *, handle_signals: bool = False) -> Listening:
     if settings.tls:
         files = make_certificates(tls_directory(settings), settings.tls_names)
         context = server_context(files)
-    site = web.TCPSite(runner, settings.host, settings.port, ssl_context=context)
+    site = web.TCPSite(runner, settings.host, settings.port or 0, ssl_context=context)
     try:
         await site.start()
     except BaseException:
         await runner.cleanup()
         raise
     sockets = getattr(getattr(site, "_server", None), "sockets", None) or []
-    port = int(sockets[0].getsockname()[1]) if sockets else settings.port
+    port = int(sockets[0].getsockname()[1]) if sockets else settings.port or 0
     return Listening(runner, port, files)
 
 
 class FakeGraph:
-    """A running fake Graph; port 0 (the default) picks a free port."""
+    """A running fake Graph; without a port (the default) or with port 0 it picks a free one."""
 
     def __init__(self, settings: Settings | None = None, **changes: Any) -> None:
-        self.settings = replace(settings or Settings(port=0), **changes)
+        self.settings = replace(settings or Settings(), **changes)
         self._state: State | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None

@@ -14,12 +14,13 @@ DEFAULT_CLOCK = datetime(2026, 1, 1, tzinfo=UTC)
 DEFAULT_SEED = 0
 MAX_BODY_BYTES = 4 * 1024 * 1024
 DEFAULT_PAGE_SIZE = 100
+SERVE_PORT = 8000  # `fakegraph serve`'s port when neither --port nor FAKEGRAPH_PORT names one
 
 
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int | None = None  # None: a free port in process (FakeGraph, the pytest plugin), 8000 for `serve`
     seed: int = DEFAULT_SEED
     dataset: str = "default"  # "default", "empty", or the path of a JSON dataset file
     clock: datetime = DEFAULT_CLOCK

@@ -132,6 +132,21 @@ def test_an_unknown_marker_option_is_named_with_the_known_ones(pytester: pytest.
     result.stdout.no_fnmatch_line("*TypeError*")
 
 
+def test_settings_without_a_port_keep_the_session_server_on_a_free_port(pytester: pytest.Pytester):
+    """Overriding `fakegraph_settings` with `Settings(seed=3)` changes the seed only: the session server
+    still takes a free port (it used to move to 8000, where `fakegraph serve` may be running)."""
+    pytester.makeconftest(
+        "import pytest\nfrom fakegraph.settings import Settings\n\n"
+        "@pytest.fixture(scope='session')\ndef fakegraph_settings():\n    return Settings(seed=3)\n"
+    )
+    pytester.makepyfile(
+        "def test_port(fakegraph):\n"
+        "    assert fakegraph.server.settings.seed == 3\n"
+        "    assert fakegraph.server.port not in (0, 8000)\n"
+    )
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
 def test_a_server_exception_fails_the_test_that_caused_it(pytester: pytest.Pytester):
     """An unexpected exception inside the fake fails that test at teardown, not the next one."""
     pytester.makepyfile(
