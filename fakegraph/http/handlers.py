@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast
 from urllib.parse import quote, unquote
 
 import orjson
@@ -21,7 +21,14 @@ from multidict import MultiMapping
 
 from fakegraph import behaviours, odata
 from fakegraph.artifacts.catalogue import read_example
-from fakegraph.artifacts.contract import VERSIONS, JSONObject, OperationEntry, graph_block, schema_uri
+from fakegraph.artifacts.contract import (
+    VERSIONS,
+    GraphBlock,
+    JSONObject,
+    OperationEntry,
+    graph_block,
+    schema_uri,
+)
 from fakegraph.artifacts.errors import (
     BadRequest,
     Conflict,
@@ -259,10 +266,15 @@ def _type_cast(state: State, version: str, rest: list[str]) -> tuple[list[str], 
     return rest, ""
 
 
+def _block(call: Call, entity: str) -> GraphBlock:
+    """The x-graph block of a type of the served version (empty for an unknown type or none)."""
+    schema = call.state.catalogue.schema(call.version, entity) if entity else None
+    return graph_block(schema or {})
+
+
 def _kinds_of(call: Call, entity: str) -> list[str]:
     """A type and every type deriving from it (what a collection of that type may hold)."""
-    schema = call.state.catalogue.schema(call.version, entity) if entity else None
-    return [entity, *graph_block(schema).get("derivedTypes", [])] if schema is not None else [entity]
+    return [entity, *_block(call, entity).get("derivedTypes", [])]
 
 
 def _typed(call: Call, items: list[tuple[str, JSONObject]]) -> list[JSONObject]:
@@ -491,7 +503,13 @@ def container(call: Call, template: str) -> tuple[str, str, str] | None:
     parts = template.strip("/").split("/")
     if len(parts) < 2 or not (parts[-2].startswith("{") or (len(parts) == 2 and parts[0].lower() == "me")):
         return None
-    raw = call.routed[: len(parts) - 1]
+    found = _existing_item(call, call.routed[: len(parts) - 1])
+    return (*found, parts[-1].lower()) if found is not None else None
+
+
+def _existing_item(call: Call, raw: list[str]) -> tuple[str, str] | None:
+    """The type and key of the item the raw segments address (its alternate key or `/me` resolved as for
+    any read), or None where the pack cannot read such an item; a 404 when it does not exist."""
     try:
         found = call.state.router.resolve(call.version, raw)
     except BadRequest:
@@ -499,11 +517,10 @@ def container(call: Call, template: str) -> tuple[str, str, str] | None:
     reading = found.route.endpoints.get("GET")
     if reading is None or reading.kind != "get" or not reading.entity_type:
         return None
-    parent = call._replace(target=found, endpoint=reading, cast="", segments=tuple(raw))
-    key = item_key(parent)
+    key = item_key(call._replace(target=found, endpoint=reading, cast="", segments=tuple(raw)))
     if not call.state.store.has(reading.entity_type, key):
         raise _missing(key)
-    return reading.entity_type, key, parts[-1].lower()
+    return reading.entity_type, key
 
 
 def _positions(call: Call) -> list[str]:
@@ -515,22 +532,8 @@ def _positions(call: Call) -> list[str]:
 def _require_parent(call: Call, template: str) -> None:
     """A 404 unless the item the template's last key addresses exists (where the pack can read it)."""
     keys = [i for i, s in enumerate(template.strip("/").split("/")) if s.startswith("{")]
-    if not keys:
-        return
-    raw = call.routed[: keys[-1] + 1]
-    try:
-        item = call.state.router.resolve(call.version, raw)
-    except BadRequest:
-        return
-    endpoint = item.route.endpoints.get("GET")
-    if endpoint is None or endpoint.kind != "get" or not endpoint.entity_type:
-        return
-    key = unquote(raw[-1])
-    store = call.state.store
-    if not store.has(endpoint.entity_type, key):
-        names = [n.strip() for n in (list(item.params)[-1] if item.params else "").split("|")]
-        if not any(store.find(endpoint.entity_type, n, key) for n in names[1:]):
-            raise _missing(key)
+    if keys:
+        _existing_item(call, call.routed[: keys[-1] + 1])
 
 
 def _navigation_type(call: Call, navigation: str) -> str:
@@ -715,9 +718,7 @@ def _collection(call: Call, page_from: PageSource, context: str) -> Reply:
 
 def _tagged(call: Call) -> bool:
     """Whether answers with objects of the endpoint's type carry an `@odata.etag` (the docs show one)."""
-    entity = call.endpoint.entity_type
-    schema = call.state.catalogue.schema(call.version, entity) if entity else None
-    return schema is not None and bool(graph_block(schema).get("etag"))
+    return bool(_block(call, call.endpoint.entity_type).get("etag"))
 
 
 def _etag_for(call: Call, item: JSONObject) -> str:
@@ -736,9 +737,7 @@ def etag_of(obj: JSONObject) -> str:
 
 def _polymorphic(call: Call) -> bool:
     """Whether the collection's declared type has types deriving from it."""
-    entity = call.endpoint.entity_type
-    schema = call.state.catalogue.schema(call.version, entity) if entity else None
-    return schema is not None and bool(graph_block(schema).get("derivedTypes"))
+    return bool(_block(call, call.endpoint.entity_type).get("derivedTypes"))
 
 
 def _stored_page(call: Call, options: odata.QueryOptions, ctx: odata.QueryContext, size: int) -> odata.Page:
@@ -875,14 +874,8 @@ def _documented_singleton(call: Call, key: str) -> JSONObject | None:
     if store.has(entity, key) or store.was_deleted(entity, key):
         return None
     reading = call.target.route.endpoints.get("GET")
-    documented: Any = None
-    if reading is not None and reading.operation is not None:
-        found = call.state.examples.get((call.version, reading.operation["name"]), False)
-        if found is False:
-            found = call.state.examples[(call.version, reading.operation["name"])] = _first_answer(
-                call, reading.operation
-            )
-        documented = found[1] if found is not None else None
+    found = _example_answer(call, reading.operation) if reading and reading.operation else None
+    documented: Any = found[1] if found is not None else None
     single = isinstance(documented, dict) and not isinstance(documented.get("value"), list)
     shown = documented if single else {}
     return {**_blank(call), **{k: clone(v) for k, v in shown.items() if "@" not in k}}
@@ -986,10 +979,7 @@ async def action(call: Call) -> Reply:
 def documented_answer(call: Call, operation: OperationEntry) -> Reply:
     """What the page documents as the answer: the first example's status and body (its marked placeholders
     replaced by valid samples, its context on this server), else the documented status alone."""
-    key = (call.version, operation["name"])
-    found = call.state.examples.get(key, False)
-    if found is False:
-        found = call.state.examples[key] = _first_answer(call, operation)
+    found = _example_answer(call, operation)
     status, body = found if found is not None else (operation["successStatus"], None)
     if body is None or status == 204:
         return _respond(call, None, status)
@@ -1004,6 +994,15 @@ def documented_answer(call: Call, operation: OperationEntry) -> Reply:
         rest = {k: v for k, v in answer.items() if k != "@odata.context"}
         answer = {"@odata.context": f"{call.base}/$metadata#{fragment}", **rest}
     return _respond(call, answer, status)
+
+
+def _example_answer(call: Call, operation: OperationEntry) -> tuple[int, Any] | None:
+    """An operation's first documented answer (status and served body), read once per server."""
+    key = (call.version, operation["name"])
+    found = call.state.examples.get(key, False)
+    if found is False:
+        found = call.state.examples[key] = _first_answer(call, operation)
+    return cast(tuple[int, Any] | None, found)
 
 
 def _first_answer(call: Call, operation: OperationEntry) -> tuple[int, Any] | None:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import NamedTuple, cast
 from urllib.parse import unquote
 
+from fakegraph.artifacts import schema_walk
 from fakegraph.artifacts.catalogue import Catalogue
 from fakegraph.artifacts.contract import (
     JSONObject,
@@ -93,10 +95,7 @@ SchemaLookup = Callable[[str], JSONObject | None]  # qualified type name → its
 
 
 def schema_lookup(catalogue: Catalogue, version: str) -> SchemaLookup:
-    def lookup(qualified: str) -> JSONObject | None:
-        return catalogue.schema(version, qualified)
-
-    return lookup
+    return partial(catalogue.schema, version)
 
 
 def build_routes(entries: list[OperationEntry], schema: SchemaLookup | None = None) -> list[Route]:
@@ -252,13 +251,9 @@ def _navigation_target(schema: JSONObject, name: str) -> tuple[str, bool] | None
     prop = schema.get("properties", {}).get(match) if match is not None else None
     if not isinstance(prop, dict):
         return None
-    items = prop.get("items")
-    many = isinstance(items, dict)
-    target: JSONObject = items if isinstance(items, dict) else prop
-    refs = [target.get("$ref"), *(b.get("$ref") for b in target.get("anyOf", []) if isinstance(b, dict))]
-    uri = next((r for r in refs if isinstance(r, str)), None)
-    qualified = type_of_uri(uri) if uri is not None else None
-    return (qualified, many) if qualified else None
+    uri = schema_walk.element(prop).get("$ref")
+    qualified = type_of_uri(uri) if isinstance(uri, str) else None
+    return (qualified, isinstance(prop.get("items"), dict)) if qualified else None
 
 
 class _Table:
