@@ -36,6 +36,7 @@ from fakegraph.artifacts.errors import (
     NotFound,
     Unauthorized,
     UnsupportedMediaType,
+    UnsupportedQuery,
 )
 from fakegraph.artifacts.placeholders import substitute
 from fakegraph.artifacts.schema_walk import blank_of
@@ -648,6 +649,11 @@ async def list_references(call: Call) -> Reply:
 
 async def count(call: Call) -> Reply:
     """`/$count`: the number of objects matching $filter, as text/plain."""
+    if _advanced(call):
+        raise UnsupportedQuery(
+            "Raw count (/$count) is not supported because the 'ConsistencyLevel:eventual' header is missing. "
+            "Refer to https://aka.ms/graph-docs/advanced-queries for more information."
+        )
     options = _options(call)
     if call.target.route.reference:
         navigation = call.target.route.template.rstrip("/").removesuffix("/$count")
@@ -673,9 +679,24 @@ async def count(call: Call) -> Reply:
 
 def _options(call: Call) -> odata.QueryOptions:
     entry = call.endpoint.operation
-    return odata.parse_query(
+    options = odata.parse_query(
         call.request.query.items(), version=call.version, supported=capabilities_of(entry)
     )
+    if (options.search is not None or options.count) and _advanced(call):
+        used = "$search" if options.search is not None else "$count"
+        raise UnsupportedQuery(
+            f"The {used} query parameter is only supported with the 'ConsistencyLevel: eventual' header on "
+            "this request. Refer to https://aka.ms/graph-docs/advanced-queries for more information."
+        )
+    return options
+
+
+def _advanced(call: Call) -> bool:
+    """Whether this request needs `ConsistencyLevel: eventual` for `$count` and `$search` and lacks it:
+    where the operation's page documents that header (directory objects' advanced queries)."""
+    entry = call.endpoint.operation
+    documented = entry is not None and any(h.lower() == "consistencylevel" for h in entry["requestHeaders"])
+    return documented and call.request.headers.get("ConsistencyLevel", "").strip().lower() != "eventual"
 
 
 def _query(call: Call) -> odata.QueryContext:

@@ -10,6 +10,7 @@ from fakegraph.odata.evaluate import InvalidQuery
 from fakegraph.odata.expand import Expansion, parse_expand
 from fakegraph.odata.filter_ast import Node
 from fakegraph.odata.filter_parser import FilterSyntaxError, parse_filter
+from fakegraph.odata.search import Search, parse_search
 
 OPTIONS = (
     "filter",
@@ -40,7 +41,8 @@ class QueryOptions:
     skip: int = 0
     count: bool = False
     skiptoken: str | None = None
-    search: str | None = None
+    search: Search | None = None
+    search_text: str = ""
     expand: tuple[Expansion, ...] = ()
     kept: tuple[tuple[str, str], ...] = field(default=())  # every parameter but $skiptoken, for nextLink
 
@@ -82,7 +84,8 @@ def parse_query(
         skip=_integer("skip", values.get("skip"), 0, None) or 0,
         count=_count(values.get("count")),
         skiptoken=values.get("skiptoken"),
-        search=values.get("search"),
+        search=parse_search(values["search"]) if "search" in values else None,
+        search_text=values.get("search", ""),
         expand=parse_expand(values["expand"]) if "expand" in values else (),
         kept=tuple(kept),
     )

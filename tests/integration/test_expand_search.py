@@ -1,6 +1,7 @@
-"""`$expand` (ARCHITECTURE A16) on the project's own sample pack (tests/data/compiled): a team's linked
-members and a user's contained notes inlined into lists and single objects, with nested options; bad
-expansions are 400s naming the problem."""
+"""`$expand` (ARCHITECTURE A16), `$search` and advanced queries (A17) on the project's own sample pack
+(tests/data/compiled): a team's linked members and a user's contained notes inlined into lists and single
+objects, with nested options; search expressions; `ConsistencyLevel` where the page documents it; bad
+expansions and searches are 400s naming the problem."""
 
 from __future__ import annotations
 
@@ -132,3 +133,105 @@ async def test_a_bad_expansion_is_a_400_naming_what_is_wrong(tenant, expand, nam
 async def test_a_star_expands_every_navigation_of_the_type(tenant):
     bo = await _get(tenant, "/beta/gadgetUsers/bo?$expand=*")
     assert [n["text"] for n in bo["notes"]] == ["his"]
+
+
+EVENTUAL = {**AUTH, "ConsistencyLevel": "eventual"}
+
+
+async def _teams(client: Any) -> None:
+    seeded = await client.post(
+        "/_fakegraph/seed",
+        json={
+            "microsoft.graph.gadgetTeam": [
+                {"id": "t-red", "displayName": "Red Video", "description": "Makes production videos"},
+                {"id": "t-green", "displayName": "Green", "description": "Video archive"},
+                {"id": "t-gold", "displayName": "Gold", "description": "Sales"},
+            ]
+        },
+    )
+    assert seeded.status == 201
+
+
+@pytest.mark.parametrize(
+    ("search", "expected"),
+    [
+        ('"displayName:video"', ["t-red"]),
+        ('"description:VIDEO"', ["t-green", "t-red"]),
+        ('"video"', ["t-green", "t-red"]),
+        ('"displayName:video" OR "description:sales"', ["t-gold", "t-red"]),
+        ('"description:video" AND "displayName:green"', ["t-green"]),
+        ('"description:video" NOT "displayName:green"', ["t-red"]),
+        ('("displayName:gold" OR "displayName:green") "description:archive"', ["t-green"]),
+        ("gold", ["t-gold"]),
+    ],
+)
+async def test_search_is_a_case_insensitive_contains_over_the_named_or_every_text_property(
+    tenant, search, expected
+):
+    await _teams(tenant)
+    response = await tenant.get(f"/beta/gadgetTeams?$search={quote(search)}&$count=true", headers=EVENTUAL)
+    assert response.status == 200, await response.text()
+    body = await _json(response)
+    assert sorted(t["id"] for t in body["value"]) == expected
+    assert body["@odata.count"] == len(expected)
+
+
+async def test_search_and_count_need_consistency_level_where_the_page_documents_it(tenant):
+    """The list page documents `ConsistencyLevel`: `$search`, `$count=true` and `/$count` without it are
+    Graph's `Request_UnsupportedQuery`; the contained notes (no such header documented) count freely."""
+    await _teams(tenant)
+    for path in (
+        '/beta/gadgetTeams?$search="gold"',
+        "/beta/gadgetTeams?$count=true",
+        "/beta/gadgetTeams/$count",
+    ):
+        refused = await tenant.get(path, headers=AUTH)
+        assert refused.status == 400, path
+        error = (await _json(refused))["error"]
+        assert error["code"] == "Request_UnsupportedQuery"
+        assert "ConsistencyLevel" in error["message"]
+    counted = await tenant.get("/beta/gadgetTeams/$count", headers=EVENTUAL)
+    assert (counted.status, await counted.text()) == (200, "4")
+    notes = await tenant.get("/beta/gadgetUsers/ana/notes/$count", headers=AUTH)
+    assert (notes.status, await notes.text()) == (200, "2")
+
+
+@pytest.mark.parametrize(
+    ("search", "named"),
+    [
+        ('"nope:x"', "'nope'"),
+        ('"unclosed', "unbalanced quotes"),
+        ("(gold", "not closed"),
+        ("gold OR", "search term is expected"),
+        ("", "no search term"),
+        ("x " * 40, "more than 32"),
+    ],
+)
+async def test_a_bad_search_is_a_400_naming_what_is_wrong(tenant, search, named):
+    response = await tenant.get(f"/beta/gadgetTeams?$search={quote(search)}", headers=EVENTUAL)
+    assert response.status == 400
+    assert named in (await _json(response))["error"]["message"]
+
+
+async def test_search_where_the_page_does_not_document_it_is_refused(tenant):
+    response = await tenant.get('/beta/gadgetUsers/ana/notes?$search="first"', headers=EVENTUAL)
+    assert response.status == 400
+    assert "$search" in (await _json(response))["error"]["message"]
+
+
+async def test_prefer_maxpagesize_pages_a_nested_collection_and_says_so(tenant):
+    for n in range(5):
+        created = await tenant.post("/beta/gadgetUsers/cy/notes", json={"text": f"n{n}"}, headers=JSON)
+        assert created.status == 201
+    seen: list[str] = []
+    path = "/beta/gadgetUsers/cy/notes"
+    while path:
+        response = await tenant.get(path, headers={**AUTH, "Prefer": "odata.maxpagesize=2"})
+        assert response.status == 200
+        assert response.headers["Preference-Applied"] == "odata.maxpagesize=2"
+        body = await _json(response)
+        assert len(body["value"]) <= 2
+        seen += [n["text"] for n in body["value"]]
+        link = body.get("@odata.nextLink")
+        path = "/" + link.split("://", 1)[1].split("/", 1)[1] if link else ""
+    assert sorted(seen) == [f"n{n}" for n in range(5)]
