@@ -525,10 +525,23 @@ def _existing_item(call: Call, raw: list[str]) -> tuple[str, str] | None:
     reading = found.route.endpoints.get("GET")
     if reading is None or reading.kind != "get" or not reading.entity_type:
         return None
-    key = item_key(call._replace(target=found, endpoint=reading, cast="", segments=tuple(raw)))
-    if not call.state.store.has(reading.entity_type, key):
+    resolved = call._replace(target=found, endpoint=reading, cast="", segments=tuple(raw))
+    key = item_key(resolved)
+    kind = _stored_kind(resolved, key)
+    if not call.state.store.has(kind, key):
         raise _missing(key)
-    return reading.entity_type, key
+    return kind, key
+
+
+def _stored_kind(call: Call, key: str) -> str:
+    """The type an item of the endpoint's type is stored as: its own, or a type deriving from it (a
+    `/me/messages/{id}` that is an eventMessage); the endpoint's when none holds the key."""
+    store, entity = call.state.store, call.endpoint.entity_type
+    if not entity or store.has(entity, key):
+        return entity
+    derived = _kinds_of(call, entity)[1:]
+    found = store.locate(key, derived) if derived else None
+    return found[0] if found is not None else entity
 
 
 def _positions(call: Call) -> list[str]:
@@ -768,12 +781,17 @@ def _expandable(call: Call, expansions: tuple[Expansion, ...]) -> list[_Expanded
     property, or one that is not a navigation property, is a 400 naming it. `*` is every navigation."""
     if not expansions:
         return []
-    entity = call.cast or call.endpoint.entity_type
-    schema = call.state.catalogue.schema(call.version, entity) if entity else None
-    declared = (schema or {}).get("properties", {})
-    navigations = [n for n in graph_block(schema or {}).get("navigationProperties", []) if n in declared]
+    own = call.cast or call.endpoint.entity_type
     found: list[_Expanded] = []
     for expansion in expansions:
+        entity = expansion.owner or own
+        if expansion.owner and expansion.owner not in _kinds_of(call, own):
+            raise BadRequest(
+                f"Invalid $expand: '{expansion.owner}' does not derive from '{own}'.", target=expansion.name
+            )
+        schema = call.state.catalogue.schema(call.version, entity) if entity else None
+        declared = (schema or {}).get("properties", {})
+        navigations = [n for n in graph_block(schema or {}).get("navigationProperties", []) if n in declared]
         names = navigations if expansion.name == "*" else [expansion.name]
         for wanted in names:
             name = next((n for n in declared if n.lower() == wanted.lower()), None)
@@ -797,49 +815,62 @@ def _expandable(call: Call, expansions: tuple[Expansion, ...]) -> list[_Expanded
 def _expand(call: Call, item: JSONObject, path: list[str], expansions: list[_Expanded]) -> JSONObject:
     """`item` (addressed by `path`) with each expanded navigation inlined: a collection as a list of at
     most a page of objects (`nav@odata.count` with `$count=true`), a single object as itself, or left out
-    where there is none."""
+    where there is none; each with its `nav@odata.context`, and its own nested expansions."""
     if not expansions:
         return item
     out = dict(item)
     for expanded in expansions:
+        owner = expanded.expansion.owner
+        if owner and str(item.get("@odata.type", "")).lstrip("#") not in _kinds_of(call, owner):
+            continue  # a navigation of a derived type: only its objects have it
+        many = _is_collection(call, expanded.name, owner)
         sub = _navigation_call(call, item, path, expanded)
         if sub is None:  # a navigation no documented path reads: nothing can have been put there
-            if _is_collection(call, expanded.name):
+            if many:
                 out[expanded.name] = []
             continue
-        options, ctx = expanded.options, _query(sub)
         if sub.cast and sub.cast not in _kinds_of(sub, sub.endpoint.entity_type):
             raise BadRequest(
                 f"Type cast to '{sub.cast}' in $expand is not allowed: it does not derive from "
                 f"'{sub.endpoint.entity_type}'.",
                 target=expanded.name,
             )
-        many = _is_collection(call, expanded.name)
-        if sub.endpoint.kind == "list":
-            page = _source(sub)(sub, options, ctx, call.state.settings.page_size if many else 1)
-            declared = "#" + sub.endpoint.entity_type
-            values = [_masked(sub, obj) for obj in page.items]
-            if _polymorphic(sub) or not many:
-                values = [v if "@odata.type" in v else {"@odata.type": declared, **v} for v in values]
-            if not many:  # a single-valued navigation the pages document as a list (`/users/{id}/manager`)
-                if values:
-                    out[expanded.name] = values[0]
-                continue
-            if page.count is not None:
-                out[f"{expanded.name}@odata.count"] = page.count
-            out[expanded.name] = values
-            continue
-        try:
-            found = _read_item(sub)
-        except NotFound:
-            continue
-        shown = odata.select(found, options.select, ctx) if options.select is not None else found
-        out[expanded.name] = {"@odata.type": "#" + sub.endpoint.entity_type, **_masked(sub, shown)}
+        out.update(_navigation_value(sub, expanded, many))
     return out
 
 
-def _is_collection(call: Call, name: str) -> bool:
-    schema = call.state.catalogue.schema(call.version, call.cast or call.endpoint.entity_type) or {}
+def _navigation_value(sub: Call, expanded: _Expanded, many: bool) -> JSONObject:
+    """One expanded navigation, read by `sub`, as the properties it adds to its item (none when it is a
+    single-valued navigation that holds nothing)."""
+    options, ctx, name = expanded.options, _query(sub), expanded.name
+    nested = _expandable(sub, options.expand)
+    if sub.endpoint.kind != "list":
+        try:
+            found = _read_item(sub)
+        except NotFound:
+            return {}
+        shown = odata.select(found, options.select, ctx) if options.select is not None else found
+        single = _expand(
+            sub, {"@odata.type": "#" + sub.endpoint.entity_type, **_masked(sub, shown)}, sub.routed, nested
+        )
+        return {f"{name}@odata.context": sub.context("/$entity"), name: single}
+    page = _source(sub)(sub, options, ctx, sub.state.settings.page_size if many else 1)
+    values = [_masked(sub, obj) for obj in page.items]
+    if _polymorphic(sub) or not many:
+        declared = "#" + sub.endpoint.entity_type
+        values = [v if "@odata.type" in v else {"@odata.type": declared, **v} for v in values]
+    if nested:
+        routed = sub.routed
+        values = [_expand(sub, v, [*routed, quote(str(v.get(ctx.key)), safe="")], nested) for v in values]
+    if not many:  # a single-valued navigation the pages document as a list (`/users/{id}/manager`)
+        return {f"{name}@odata.context": sub.context("/$entity"), name: values[0]} if values else {}
+    counted = {f"{name}@odata.count": page.count} if page.count is not None else {}
+    return {f"{name}@odata.context": sub.context(), **counted, name: values}
+
+
+def _is_collection(call: Call, name: str, owner: str = "") -> bool:
+    entity = owner or call.cast or call.endpoint.entity_type
+    schema = call.state.catalogue.schema(call.version, entity) or {}
     prop = schema.get("properties", {}).get(name)
     return isinstance(prop, dict) and isinstance(prop.get("items"), dict)
 
@@ -885,8 +916,10 @@ def etag_of(obj: JSONObject) -> str:
 
 
 def _polymorphic(call: Call) -> bool:
-    """Whether the collection's declared type has types deriving from it."""
-    return bool(_block(call, call.endpoint.entity_type).get("derivedTypes"))
+    """Whether the collection's items say their type: its declared type has types deriving from it, or
+    its documented lists show each item's `@odata.type`."""
+    block = _block(call, call.endpoint.entity_type)
+    return bool(block.get("derivedTypes") or block.get("typed"))
 
 
 def _stored_page(call: Call, options: odata.QueryOptions, ctx: odata.QueryContext, size: int) -> odata.Page:
@@ -1035,7 +1068,11 @@ def _read_item(call: Call) -> JSONObject:
     key = item_key(call)
     _check_parent(call, key)
     initial = _documented_singleton(call, key)
-    return initial if initial is not None else call.state.store.get(call.endpoint.entity_type, key)
+    if initial is not None:
+        return initial
+    kind = _stored_kind(call, key)
+    found = call.state.store.get(kind, key)
+    return found if kind == call.endpoint.entity_type else {"@odata.type": "#" + kind, **found}
 
 
 async def get_entity(call: Call) -> Reply:
@@ -1048,6 +1085,8 @@ async def get_entity(call: Call) -> Reply:
     if options.select is not None:
         item = odata.select(item, options.select, _query(call))
     body = call.entity(item, whole)
+    if "@odata.type" in item:  # an object of a derived type says which
+        body["@odata.type"] = item["@odata.type"]
     if options.select is not None or expansions:
         body["@odata.context"] = call.context(_shape(options, expansions) + "/$entity")
     return _respond(call, _expand(call, body, call.routed, expansions), 200)
@@ -1061,15 +1100,16 @@ async def update(call: Call) -> Reply:
     key = item_key(call)
     _check_parent(call, key)
     initial = _documented_singleton(call, key)
+    kind = _stored_kind(call, key)
     if initial is None:
-        store.get(entity, key)  # 404 before looking at the body
+        store.get(kind, key)  # 404 before looking at the body
     body = await read_body(call.request)
     validator = call.state.validators[call.version]
     clean = validator.check(body, _body_key(call), entity, partial=True)
     if initial is not None:  # the singleton's first write: stored from now on, under its key
         merged = store.insert(entity, key, {**initial, **clean, "id": initial.get("id") or key}, copy=False)
     else:
-        merged = store.update(entity, key, clean)
+        merged = store.update(kind, key, clean)
     if not call.endpoint.returns_body:
         return _respond(call, None, 204)
     return _respond(call, call.entity(merged), call.endpoint.status)
@@ -1098,7 +1138,7 @@ async def delete(call: Call) -> Reply:
     initial = _documented_singleton(call, key)
     if initial is not None:  # deleting a singleton never written: stored, then deleted (it stays gone)
         store.insert(entity, key, {**initial, "id": initial.get("id") or key}, copy=False)
-    store.delete(entity, key, remember=_singleton(call))
+    store.delete(_stored_kind(call, key), key, remember=_singleton(call))
     # 204, or 202 where the page documents an accepted (asynchronous) delete.
     return _respond(call, None, 202 if call.endpoint.status == 202 else 204)
 

@@ -1,8 +1,9 @@
 """`$expand`: the navigation properties to inline, each with its own query options (OData 4.01 §5.1.3).
 
-`members`, `members($select=id,displayName;$top=5)`, `attachments/microsoft.graph.fileAttachment`, `*`.
-Graph expands one level for most resources: a nested `$expand` (or `$levels`) is refused here, which also
-bounds what one request can make the server read.
+`members`, `members($select=id,displayName;$top=5)`, `attachments/microsoft.graph.fileAttachment` (a cast
+of what the navigation holds), `microsoft.graph.eventMessage/event` (a navigation of a derived type), `*`.
+A nested `$expand` (`sessions($expand=segments)`) is taken to a bounded depth; `$levels` is refused. The
+bounds on length, count and depth bound what one request can make the server read.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from fakegraph.odata.evaluate import InvalidQuery
 
 MAX_EXPAND_LENGTH = 4096  # characters of one $expand value
 MAX_EXPANSIONS = 32  # navigation properties one $expand names
-NESTED = frozenset({"select", "filter", "top", "skip", "orderby", "count"})
+MAX_DEPTH = 3  # levels of nested $expand
+NESTED = frozenset({"select", "filter", "top", "skip", "orderby", "count", "expand"})
 
 
 @dataclass(frozen=True)
@@ -24,10 +26,14 @@ class Expansion:
     name: str
     cast: str = ""
     options: tuple[tuple[str, str], ...] = ()
+    owner: str = ""  # the derived type that declares the navigation (`microsoft.graph.eventMessage/event`)
 
 
-def parse_expand(text: str) -> tuple[Expansion, ...]:
-    """The expansions a `$expand` value names, in order; a 400 naming what is malformed."""
+def parse_expand(text: str, depth: int = 1) -> tuple[Expansion, ...]:
+    """The expansions a `$expand` value names, in order; a 400 naming what is malformed. `depth`: how deep
+    this `$expand` is nested."""
+    if depth > MAX_DEPTH:
+        raise InvalidQuery(f"Invalid $expand: it nests more than {MAX_DEPTH} levels of navigations.")
     if len(text) > MAX_EXPAND_LENGTH:
         raise InvalidQuery(f"Invalid $expand: it is longer than {MAX_EXPAND_LENGTH} characters.")
     items = _split(text, ",", "$expand")
@@ -38,7 +44,7 @@ def parse_expand(text: str) -> tuple[Expansion, ...]:
     found: list[Expansion] = []
     seen: set[str] = set()
     for item in items:
-        expansion = _expansion(item.strip())
+        expansion = _expansion(item.strip(), depth)
         if expansion.name.lower() in seen:
             raise InvalidQuery(f"Invalid $expand: '{expansion.name}' is expanded more than once.")
         seen.add(expansion.name.lower())
@@ -46,15 +52,21 @@ def parse_expand(text: str) -> tuple[Expansion, ...]:
     return tuple(found)
 
 
-def _expansion(item: str) -> Expansion:
+def _qualified(text: str) -> bool:
+    return "." in text and all(p.replace("_", "a").isalnum() for p in text.split("."))
+
+
+def _expansion(item: str, depth: int) -> Expansion:
     path, paren, rest = item.partition("(")
     path = path.strip()
     if paren and not rest.endswith(")"):
         raise InvalidQuery(f"Invalid $expand: '{item}' has unbalanced parentheses.")
-    name, _, cast = path.partition("/")
+    parts = path.split("/")
+    owner = parts.pop(0) if len(parts) > 1 and _qualified(parts[0]) else ""
+    name, cast = parts[0], "/".join(parts[1:])
     if not name or not (name == "*" or name.replace("_", "a").isalnum()) or "/" in cast:
         raise InvalidQuery(f"Invalid $expand: '{path}' is not a navigation property name.")
-    if cast and (name == "*" or not all(p.replace("_", "a").isalnum() for p in cast.split("."))):
+    if cast and (name == "*" or not _qualified(cast)):
         raise InvalidQuery(f"Invalid $expand: '{path}' is not a navigation property with a type cast.")
     options: list[tuple[str, str]] = []
     if paren:
@@ -68,11 +80,10 @@ def _expansion(item: str) -> Expansion:
                 raise InvalidQuery(
                     f"Invalid $expand: '{part.strip()}' in '{name}(...)' is not '$option=value'."
                 )
-            if bare in {"expand", "levels"}:
-                raise InvalidQuery(
-                    f"Invalid $expand: ${bare} inside '{name}(...)': only one level of navigation properties "
-                    "can be expanded."
-                )
+            if bare == "levels":
+                raise InvalidQuery(f"Invalid $expand: $levels inside '{name}(...)' is not supported.")
+            if bare == "expand":
+                parse_expand(value.strip(), depth + 1)  # checked here: a bad nested one fails the whole
             if bare not in NESTED:
                 raise InvalidQuery(
                     f"Query option '${bare}' is not supported inside $expand; "
@@ -81,7 +92,7 @@ def _expansion(item: str) -> Expansion:
             if any(bare == seen for seen, _ in options):
                 raise InvalidQuery(f"Query option '${bare}' was specified more than once in '{name}(...)'.")
             options.append((bare, value.strip()))
-    return Expansion(name, cast, tuple(options))
+    return Expansion(name, cast, tuple(options), owner)
 
 
 def _split(text: str, separator: str, where: str) -> list[str]:

@@ -63,6 +63,7 @@ async def test_a_single_object_inlines_its_linked_members_with_a_nested_select(t
     assert sorted(m["displayName"] for m in team["members"]) == ["Ana", "Bo"]
     assert all(set(m) <= {"id", "displayName", "@odata.type"} for m in team["members"])
     assert team["@odata.context"].endswith("/beta/$metadata#gadgetTeams(members(displayName))/$entity")
+    assert team["members@odata.context"].endswith("/beta/$metadata#gadgetTeams('t-blue')/members")
 
 
 async def test_a_list_inlines_each_item_s_contained_objects(tenant):
@@ -105,8 +106,10 @@ async def test_an_expansion_follows_later_changes(tenant):
     [
         ("nope", "'nope'"),
         ("displayName", "not a navigation property"),
-        ("notes($expand=notes)", "only one level"),
-        ("notes($levels=2)", "only one level"),
+        ("notes($expand=notes)", "'notes' on type 'microsoft.graph.gadgetNote'"),
+        ("notes($levels=2)", "$levels"),
+        ("notes($expand=a($expand=b($expand=c)))", "more than 3 levels"),
+        ("microsoft.graph.gadgetTeam/members", "does not derive"),
         ("notes,notes", "more than once"),
         ("notes(", "unbalanced"),
         ("notes)", "closes nothing"),
@@ -128,6 +131,29 @@ async def test_a_bad_expansion_is_a_400_naming_what_is_wrong(tenant, expand, nam
     listed = await tenant.get(f"/beta/gadgetUsers?$expand={quote(expand)}", headers=AUTH)
     assert listed.status == 400
     assert tenant.server.state.store.dump() == before
+
+
+async def test_a_nested_expansion_reads_each_level_s_navigation(tenant):
+    """`members($expand=notes)`: the team's members, each with the notes created under them."""
+    team = await _get(
+        tenant, "/beta/gadgetTeams/t-blue?$expand=members($select=id;$expand=notes($select=text))"
+    )
+    notes = {m["id"]: sorted(n["text"] for n in m["notes"]) for m in team["members"]}
+    assert notes == {"ana": ["first", "second"], "bo": ["his"]}
+    first = team["members"][0]["id"]  # read at its own entity set: `/gadgetTeams/{id}/members/{id}` has none
+    assert team["members"][0]["notes@odata.context"].endswith(f"#gadgetUsers('{first}')/notes")
+
+
+async def test_a_navigation_of_a_derived_type_expands_on_its_objects_only(tenant):
+    """`microsoft.graph.gadgetAdmin/notes` names the navigation through the derived type: admins get it."""
+    seeded = await tenant.post(
+        "/_fakegraph/seed",
+        json={"microsoft.graph.gadgetAdmin": [{"id": "root", "displayName": "Root"}]},
+    )
+    assert seeded.status == 201
+    users = await _get(tenant, "/beta/gadgetUsers?$expand=microsoft.graph.gadgetAdmin/notes")
+    expanded = {u["id"] for u in users["value"] if "notes" in u}
+    assert expanded == {"root"}
 
 
 async def test_a_star_expands_every_navigation_of_the_type(tenant):
