@@ -389,12 +389,14 @@ def _body_key(call: Call) -> str:
     return call.endpoint.body_of or call.schema_uri
 
 
-def _blank(call: Call) -> JSONObject:
-    """The declared properties an object leaves unset, as Graph shows them (null, or `[]` for a collection
-    that is not nullable): the shape Graph returns a created object in."""
-    found = call.state.blanks.get(call.schema_uri)
+def _blank(call: Call, entity: str = "") -> JSONObject:
+    """The declared properties an object (of the endpoint's type, or `entity`) leaves unset, as Graph
+    shows them (null, or `[]` for a non-nullable collection): the shape Graph returns a created object in."""
+    uri = schema_uri(call.version, entity) if entity else call.schema_uri
+    found = call.state.blanks.get(uri)
     if found is None:
-        found = call.state.blanks[call.schema_uri] = blank_of(_entity_schema(call))
+        schema = call.state.catalogue.schema(call.version, entity) if entity else _entity_schema(call)
+        found = call.state.blanks[uri] = blank_of(schema or {})
     return found
 
 
@@ -402,10 +404,10 @@ async def create(call: Call) -> Reply:
     parent = container(call, call.target.route.template)  # a 404 for a missing parent, before the body
     body = await read_body(call.request)
     validator = call.state.validators[call.version]
-    entity = call.endpoint.entity_type
-    clean = validator.check(body, _body_key(call), entity, partial=False)
+    clean = validator.check(body, _body_key(call), call.endpoint.entity_type, partial=False)
+    entity = _created_kind(call, body)
     chosen = clean.get("id")
-    store, blank = call.state.store, _blank(call)
+    store, blank = call.state.store, _blank(call, entity)
     if chosen is not None:
         key = _key_segment(chosen)
         stored = store.insert(
@@ -422,7 +424,21 @@ async def create(call: Call) -> Reply:
                 continue
             break
     location = f"{call.base}/{call.collection}/{quote(key, safe='')}"
-    return _respond(call, call.entity(stored), call.endpoint.status, {"Location": location})
+    answer = call.entity(stored)
+    if entity != call.endpoint.entity_type:
+        answer["@odata.type"] = "#" + entity
+    return _respond(call, answer, call.endpoint.status, {"Location": location})
+
+
+def _created_kind(call: Call, body: Any) -> str:
+    """The type a create makes: the derived type its `@odata.type` names (a conversationMember posted as
+    `#microsoft.graph.aadUserConversationMember`), else the collection's."""
+    entity = call.endpoint.entity_type
+    named = body.get("@odata.type") if isinstance(body, dict) else None
+    if not isinstance(named, str) or not entity:
+        return entity
+    wanted = named.lstrip("#").lower()
+    return next((k for k in _kinds_of(call, entity) if k.lower() == wanted), entity)
 
 
 MAX_KEY_LENGTH = 1024
@@ -487,12 +503,12 @@ def _children(call: Call, parent: tuple[str, str, str], entity: str) -> list[tup
     sets = call.state.catalogue.entity_sets(call.version)
     kinds = _kinds_of(call, entity)
     free = not any(kind in sets for kind in kinds)
-    held = [(entity, obj) for obj in call.state.store.children(parent, entity, free=free)]
+    store = call.state.store
+    held = [(kind, obj) for kind in kinds for obj in store.children(parent, kind, free=free)]
     if free:
         return held
     # A navigation to such a type reads like a reference navigation: the objects linked to the parent too.
     template = call.target.route.template.rstrip("/").removesuffix("/$count")
-    store = call.state.store
     linked = [store.locate(key, kinds) for key in store.linked(shape(template), parent[1])]
     return held + [found for found in linked if found]
 
@@ -746,6 +762,9 @@ def _collection(call: Call, page_from: PageSource, context: str) -> Reply:
         body["@odata.nextLink"] = _next_link(call, options, page.next_token)
     tags = [_etag_for(call, item) for item in page.items] if _tagged(call) else None
     items = [_masked(call, item) for item in page.items]
+    if options.select is None:  # every property this version declares (an object written through the other
+        blank = _blank(call)  # version lacks the ones only this one has)
+        items = [item if blank.keys() <= item.keys() else {**blank, **item} for item in items]
     if _polymorphic(call):  # each item says which type it is, as Graph's answers do for such collections
         declared = "#" + call.endpoint.entity_type
         items = [item if "@odata.type" in item else {"@odata.type": declared, **item} for item in items]
@@ -774,6 +793,7 @@ class _Expanded(NamedTuple):
     expansion: Expansion
     name: str  # the navigation property as the type declares it
     options: odata.QueryOptions  # the options in its parentheses
+    owner: str = ""  # the derived type declaring it (`microsoft.graph.eventMessage/event`), as declared
 
 
 def _expandable(call: Call, expansions: tuple[Expansion, ...]) -> list[_Expanded]:
@@ -784,11 +804,12 @@ def _expandable(call: Call, expansions: tuple[Expansion, ...]) -> list[_Expanded
     own = call.cast or call.endpoint.entity_type
     found: list[_Expanded] = []
     for expansion in expansions:
-        entity = expansion.owner or own
-        if expansion.owner and expansion.owner not in _kinds_of(call, own):
+        owner = next((k for k in _kinds_of(call, own) if k.lower() == expansion.owner.lower()), "")
+        if expansion.owner and not owner:
             raise BadRequest(
                 f"Invalid $expand: '{expansion.owner}' does not derive from '{own}'.", target=expansion.name
             )
+        entity = owner or own
         schema = call.state.catalogue.schema(call.version, entity) if entity else None
         declared = (schema or {}).get("properties", {})
         navigations = [n for n in graph_block(schema or {}).get("navigationProperties", []) if n in declared]
@@ -808,7 +829,7 @@ def _expandable(call: Call, expansions: tuple[Expansion, ...]) -> list[_Expanded
             pairs = [(f"${k}", v) for k, v in expansion.options]
             supported = dict.fromkeys(odata.NESTED, True)
             options = odata.parse_query(pairs, version=call.version, supported=supported)
-            found.append(_Expanded(expansion, name, options))
+            found.append(_Expanded(expansion, name, options, owner))
     return found
 
 
@@ -820,7 +841,7 @@ def _expand(call: Call, item: JSONObject, path: list[str], expansions: list[_Exp
         return item
     out = dict(item)
     for expanded in expansions:
-        owner = expanded.expansion.owner
+        owner = expanded.owner
         if owner and str(item.get("@odata.type", "")).lstrip("#") not in _kinds_of(call, owner):
             continue  # a navigation of a derived type: only its objects have it
         many = _is_collection(call, expanded.name, owner)
@@ -1084,6 +1105,8 @@ async def get_entity(call: Call) -> Reply:
     whole = item
     if options.select is not None:
         item = odata.select(item, options.select, _query(call))
+    elif not _blank(call).keys() <= item.keys():  # declared in this version, absent from the stored object
+        item = {**_blank(call), **item}
     body = call.entity(item, whole)
     if "@odata.type" in item:  # an object of a derived type says which
         body["@odata.type"] = item["@odata.type"]
@@ -1147,7 +1170,7 @@ async def function(call: Call) -> Reply:
     operation = call.endpoint.operation
     if operation is None:  # routes make function endpoints from catalogue entries only
         raise BadRequest("This function is not documented in the served pack.")
-    params = _function_parameters(operation, call.target.params)
+    params = _function_parameters(operation, _arguments(call))
     behaviour = behaviours.BEHAVIOURS.get(operation["name"])
     if behaviour is None:
         return documented_answer(call, operation)
@@ -1212,6 +1235,18 @@ def _first_answer(call: Call, operation: OperationEntry) -> tuple[int, Any] | No
             body = response.get("body") if response.get("bodyIsJson") else None
             return int(response["status"]), substitute(body, response.get("marks", [])) if body else None
     return None
+
+
+_ARGUMENT = re.compile(r"([A-Za-z_]\w*)\s*=\s*'?\{([^}]+)\}")
+
+
+def _arguments(call: Call) -> dict[str, str]:
+    """A function call's arguments by the names the docs give them: by placeholder
+    (`search(q='{search-text}')` binds `search-text`) and by argument name (`q`)."""
+    params = call.target.params
+    found = _ARGUMENT.findall(call.target.route.template)
+    named = {arg: params[held] for arg, held in found if held in params}
+    return {**named, **params}
 
 
 def _function_parameters(operation: OperationEntry, given: dict[str, str]) -> dict[str, str]:
