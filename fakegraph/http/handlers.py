@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast
 from urllib.parse import quote, unquote
 
@@ -262,8 +263,19 @@ def _type_cast(state: State, version: str, rest: list[str]) -> tuple[list[str], 
             continue
         schema = state.catalogue.schema(version, name)
         if schema is not None and graph_block(schema).get("kind") == "entityType":
+            if _documented_segment(state, version, rest, index):
+                return rest, ""  # a page documents the path with this segment (`/directory/deletedItems/...`)
             return rest[:index] + rest[index + 1 :], name
     return rest, ""
+
+
+def _documented_segment(state: State, version: str, rest: list[str], index: int) -> bool:
+    """Whether the path routes as it is, with its segment at `index` a documented literal."""
+    try:
+        segments = state.router.resolve(version, rest).route.segments
+    except BadRequest:
+        return False
+    return index < len(segments) and bool(segments[index].literal)
 
 
 def _block(call: Call, entity: str) -> GraphBlock:
@@ -377,10 +389,6 @@ def _refuse_surrogates(value: Any, path: tuple[str | int, ...]) -> None:
             ) from exc
 
 
-def _entity_schema(call: Call) -> JSONObject:
-    return call.state.catalogue.schemas[call.version].get(call.schema_uri, {})
-
-
 def _body_key(call: Call) -> str:
     """The validator's name for the schema a body is checked against: the documented request body, else
     the entity type's schema."""
@@ -390,10 +398,21 @@ def _body_key(call: Call) -> str:
 def _blank(call: Call) -> JSONObject:
     """The declared properties an object leaves unset, as Graph shows them (null, or `[]` for a collection
     that is not nullable): the shape Graph returns a created object in."""
-    found = call.state.blanks.get(call.schema_uri)
+    return _blank_of(call, call.endpoint.entity_type)
+
+
+def _blank_of(call: Call, entity: str) -> JSONObject:
+    """`_blank` of any type of the served version (shared: copy it, never change it)."""
+    uri = schema_uri(call.version, entity)
+    found = call.state.blanks.get(uri)
     if found is None:
-        found = call.state.blanks[call.schema_uri] = blank_of(_entity_schema(call))
-    return found
+        found = call.state.blanks[uri] = blank_of(call.state.catalogue.schemas[call.version].get(uri, {}))
+    return cast(JSONObject, found)
+
+
+def _decoded(call: Call) -> tuple[str, ...]:
+    """The path's segments after the version, percent-decoded (alternate keys resolved)."""
+    return tuple(unquote(s) for s in call.routed)
 
 
 async def create(call: Call) -> Reply:
@@ -518,9 +537,11 @@ def _existing_item(call: Call, raw: list[str]) -> tuple[str, str] | None:
     if reading is None or reading.kind != "get" or not reading.entity_type:
         return None
     key = item_key(call._replace(target=found, endpoint=reading, cast="", segments=tuple(raw)))
-    if not call.state.store.has(reading.entity_type, key):
+    store = call.state.store
+    kind = next((k for k in _kinds_of(call, reading.entity_type) if store.has(k, key)), None)
+    if kind is None:  # the path's type, or one deriving from it (`/directoryObjects/{id}` of a user)
         raise _missing(key)
-    return reading.entity_type, key
+    return kind, key
 
 
 def _positions(call: Call) -> list[str]:
@@ -813,13 +834,27 @@ def item_key(call: Call) -> str:
         return _signed_in(call)
     key = call.key
     names = [n.strip() for n in (list(params)[-1] if params else "").split("|")]
-    if len(names) < 2 or call.state.store.has(call.endpoint.entity_type, key):
+    known = behaviours.KEYS.get(call.endpoint.entity_type)
+    if (len(names) < 2 and known is None) or call.state.store.has(call.endpoint.entity_type, key):
         return key
     for alternate in names[1:]:
         found = call.state.store.find(call.endpoint.entity_type, alternate, key)
         if found is not None:
             return found
-    return key
+    return _known_key(call, known, key) if known is not None else key
+
+
+def _known_key(call: Call, known: Callable[[behaviours.KeyRequest], str | None], key: str) -> str:
+    """A key segment the type's behaviour resolves below its parent (`/me/mailFolders/sentitems`)."""
+    raw = call.routed
+    if not call.target.route.template.rstrip("/").endswith("}") or len(raw) < 3 or unquote(raw[-1]) != key:
+        return key
+    parent = _existing_item(call, raw[:-2])
+    if parent is None:
+        return key
+    navigation = unquote(raw[-2]).lower()
+    found = known(behaviours.KeyRequest(call.state.store, parent, navigation, key, partial(_blank_of, call)))
+    return found if found is not None else key
 
 
 def _signed_in(call: Call) -> str:
@@ -858,8 +893,9 @@ def _check_parent(call: Call, key: str) -> None:
     parent = container(call, template.rsplit("/", 1)[0])
     if parent is None:
         return
-    owner = call.state.store.owner(call.endpoint.entity_type, key)
-    if owner is not None and owner != parent:
+    store, entity = call.state.store, call.endpoint.entity_type
+    owner = store.owner(entity, key)
+    if owner is not None and owner != parent and not store.holds(parent, entity, key):
         raise _missing(key)
 
 
@@ -940,7 +976,9 @@ async def delete(call: Call) -> Reply:
     initial = _documented_singleton(call, key)
     if initial is not None:  # deleting a singleton never written: stored, then deleted (it stays gone)
         store.insert(entity, key, {**initial, "id": initial.get("id") or key}, copy=False)
-    store.delete(entity, key, remember=_singleton(call))
+    state = call.state
+    kept = behaviours.keeps_deleted(state.catalogue, call.version, entity, state.clock.now(), state.derived)
+    store.delete(entity, key, remember=_singleton(call), keep=kept)
     # 204, or 202 where the page documents an accepted (asynchronous) delete.
     return _respond(call, None, 202 if call.endpoint.status == 202 else 204)
 
@@ -953,7 +991,10 @@ async def function(call: Call) -> Reply:
     behaviour = behaviours.BEHAVIOURS.get(operation["name"])
     if behaviour is None:
         return documented_answer(call, operation)
-    rows = behaviour(behaviours.Context(call.state.store, call.state.clock.now(), params, call.state.derived))
+    state = call.state
+    rows = behaviour(
+        behaviours.Context(state.store, state.clock.now(), params, state.derived, _decoded(call))
+    )
 
     def page_from(call: Call, options: odata.QueryOptions, ctx: odata.QueryContext, size: int) -> odata.Page:
         return _listed_page(call, rows, options, ctx, size)
@@ -967,13 +1008,62 @@ async def action(call: Call) -> Reply:
     operation = call.endpoint.operation
     if operation is None:  # routes make action endpoints from catalogue entries only
         raise BadRequest("This action is not documented in the served pack.")
-    _require_parent(call, call.target.route.template)  # an action bound to an item needs the item
+    behaviour = behaviours.ACTIONS.get(unquote(call.routed[-1]).lower()) if call.routed else None
+    if behaviour is None:  # (a behaviour finds the item it is bound to itself: deleted items are not stored)
+        _require_parent(call, call.target.route.template)  # an action bound to an item needs the item
+    body: JSONObject = {}
     schema = call.endpoint.request_schema
     if schema is not None and schema.get("properties"):  # a page that says "no request body" declares none
-        body = await read_body(call.request)
         validator = call.state.validators[call.version]
-        validator.check(body, _body_key(call), call.endpoint.entity_type, partial=False)
+        read = await read_body(call.request)
+        body = validator.check(read, _body_key(call), call.endpoint.entity_type, partial=False)
+    answer = behaviour(_behaviour_request(call, body)) if behaviour is not None else None
+    if answer is not None:
+        return _answered(call, answer)
+    _require_parent(call, call.target.route.template)
     return documented_answer(call, operation)
+
+
+def _behaviour_request(call: Call, body: JSONObject) -> behaviours.Request:
+    state = call.state
+    return behaviours.Request(
+        store=state.store,
+        now=state.clock.now(),
+        version=call.version,
+        path=_decoded(call),
+        body=body,
+        item=partial(_bound_item, call),
+        new_id=state.new_id,
+        blank=partial(_blank_of, call),
+        kinds=partial(_kinds_of, call),
+    )
+
+
+def _bound_item(call: Call, depth: int) -> tuple[str, str] | None:
+    """The type and key of the item the first `depth` segments address; where the pack cannot read such
+    an item but the route has a key there (`/directoryObjects/{id}/getMemberGroups`), the object stored
+    under that key, of any type. A 404 when there is none."""
+    raw = call.routed[:depth]
+    found = _existing_item(call, raw)
+    segments = call.target.route.segments
+    if found is not None or not raw or depth > len(segments) or not segments[depth - 1].key:
+        return found
+    key = unquote(raw[-1])
+    located = call.state.store.locate(key)
+    if located is None:
+        raise _missing(key)
+    return located[0], key
+
+
+def _answered(call: Call, answer: behaviours.Answer) -> Reply:
+    """A behaviour's answer: its body with its context, the properties of its type masked."""
+    body = answer.body
+    if body is not None:
+        if answer.entity and not call.include_unknown:
+            body = call.state.masks[call.version].apply(schema_uri(call.version, answer.entity), body)
+        if answer.context:
+            body = {"@odata.context": f"{call.base}/$metadata#{answer.context}", **body}
+    return _respond(call, body, answer.status)
 
 
 def documented_answer(call: Call, operation: OperationEntry) -> Reply:
