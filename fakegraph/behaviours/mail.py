@@ -101,11 +101,8 @@ def send_mail(request: Request) -> Answer | None:
         raise BadRequest("The parameter 'message' is required: the message to send.", target="message")
     _check_recipients(message)
     fields = {k: clone(v) for k, v in message.items() if not k.startswith("@") and k != "id"}
-    attachments = [
-        (_attachment_kind(a), {k: v for k, v in a.items() if not k.startswith("@") and k != "id"})
-        for a in fields.pop(ATTACHMENTS, None) or []
-        if isinstance(a, dict)
-    ]
+    given = fields.pop(ATTACHMENTS, None) or []
+    attachments = [(_attachment_kind(a), _fields(a)) for a in given if isinstance(a, dict)]
     _sent(request, fields)
     if request.body.get("saveToSentItems") is not False:
         _file(request, sender, sender, fields, attachments, "sentitems")
@@ -133,12 +130,8 @@ def send_draft(request: Request) -> Answer | None:
     store.update(kind, key, {k: v for k, v in server.items() if k in draft})
     store.contain((MAIL_FOLDER, sent, MESSAGES), kind, key)
     store.contain((*sender, MESSAGES), kind, key, listed=True)
-    attached = [
-        (held, clone(obj))
-        for held in request.kinds(ATTACHMENT)
-        for obj in store.children((kind, key, ATTACHMENTS), held, free=False)
-    ]
-    _deliver(request, sender, fields, [(k, {n: v for n, v in a.items() if n != "id"}) for k, a in attached])
+    attached = store.children((kind, key, ATTACHMENTS), ATTACHMENT, free=False)
+    _deliver(request, sender, fields, [(_attachment_kind(a), _fields(a)) for a in attached])
     return Answer(202)
 
 
@@ -224,10 +217,16 @@ def _file(
     message = {**blank, **clone(fields), **{k: v for k, v in server.items() if k in blank}, "id": key}
     store.insert(MESSAGE, key, message, copy=False, parent=(MAIL_FOLDER, folder_key, MESSAGES))
     store.contain((*user, MESSAGES), MESSAGE, key, listed=True)
-    for kind, attachment in attachments:
+    for kind, attachment in attachments:  # stored as the navigation's type, each saying its own
         made = {**request.blank(kind), **clone(attachment), "id": request.new_id()}
-        store.insert(kind, made["id"], made, copy=False, parent=(MESSAGE, key, ATTACHMENTS))
+        if kind != ATTACHMENT:
+            made = {"@odata.type": "#" + kind, **made}
+        store.insert(ATTACHMENT, made["id"], made, copy=False, parent=(MESSAGE, key, ATTACHMENTS))
     return key
+
+
+def _fields(attachment: JSONObject) -> JSONObject:
+    return {k: clone(v) for k, v in attachment.items() if not k.startswith("@") and k != "id"}
 
 
 def _attachment_kind(attachment: JSONObject) -> str:

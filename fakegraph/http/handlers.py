@@ -1015,13 +1015,22 @@ async def action(call: Call) -> Reply:
     schema = call.endpoint.request_schema
     if schema is not None and schema.get("properties"):  # a page that says "no request body" declares none
         validator = call.state.validators[call.version]
-        read = await read_body(call.request)
+        read = _parameter_names(await read_body(call.request), schema["properties"])
         body = validator.check(read, _body_key(call), call.endpoint.entity_type, partial=False)
     answer = behaviour(_behaviour_request(call, body)) if behaviour is not None else None
     if answer is not None:
         return _answered(call, answer)
     _require_parent(call, call.target.route.template)
     return documented_answer(call, operation)
+
+
+def _parameter_names(body: Any, declared: JSONObject) -> Any:
+    """An action's parameters under their documented names: Graph reads them in any case (the SDKs send
+    sendMail's `Message` and `SaveToSentItems`, as Graph's metadata spells them; the pages say `message`)."""
+    if not isinstance(body, dict) or all(name in declared for name in body):
+        return body
+    folded = {name.lower(): name for name in declared}
+    return {(k if k in declared else folded.get(k.lower(), k)): v for k, v in body.items()}
 
 
 def _behaviour_request(call: Call, body: JSONObject) -> behaviours.Request:
