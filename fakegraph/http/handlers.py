@@ -827,7 +827,8 @@ def item_key(call: Call) -> str:
     """The stored key of the addressed item: the path's key; for `{id | userPrincipalName}` also an
     alternate key's value; for `/me` the signed-in user (the token's `oid`, else the tenant's first user).
     An item addressed without a key (a singleton such as `/me/mailboxSettings`) is keyed by the item it hangs
-    from (the signed-in user for `/me/...`), or by its template."""
+    from (the signed-in user for `/me/...`), or by its template. A key segment its type's behaviour knows
+    (a well-known folder name: `/me/mailFolders/sentitems`) is the key of the object it names (A16)."""
     params = call.target.params
     template = call.target.route.template.lower()
     if not params and (template == SIGNED_IN or template.startswith(SIGNED_IN + "/")):
@@ -1003,8 +1004,9 @@ async def function(call: Call) -> Reply:
 
 
 async def action(call: Call) -> Reply:
-    """An action: its documented body checked, then its documented answer (ARCHITECTURE A11). An action
-    documented without request body properties takes none, whatever is sent."""
+    """An action: its documented body checked, then what its behaviour answers (ARCHITECTURE A16), else its
+    documented answer (A11). An action documented without request body properties takes none, whatever is
+    sent."""
     operation = call.endpoint.operation
     if operation is None:  # routes make action endpoints from catalogue entries only
         raise BadRequest("This action is not documented in the served pack.")
