@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast
 from urllib.parse import quote, unquote
 
@@ -264,8 +265,19 @@ def _type_cast(state: State, version: str, rest: list[str]) -> tuple[list[str], 
             continue
         schema = state.catalogue.schema(version, name)
         if schema is not None and graph_block(schema).get("kind") == "entityType":
+            if _documented_segment(state, version, rest, index):
+                return rest, ""  # a page documents the path with this segment (`/directory/deletedItems/...`)
             return rest[:index] + rest[index + 1 :], name
     return rest, ""
+
+
+def _documented_segment(state: State, version: str, rest: list[str], index: int) -> bool:
+    """Whether the path routes as it is, with its segment at `index` a documented literal."""
+    try:
+        segments = state.router.resolve(version, rest).route.segments
+    except BadRequest:
+        return False
+    return index < len(segments) and bool(segments[index].literal)
 
 
 def _block(call: Call, entity: str) -> GraphBlock:
@@ -379,10 +391,6 @@ def _refuse_surrogates(value: Any, path: tuple[str | int, ...]) -> None:
             ) from exc
 
 
-def _entity_schema(call: Call) -> JSONObject:
-    return call.state.catalogue.schemas[call.version].get(call.schema_uri, {})
-
-
 def _body_key(call: Call) -> str:
     """The validator's name for the schema a body is checked against: the documented request body, else
     the entity type's schema."""
@@ -392,12 +400,21 @@ def _body_key(call: Call) -> str:
 def _blank(call: Call, entity: str = "") -> JSONObject:
     """The declared properties an object (of the endpoint's type, or `entity`) leaves unset, as Graph
     shows them (null, or `[]` for a non-nullable collection): the shape Graph returns a created object in."""
-    uri = schema_uri(call.version, entity) if entity else call.schema_uri
+    return _blank_of(call, entity or call.endpoint.entity_type)
+
+
+def _blank_of(call: Call, entity: str) -> JSONObject:
+    """`_blank` of any type of the served version (shared: copy it, never change it)."""
+    uri = schema_uri(call.version, entity)
     found = call.state.blanks.get(uri)
     if found is None:
-        schema = call.state.catalogue.schema(call.version, entity) if entity else _entity_schema(call)
-        found = call.state.blanks[uri] = blank_of(schema or {})
-    return found
+        found = call.state.blanks[uri] = blank_of(call.state.catalogue.schemas[call.version].get(uri, {}))
+    return cast(JSONObject, found)
+
+
+def _decoded(call: Call) -> tuple[str, ...]:
+    """The path's segments after the version, percent-decoded (alternate keys resolved)."""
+    return tuple(unquote(s) for s in call.routed)
 
 
 async def create(call: Call) -> Reply:
@@ -1009,20 +1026,35 @@ def item_key(call: Call) -> str:
     """The stored key of the addressed item: the path's key; for `{id | userPrincipalName}` also an
     alternate key's value; for `/me` the signed-in user (the token's `oid`, else the tenant's first user).
     An item addressed without a key (a singleton such as `/me/mailboxSettings`) is keyed by the item it hangs
-    from (the signed-in user for `/me/...`), or by its template."""
+    from (the signed-in user for `/me/...`), or by its template. A key segment its type's behaviour knows
+    (a well-known folder name: `/me/mailFolders/sentitems`) is the key of the object it names (A19)."""
     params = call.target.params
     template = call.target.route.template.lower()
     if not params and (template == SIGNED_IN or template.startswith(SIGNED_IN + "/")):
         return _signed_in(call)
     key = call.key
     names = [n.strip() for n in (list(params)[-1] if params else "").split("|")]
-    if len(names) < 2 or call.state.store.has(call.endpoint.entity_type, key):
+    known = behaviours.KEYS.get(call.endpoint.entity_type)
+    if (len(names) < 2 and known is None) or call.state.store.has(call.endpoint.entity_type, key):
         return key
     for alternate in names[1:]:
         found = call.state.store.find(call.endpoint.entity_type, alternate, key)
         if found is not None:
             return found
-    return key
+    return _known_key(call, known, key) if known is not None else key
+
+
+def _known_key(call: Call, known: Callable[[behaviours.KeyRequest], str | None], key: str) -> str:
+    """A key segment the type's behaviour resolves below its parent (`/me/mailFolders/sentitems`)."""
+    raw = call.routed
+    if not call.target.route.template.rstrip("/").endswith("}") or len(raw) < 3 or unquote(raw[-1]) != key:
+        return key
+    parent = _existing_item(call, raw[:-2])
+    if parent is None:
+        return key
+    navigation = unquote(raw[-2]).lower()
+    found = known(behaviours.KeyRequest(call.state.store, parent, navigation, key, partial(_blank_of, call)))
+    return found if found is not None else key
 
 
 def _signed_in(call: Call) -> str:
@@ -1061,8 +1093,9 @@ def _check_parent(call: Call, key: str) -> None:
     parent = container(call, template.rsplit("/", 1)[0])
     if parent is None:
         return
-    owner = call.state.store.owner(call.endpoint.entity_type, key)
-    if owner is not None and owner != parent:
+    store, entity = call.state.store, call.endpoint.entity_type
+    owner = store.owner(entity, key)
+    if owner is not None and owner != parent and not store.holds(parent, entity, key):
         raise _missing(key)
 
 
@@ -1161,7 +1194,9 @@ async def delete(call: Call) -> Reply:
     initial = _documented_singleton(call, key)
     if initial is not None:  # deleting a singleton never written: stored, then deleted (it stays gone)
         store.insert(entity, key, {**initial, "id": initial.get("id") or key}, copy=False)
-    store.delete(_stored_kind(call, key), key, remember=_singleton(call))
+    kind, state = _stored_kind(call, key), call.state
+    kept = behaviours.keeps_deleted(state.catalogue, call.version, kind, state.clock.now(), state.derived)
+    store.delete(kind, key, remember=_singleton(call), keep=kept)
     # 204, or 202 where the page documents an accepted (asynchronous) delete.
     return _respond(call, None, 202 if call.endpoint.status == 202 else 204)
 
@@ -1174,7 +1209,10 @@ async def function(call: Call) -> Reply:
     behaviour = behaviours.BEHAVIOURS.get(operation["name"])
     if behaviour is None:
         return documented_answer(call, operation)
-    rows = behaviour(behaviours.Context(call.state.store, call.state.clock.now(), params, call.state.derived))
+    state = call.state
+    rows = behaviour(
+        behaviours.Context(state.store, state.clock.now(), params, state.derived, _decoded(call))
+    )
 
     def page_from(call: Call, options: odata.QueryOptions, ctx: odata.QueryContext, size: int) -> odata.Page:
         return _listed_page(call, rows, options, ctx, size)
@@ -1183,18 +1221,77 @@ async def function(call: Call) -> Reply:
 
 
 async def action(call: Call) -> Reply:
-    """An action: its documented body checked, then its documented answer (ARCHITECTURE A11). An action
-    documented without request body properties takes none, whatever is sent."""
+    """An action: its documented body checked, then what its behaviour answers (ARCHITECTURE A19), else its
+    documented answer (A11). An action documented without request body properties takes none, whatever is
+    sent."""
     operation = call.endpoint.operation
     if operation is None:  # routes make action endpoints from catalogue entries only
         raise BadRequest("This action is not documented in the served pack.")
-    _require_parent(call, call.target.route.template)  # an action bound to an item needs the item
+    behaviour = behaviours.ACTIONS.get(unquote(call.routed[-1]).lower()) if call.routed else None
+    if behaviour is None:  # (a behaviour finds the item it is bound to itself: deleted items are not stored)
+        _require_parent(call, call.target.route.template)  # an action bound to an item needs the item
+    body: JSONObject = {}
     schema = call.endpoint.request_schema
     if schema is not None and schema.get("properties"):  # a page that says "no request body" declares none
-        body = await read_body(call.request)
         validator = call.state.validators[call.version]
-        validator.check(body, _body_key(call), call.endpoint.entity_type, partial=False)
+        read = _parameter_names(await read_body(call.request), schema["properties"])
+        body = validator.check(read, _body_key(call), call.endpoint.entity_type, partial=False)
+    answer = behaviour(_behaviour_request(call, body)) if behaviour is not None else None
+    if answer is not None:
+        return _answered(call, answer)
+    _require_parent(call, call.target.route.template)
     return documented_answer(call, operation)
+
+
+def _parameter_names(body: Any, declared: JSONObject) -> Any:
+    """An action's parameters under their documented names: Graph reads them in any case (the SDKs send
+    sendMail's `Message` and `SaveToSentItems`, as Graph's metadata spells them; the pages say `message`)."""
+    if not isinstance(body, dict) or all(name in declared for name in body):
+        return body
+    folded = {name.lower(): name for name in declared}
+    return {(k if k in declared else folded.get(k.lower(), k)): v for k, v in body.items()}
+
+
+def _behaviour_request(call: Call, body: JSONObject) -> behaviours.Request:
+    state = call.state
+    return behaviours.Request(
+        store=state.store,
+        now=state.clock.now(),
+        version=call.version,
+        path=_decoded(call),
+        body=body,
+        item=partial(_bound_item, call),
+        new_id=state.new_id,
+        blank=partial(_blank_of, call),
+        kinds=partial(_kinds_of, call),
+    )
+
+
+def _bound_item(call: Call, depth: int) -> tuple[str, str] | None:
+    """The type and key of the item the first `depth` segments address; where the pack cannot read such
+    an item but the route has a key there (`/directoryObjects/{id}/getMemberGroups`), the object stored
+    under that key, of any type. A 404 when there is none."""
+    raw = call.routed[:depth]
+    found = _existing_item(call, raw)
+    segments = call.target.route.segments
+    if found is not None or not raw or depth > len(segments) or not segments[depth - 1].key:
+        return found
+    key = unquote(raw[-1])
+    located = call.state.store.locate(key)
+    if located is None:
+        raise _missing(key)
+    return located[0], key
+
+
+def _answered(call: Call, answer: behaviours.Answer) -> Reply:
+    """A behaviour's answer: its body with its context, the properties of its type masked."""
+    body = answer.body
+    if body is not None:
+        if answer.entity and not call.include_unknown:
+            body = call.state.masks[call.version].apply(schema_uri(call.version, answer.entity), body)
+        if answer.context:
+            body = {"@odata.context": f"{call.base}/$metadata#{answer.context}", **body}
+    return _respond(call, body, answer.status)
 
 
 def documented_answer(call: Call, operation: OperationEntry) -> Reply:
