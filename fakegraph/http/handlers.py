@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast
 from urllib.parse import quote, unquote
 
@@ -39,8 +40,9 @@ from fakegraph.artifacts.errors import (
 )
 from fakegraph.artifacts.placeholders import substitute
 from fakegraph.artifacts.schema_walk import blank_of
+from fakegraph.http import delta
 from fakegraph.http.responses import ODATA_JSON, CachedResponse, Reply, dumps
-from fakegraph.http.routing import REF, Endpoint, Target, navigation_of, shape, split
+from fakegraph.http.routing import REF, Endpoint, Route, Target, navigation_of, shape, split
 from fakegraph.model.store import clone
 from fakegraph.model.throttle import token_claims
 from fakegraph.odata.capabilities import capabilities_of, filterable_of, properties_of
@@ -642,26 +644,27 @@ async def list_references(call: Call) -> Reply:
 async def count(call: Call) -> Reply:
     """`/$count`: the number of objects matching $filter, as text/plain."""
     options = _options(call)
-    if call.target.route.reference:
-        navigation = call.target.route.template.rstrip("/").removesuffix("/$count")
-        _require_parent(call, navigation)
-        counted = _linked(call, navigation)
-    else:
-        collection = call.target.route.template.rstrip("/").removesuffix("/$count")
-        parent = container(call, collection)
-        store = call.state.store
-        entity = call.endpoint.entity_type
-        if parent is not None:
-            counted = _typed(call, _children(call, parent, entity))
-        else:
-            kinds = _kinds_of(call, entity)
-            counted = _typed(call, [(kind, obj) for kind in kinds for obj in store.view(kind)])
+    counted = _listed(call, call.target.route.template.rstrip("/").removesuffix("/$count"))
     page = odata.apply(counted, replace(options, count=True), _query(call), 1)
     return Reply(
         200,
         str(page.count or 0).encode(),
         {"Content-Type": "text/plain; charset=utf-8", "OData-Version": "4.0"},
     )
+
+
+def _listed(call: Call, collection: str) -> list[JSONObject]:
+    """Every object the collection at the template `collection` lists now, those of derived types typed:
+    what its `/$count` counts and a delta round reads."""
+    if call.target.route.reference:
+        _require_parent(call, collection)
+        return _linked(call, collection)
+    parent = container(call, collection)
+    entity = call.endpoint.entity_type
+    if parent is not None:
+        return _typed(call, _children(call, parent, entity))
+    store = call.state.store
+    return _typed(call, [(kind, obj) for kind in _kinds_of(call, entity) for obj in store.view(kind)])
 
 
 def _options(call: Call) -> odata.QueryOptions:
@@ -950,6 +953,9 @@ async def function(call: Call) -> Reply:
     if operation is None:  # routes make function endpoints from catalogue entries only
         raise BadRequest("This function is not documented in the served pack.")
     params = _function_parameters(operation, call.target.params)
+    source = _delta_source(call) if delta.is_delta(call) else None
+    if source is not None:
+        return delta.answer(call, source)
     behaviour = behaviours.BEHAVIOURS.get(operation["name"])
     if behaviour is None:
         return documented_answer(call, operation)
@@ -959,6 +965,45 @@ async def function(call: Call) -> Reply:
         return _listed_page(call, rows, options, ctx, size)
 
     return _collection(call, page_from, f"{call.base}/$metadata#Collection({call.endpoint.entity_type})")
+
+
+def _delta_source(call: Call) -> delta.Source | None:
+    """The collection a delta function is bound to (its path without the last segment), read as its list
+    reads it; one the pack does not list is the function's type at that path (ARCHITECTURE A16). None for a
+    reference navigation: its links are not in the change log, so its delta answers from the docs."""
+    raw = call.routed[:-1]
+    template = call.target.route.template.rstrip("/").rsplit("/", 1)[0]
+    try:
+        target: Target | None = call.state.router.resolve(call.version, raw)
+    except BadRequest:
+        target = None
+    listing = target.route.endpoints.get("GET") if target is not None else None
+    if target is None or listing is None or listing.kind != "list":
+        listing = Endpoint("list", call.endpoint.entity_type, 200, template.strip("/"))
+        route = Route(template, call.target.route.segments[:-1], {"GET": listing})
+        target = Target(route, call.target.params)
+    if target.route.reference:
+        return None
+    bound = call._replace(target=target, endpoint=listing, segments=tuple(raw))
+    collection = target.route.template
+    shown = partial(_shown, bound)
+    parent = container(bound, collection)
+    return delta.Source(
+        bound, partial(_listed, bound, collection), shown, parent, _page_size(call), _query(call)
+    )
+
+
+def _shown(call: Call, items: list[JSONObject]) -> list[JSONObject]:
+    """Objects as a page of the collection shows them: enum members masked, typed where the collection's
+    type has derived types, with their ETag where the docs show one."""
+    tags = [_etag_for(call, item) for item in items] if _tagged(call) else None
+    shown = [_masked(call, item) for item in items]
+    if _polymorphic(call):
+        declared = "#" + call.endpoint.entity_type
+        shown = [item if "@odata.type" in item else {"@odata.type": declared, **item} for item in shown]
+    if tags is not None:
+        shown = [{"@odata.etag": tag, **item} for tag, item in zip(tags, shown, strict=True)]
+    return shown
 
 
 async def action(call: Call) -> Reply:
