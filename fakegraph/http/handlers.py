@@ -979,7 +979,9 @@ def _delta_source(call: Call) -> delta.Source | None:
         target = None
     listing = target.route.endpoints.get("GET") if target is not None else None
     if target is None or listing is None or listing.kind != "list":
-        listing = Endpoint("list", call.endpoint.entity_type, 200, template.strip("/"))
+        parts = zip(template.strip("/").split("/"), raw, strict=False)  # literals as the client wrote them
+        named = "/".join(part if part.startswith("{") else unquote(given) for part, given in parts)
+        listing = Endpoint("list", call.endpoint.entity_type, 200, named)
         route = Route(template, call.target.route.segments[:-1], {"GET": listing})
         target = Target(route, call.target.params)
     if target.route.reference:
