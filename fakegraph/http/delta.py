@@ -88,7 +88,9 @@ def answer(call: Call, source: Source) -> Reply:
     if len(tokens) > 1:
         raise BadRequest("A request takes a $skiptoken or a $deltatoken, not both.")
     name, given = next(iter(tokens.items()), ("", None))
-    if given is None or (name == "deltatoken" and given == LATEST):
+    if name == "deltatoken" and not given:  # Graph's way to start over: an empty $deltatoken
+        given = None
+    if given is None or (name == "deltatoken" and given.lower() == LATEST):
         query = _checked(call, source, rest)
         with state.store.locked():
             epoch, now = log.position
@@ -188,13 +190,12 @@ def _round(
     options = _options(call, query)
     predicate = _predicate(options, source)
     selected = frozenset(options.select) if options.select is not None else None
-    declared = call.endpoint.entity_type
-    members = {(_kind_of(item, declared), item.get("id")): item for item in source.listed()}
+    held_now = _holder(source, predicate is not None)
     free = not any(kind in state.catalogue.entity_sets(call.version) for kind in kinds)
     entries = []
     for net in changes.net(logged, kinds):
         if net.after:  # it exists: answered as it is, if this collection holds it and the query keeps it
-            held = members.get((net.entity_type, net.key))
+            held = held_now(net.entity_type, net.key)
             if held is None or (predicate is not None and not predicate(held)):
                 continue
             if selected is not None and net.before and net.changed is not None and not net.changed & selected:
@@ -205,6 +206,23 @@ def _round(
     found = Round(entries, [entry.net.seq for entry in entries])
     _keep(state.views, name, found)
     return found
+
+
+def _holder(source: Source, read: bool) -> Callable[[str, str], JSONObject | None]:
+    """The object of a type and key that the log says exists and the collection holds now, or None. An
+    entity set holds every object of its types: a round costs what changed, not the collection's size (and
+    the objects are read only to test a `$filter`). Below an item: what its list lists."""
+    store = source.call.state.store
+    if source.parent is None:
+        return store.peek if read else _unread
+    declared = source.call.endpoint.entity_type
+    members = {(_kind_of(item, declared), item.get("id")): item for item in source.listed()}
+    return lambda kind, key: members.get((kind, key))
+
+
+def _unread(_kind: str, _key: str) -> JSONObject:
+    """An object the log says exists, left unread (no `$filter` tests it)."""
+    return {}
 
 
 def _was_held(net: Net, parent: Owner | None, free: bool) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from functools import partial
 from typing import NamedTuple
 
@@ -181,21 +181,21 @@ def watch(store: Store, log: ChangeLog, kinds: Iterable[str]) -> None:
         store.index(kind, WATCH, partial(Watcher, log, kind, store))
 
 
-def net(changes: Iterable[Change], kinds: Collection[str]) -> list[Net]:
+def net(changes: Sequence[Change], kinds: Collection[str]) -> list[Net]:
     """One net change per object of these types that the changes touched, in the order of each object's
     last change; objects created and deleted again in between are left out."""
-    folded: dict[tuple[str, str], Net] = {}
-    for change in changes:
+    folded: dict[tuple[str, str], Net] = {}  # read newest first: the first change met is an object's last
+    for change in reversed(changes):
         if change.entity_type not in kinds:
             continue
         name = (change.entity_type, change.key)
-        earlier = folded.pop(name, None)
-        if earlier is None:
+        later = folded.get(name)
+        if later is None:
             folded[name] = Net(*change)
             continue
         changed = None
-        if earlier.changed is not None and change.changed is not None:
-            changed = earlier.changed | change.changed
-        owner = change.owner if change.owner is not None else earlier.owner
-        folded[name] = Net(change.seq, *name, earlier.before, change.after, changed, owner)
-    return [found for found in folded.values() if found.before or found.after]
+        if later.changed is not None and change.changed is not None:
+            changed = later.changed | change.changed
+        owner = later.owner if later.owner is not None else change.owner
+        folded[name] = later._replace(before=change.before, changed=changed, owner=owner)
+    return [found for found in reversed(folded.values()) if found.before or found.after]

@@ -173,6 +173,14 @@ async def test_deltatoken_latest_answers_no_objects_and_a_link_from_now(graph):
     assert changed == [{"id": INES, "displayName": "Ines K."}]
 
 
+async def test_an_empty_deltatoken_starts_a_round_over(graph):
+    """Graph's reset answer points at the first request "with an empty `$deltaToken`": such a request is a
+    first round. `$deltaToken=Latest` is read in any case."""
+    items, _, _ = await _round(graph, "/v1.0/users/delta?$deltaToken=")
+    assert len(items) == 3
+    assert (await _get(graph, "/v1.0/users/delta?$deltaToken=Latest"))["value"] == []
+
+
 async def test_filter_scopes_the_first_round_and_the_changes(graph):
     """`$filter` (here by id, as Graph's directory delta documents it) limits both the first round and
     what a deltaLink answers."""
