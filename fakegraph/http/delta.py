@@ -142,7 +142,7 @@ def _held(source: Source, options: odata.QueryOptions) -> tuple[list[tuple[str, 
     the clock stay as they are, so each page of a large round costs a bisection, not a sort."""
     state, call = source.call.state, source.call
     name = (*_asker(call), state.store.generation, state.clock.now(), options.filter_text)
-    found = state.views.get(name)
+    found = _kept(state.views).get(name)
     if found is None:
         predicate = _predicate(options, source)
         declared = call.endpoint.entity_type
@@ -180,7 +180,7 @@ def _round(
     call = source.call
     state = call.state
     name = (*_asker(call), epoch, since, upto, json.dumps(query))
-    found = state.views.get(name)
+    found = _kept(state.views).get(name)
     if found is not None:
         return cast(Round, found)
     try:
@@ -380,10 +380,22 @@ def _kind_of(item: JSONObject, declared: str) -> str:
     return typed[1:] if isinstance(typed, str) and typed.startswith("#") else declared
 
 
+KEPT = 8  # rounds and first-round views kept per server: each may hold up to delta_log_size entries
+
+
+def _kept(views: dict[Any, Any]) -> dict[Any, Any]:
+    """The delta's own corner of the state's views (cleared with them on reset)."""
+    found = views.get(DELTA)
+    if found is None:
+        found = views[DELTA] = {}
+    return cast(dict[Any, Any], found)
+
+
 def _keep(views: dict[Any, Any], name: Any, value: Any) -> None:
-    if len(views) >= 64:  # the handlers' views share this bound
-        views.clear()
-    views[name] = value
+    kept = _kept(views)
+    if len(kept) >= KEPT:
+        kept.clear()
+    kept[name] = value
 
 
 # --- tokens -------------------------------------------------------------------------------------------------
