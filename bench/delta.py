@@ -1,4 +1,4 @@
-"""Delta round benchmark (ARCHITECTURE A16): a deltaLink answering 10,000 changed users, against a plain list
+"""Delta round benchmark (ARCHITECTURE A18): a deltaLink answering 10,000 changed users, against a plain list
 of the same 10,000 users, both paged to the end, in the same process and run.
 
     python bench/delta.py [--users 10000] [--rounds 7]

@@ -1,4 +1,4 @@
-"""Delta queries (ARCHITECTURE A16): `GET .../delta` wherever the docs document a delta function.
+"""Delta queries (ARCHITECTURE A18): `GET .../delta` wherever the docs document a delta function.
 
 The function is bound to the collection its path names without the last segment, and reads it as its list
 does (containment, derived types). A first call pages through the objects the collection holds now, in key

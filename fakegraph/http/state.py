@@ -56,7 +56,7 @@ class State:
     journal: Journal = field(default_factory=lambda: Journal(0))
     faults: Faults = field(default_factory=lambda: Faults(random.Random(0)))
     throttle: Throttle | None = None
-    changes: ChangeLog = field(default_factory=lambda: ChangeLog(0))  # what delta queries read (A16)
+    changes: ChangeLog = field(default_factory=lambda: ChangeLog(0))  # what delta queries read (A18)
 
     def new_id(self) -> str:
         with self.rng_lock:

@@ -1,4 +1,4 @@
-"""The store's change log, which delta queries read (ARCHITECTURE A16).
+"""The store's change log, which delta queries read (ARCHITECTURE A18).
 
 The store feeds it through its index hooks: `watch` registers a `Watcher` on each entity type a delta query
 asks about, and from then on every write of an object of that type is one `Change`, numbered in order. A

@@ -14,7 +14,7 @@ DEFAULT_CLOCK = datetime(2026, 1, 1, tzinfo=UTC)
 DEFAULT_SEED = 0
 MAX_BODY_BYTES = 4 * 1024 * 1024
 DEFAULT_PAGE_SIZE = 100
-DELTA_LOG_SIZE = 100_000  # writes a deltaLink can reach back over (ARCHITECTURE A16)
+DELTA_LOG_SIZE = 100_000  # writes a deltaLink can reach back over (ARCHITECTURE A18)
 SERVE_PORT = 8000  # `fakegraph serve`'s port when neither --port nor FAKEGRAPH_PORT names one
 
 

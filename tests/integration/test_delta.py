@@ -1,4 +1,4 @@
-"""Delta queries over HTTP (ARCHITECTURE A16), on small pages of our own (tests/data/delta, compiled here):
+"""Delta queries over HTTP (ARCHITECTURE A18), on small pages of our own (tests/data/delta, compiled here):
 `GET /users/delta` (an entity set of directory objects), `/users/{id}/contactFolders/delta` (a contained
 collection) and `/me/contactFolders/delta` (whose collection the pages do not list). The first round pages
 through what the collection holds and ends with a deltaLink; the link answers only what changed since;

@@ -1,4 +1,4 @@
-"""Delta queries through the official SDKs, as an app's sync code drives them (ARCHITECTURE A16).
+"""Delta queries through the official SDKs, as an app's sync code drives them (ARCHITECTURE A18).
 
 v1.0 (msgraph-sdk): the shipped pack has no v1.0 user delta page, so this serves our own small pages
 (tests/data/delta, compiled here): `client.users.delta.get()` and its nextLinks until the deltaLink, then

@@ -1,4 +1,4 @@
-"""The change log delta queries read (ARCHITECTURE A16): the store feeds it through its index hooks, one
+"""The change log delta queries read (ARCHITECTURE A18): the store feeds it through its index hooks, one
 numbered change per write of a watched type; it is bounded, and a load, replacement or reset of the store
 starts a new epoch. Replaying the net changes after any earlier position onto the store as it was then gives
 the store as it is."""
