@@ -160,16 +160,12 @@ def _held(source: Source, options: odata.QueryOptions) -> tuple[list[tuple[str, 
 # --- later rounds: what changed since a position ------------------------------------------------------------
 
 
-class Entry(NamedTuple):
-    """One object's net change in a round, and whether it is answered with the object as it is now."""
-
-    net: Net
-    live: bool
-
-
 class Round(NamedTuple):
-    entries: list[Entry]
-    numbers: list[int]  # each entry's last change, ascending: where a page's cursor falls
+    """A round's net changes (answered with the object as it is now where it exists at the round's end, else
+    as removed), and the number of each one's last change, ascending: where a page's cursor falls."""
+
+    entries: list[Net]
+    numbers: list[int]
 
 
 def _round(
@@ -200,10 +196,10 @@ def _round(
                 continue
             if selected is not None and net.before and net.changed is not None and not net.changed & selected:
                 continue  # with $select, changes to other properties are not tracked
-            entries.append(Entry(net, True))
+            entries.append(net)
         elif net.before and _was_held(net, source.parent, free):
-            entries.append(Entry(net, False))
-    found = Round(entries, [entry.net.seq for entry in entries])
+            entries.append(net)
+    found = Round(entries, [entry.seq for entry in entries])
     _keep(state.views, name, found)
     return found
 
@@ -244,16 +240,15 @@ def _changes_page(
     chosen = found.entries[start : start + size]
     more = start + size < len(found.entries)
     if more:
-        link = _token(call, _ROUND, token.epoch, token.since, upto, [chosen[-1].net.seq], query)
+        link = _token(call, _ROUND, token.epoch, token.since, upto, [chosen[-1].seq], query)
     else:
         link = _token(call, _LINK, token.epoch, upto, 0, [], query)
     minimal = _prefers(call, "return=minimal")
     store, declared = call.state.store, call.endpoint.entity_type
     live: list[JSONObject] = []
     placed: list[JSONObject | int] = []
-    for entry in chosen:
-        net = entry.net
-        current = store.peek(net.entity_type, net.key) if entry.live else None
+    for net in chosen:
+        current = store.peek(net.entity_type, net.key) if net.after else None
         if current is None:  # deleted, or deleted since the round began: removed either way
             placed.append({"id": net.key, "@removed": {"reason": _reason(call, net.entity_type)}})
             continue

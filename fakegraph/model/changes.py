@@ -37,16 +37,10 @@ class Change(NamedTuple):
     owner: Owner | None  # a deleted object's parent (None for other writes, or an object without one)
 
 
-class Net(NamedTuple):
-    """What the changes after a position did to one object, taken together."""
-
-    seq: int  # the number of its last change
-    entity_type: str
-    key: str
-    before: bool  # it existed at the position
-    after: bool  # it exists at the end
-    changed: frozenset[str] | None  # the properties changed, where it existed throughout; else None
-    owner: Owner | None  # its parent when it was last deleted
+# What the changes after a position did to one object, folded into one: `seq` is the number of its last
+# change, `before` whether it existed at the position, `changed` None unless it existed throughout, and
+# `owner` its parent when it was last deleted.
+Net = Change
 
 
 class Expired(Exception):
@@ -191,7 +185,7 @@ def net(changes: Sequence[Change], kinds: Collection[str]) -> list[Net]:
         name = (change.entity_type, change.key)
         later = folded.get(name)
         if later is None:
-            folded[name] = Net(*change)
+            folded[name] = change
             continue
         changed = None
         if later.changed is not None and change.changed is not None:
