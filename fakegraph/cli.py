@@ -55,6 +55,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--page-size", help="server-side page size of collections (default 100)")
     serve.add_argument("--max-body-bytes", help="largest request body accepted (default 4 MiB)")
     serve.add_argument("--journal-size", help="requests kept in the journal, 0 to turn it off (default 1000)")
+    serve.add_argument(
+        "--delta-log-size",
+        help="changes kept for delta queries; an older deltaLink is a 410 (default 100000)",
+    )
     serve.add_argument("--tls", action="store_const", const="true", help="serve https with a throwaway CA")
     serve.add_argument(
         "--tls-name", action="append", dest="tls_names", help="extra certificate name (repeatable)"
@@ -227,6 +231,7 @@ def _serve(args: argparse.Namespace) -> int:
             "page_size",
             "max_body_bytes",
             "journal_size",
+            "delta_log_size",
             "tls",
             "tls_dir",
             "throttle",

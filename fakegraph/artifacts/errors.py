@@ -8,6 +8,8 @@
     │   ├── NotFound              404  Request_ResourceNotFound
     │   ├── MethodNotAllowed      405  Request_BadRequest
     │   ├── Conflict              409  Conflict (an id that exists already)
+    │   ├── SyncStateNotFound     410  syncStateNotFound (a delta token older than the change log keeps)
+    │   ├── ResyncRequired        410  resyncRequired (a delta token from before a reset)
     │   ├── PayloadTooLarge       413  RequestEntityTooLarge
     │   ├── UnsupportedMediaType  415  UnsupportedMediaType
     │   └── NotImplementedYet     501  notSupported (Graph has it; fakegraph does not yet)
@@ -97,6 +99,16 @@ class MethodNotAllowed(GraphError):
 class Conflict(GraphError):
     status = 409
     code = "Conflict"
+
+
+class SyncStateNotFound(GraphError):
+    status = 410
+    code = "syncStateNotFound"
+
+
+class ResyncRequired(GraphError):
+    status = 410
+    code = "resyncRequired"
 
 
 class PayloadTooLarge(GraphError):
