@@ -158,6 +158,15 @@ def _defect(request: JSONObject, status: int, operation: JSONObject | None) -> s
     JSON, a status other than the page's, a required function parameter left out."""
     if request.get("body") is not None and not request.get("bodyIsJson", True):
         return "its request body is not JSON"
+    body = request.get("body")
+    fields = body.items() if isinstance(body, dict) else ()
+    named = [v for k, v in fields if k.endswith(("@odata.id", "@odata.bind"))]
+    if any(isinstance(v, str) and "{" in v for v in named):
+        return "its request body names the object to link by a {placeholder}"
+    query = urllib.parse.urlsplit(str(request.get("url") or "")).query
+    tokens = [n for n, _ in urllib.parse.parse_qsl(query) if n.lower() in {"$skiptoken", "$deltatoken"}]
+    if tokens:
+        return f"it sends a {tokens[0]} Graph issued, which only the server that issued it can read"
     if operation is None:
         return ""
     documented = operation.get("successStatus")
@@ -168,7 +177,6 @@ def _defect(request: JSONObject, status: int, operation: JSONObject | None) -> s
         if f"{str(parameter['name']).lower()}=" not in path:
             return f"it leaves out the parameter '{parameter['name']}' its page requires"
     listed = {str(o).lower() for o in operation.get("queryOptions") or []}
-    query = urllib.parse.urlsplit(str(request.get("url") or "")).query
     used = [n for n, _ in urllib.parse.parse_qsl(query) if n.startswith("$") and n.lower() != "$expand"]
     unlisted = [n for n in used if listed and n.lower() not in listed]
     if unlisted and not operation.get("queryCapabilities"):
@@ -198,6 +206,9 @@ def classify(
     value = answer.body.get("value") if isinstance(answer.body, dict) else None
     if example.keys and "id" not in example.keys and value == []:
         return "doc-defect", "its documented answer lists objects without ids, which no tenant can hold"
+    chosen = example.body.get("id") if isinstance(example.body, dict) else None
+    if status == 409 and example.method == "POST" and isinstance(chosen, str):
+        return "doc-defect", f"its create chooses the id '{chosen[:40]}', which other examples show existing"
     if example.keys and bound and value == []:
         return "doc-defect", "its path names its parent by a {placeholder}: its list belongs to no object"
     if 200 <= status < 300:

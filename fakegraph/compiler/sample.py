@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from fakegraph.artifacts.contract import (
     JSONObject,
@@ -86,12 +86,13 @@ def tagged_types(
 
 
 def typed_types(fixtures: Iterable[tuple[str, str | None, str, JSONObject]]) -> list[str]:
-    """The entity types whose documented lists show each item's `@odata.type`, as Graph writes them for
-    collections that may hold derived types, whether or not the pages name one."""
+    """The entity types whose documented lists (and functions answering lists: `delta`) show each item's
+    `@odata.type`, as Graph writes them for collections that may hold derived types, whether or not the
+    pages name one."""
     found: set[str] = set()
     for kind, entity, _, fixture in fixtures:
         response = fixture.get("response")
-        if kind != "list" or not entity or not isinstance(response, dict):
+        if kind not in {"list", "function"} or not entity or not isinstance(response, dict):
             continue
         items = objects_of(response)
         if items and all("@odata.type" in item for item in items):
@@ -162,6 +163,27 @@ def addressed_parents(
             if entity is not None:
                 found.append((entity, {"id": key}))
         return found
+    return []
+
+
+def referenced_items(fixture: JSONObject, types: dict[str, str]) -> list[tuple[str, JSONObject]]:
+    """The object a documented `$ref` request links by URL (`{"@odata.id": ".../directoryObjects/15c1"}`),
+    as `(type, {"id": key})`, where the URL's path is a documented item's: the request assumes it exists."""
+    request = fixture.get("request")
+    if not isinstance(request, dict) or not str(request.get("path", "")).split("?", 1)[0].endswith("/$ref"):
+        return []
+    body = request.get("body")
+    url = body.get("@odata.id") if isinstance(body, dict) else None
+    if not isinstance(url, str) or "{" in url:
+        return []
+    path = urlsplit(url).path
+    parts = [unquote(p) for p in path.strip("/").split("/")]
+    if len(parts) < 2 or not parts[-1] or _ALTERNATE_KEY.match(parts[-1]):
+        return []
+    for start in range(len(parts) - 1):  # the URL may name a version, or another host's base path
+        entity = types.get(template_shape("/" + "/".join([*parts[start:-1], "{}"])))
+        if entity is not None:
+            return [(entity, {"id": parts[-1]})]
     return []
 
 

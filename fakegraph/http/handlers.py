@@ -1376,16 +1376,19 @@ def _first_answer(call: Call, operation: OperationEntry) -> tuple[int, Any] | No
     return None
 
 
-_ARGUMENT = re.compile(r"([A-Za-z_]\w*)\s*=\s*'?\{([^}]+)\}")
+_ARGUMENT = re.compile(r"([A-Za-z_]\w*)\s*=\s*[^,{()]*\{([^}]+)\}")  # `q='{text}'`, `tz=ns.enum'{x}'`
 
 
 def _arguments(call: Call) -> dict[str, str]:
     """A function call's arguments by the names the docs give them: by placeholder
     (`search(q='{search-text}')` binds `search-text`) and by argument name (`q`)."""
-    params = call.target.params
+    params = {k: _ENUM_LITERAL.sub(r"\1", v) for k, v in call.target.params.items()}
     found = _ARGUMENT.findall(call.target.route.template)
     named = {arg: params[held] for arg, held in found if held in params}
     return {**named, **params}
+
+
+_ENUM_LITERAL = re.compile(r"^[A-Za-z_][\w.]*'([^']*)'$")  # `microsoft.graph.timeZoneStandard'Iana'`: Iana
 
 
 def _function_parameters(operation: OperationEntry, given: dict[str, str]) -> dict[str, str]:

@@ -2,7 +2,8 @@
 
 `members`, `members($select=id,displayName;$top=5)`, `attachments/microsoft.graph.fileAttachment` (a cast
 of what the navigation holds), `microsoft.graph.eventMessage/event` (a navigation of a derived type), `*`.
-A nested `$expand` (`sessions($expand=segments)`) is taken to a bounded depth; `$levels` is refused. The
+A nested `$expand` (`sessions($expand=segments)`) is taken to a bounded depth, and `$levels=n|max` is the
+same navigation expanded again below itself (`manager($levels=max)`: a chain of managers) to that depth. The
 bounds on length, count and depth bound what one request can make the server read.
 """
 
@@ -69,30 +70,54 @@ def _expansion(item: str, depth: int) -> Expansion:
     if cast and (name == "*" or not _qualified(cast)):
         raise InvalidQuery(f"Invalid $expand: '{path}' is not a navigation property with a type cast.")
     options: list[tuple[str, str]] = []
+    levels = 1
     if paren:
-        inner = rest[:-1]
         if name == "*":
             raise InvalidQuery("Invalid $expand: '*' takes no query options.")
-        for part in _split(inner, ";", f"$expand of '{name}'"):
-            option, equals, value = part.strip().partition("=")
-            bare = option.strip().lower().lstrip("$")
-            if not equals or not option.strip().startswith("$"):
-                raise InvalidQuery(
-                    f"Invalid $expand: '{part.strip()}' in '{name}(...)' is not '$option=value'."
-                )
-            if bare == "levels":
-                raise InvalidQuery(f"Invalid $expand: $levels inside '{name}(...)' is not supported.")
-            if bare == "expand":
-                parse_expand(value.strip(), depth + 1)  # checked here: a bad nested one fails the whole
-            if bare not in NESTED:
-                raise InvalidQuery(
-                    f"Query option '${bare}' is not supported inside $expand; "
-                    f"supported: {', '.join('$' + n for n in sorted(NESTED))}."
-                )
-            if any(bare == seen for seen, _ in options):
-                raise InvalidQuery(f"Query option '${bare}' was specified more than once in '{name}(...)'.")
-            options.append((bare, value.strip()))
+        options, levels = _options(rest[:-1], name, depth)
+    if levels > 1:  # the same navigation, with the same selection, expanded below itself
+        if any(k == "expand" for k, _ in options):
+            raise InvalidQuery(f"Invalid $expand: '{name}(...)' takes $levels or $expand, not both.")
+        kept = [f"${k}={v}" for k, v in options if k == "select"]
+        options.append(("expand", f"{name}({';'.join([*kept, f'$levels={levels - 1}'])})"))
     return Expansion(name, cast, tuple(options), owner)
+
+
+def _options(inner: str, name: str, depth: int) -> tuple[list[tuple[str, str]], int]:
+    """The query options in an expansion's parentheses, and the levels `$levels` asks for (1 without)."""
+    options: list[tuple[str, str]] = []
+    levels = 1
+    for part in _split(inner, ";", f"$expand of '{name}'"):
+        option, equals, value = part.strip().partition("=")
+        bare = option.strip().lower().lstrip("$")
+        if not equals or not option.strip().startswith("$"):
+            raise InvalidQuery(f"Invalid $expand: '{part.strip()}' in '{name}(...)' is not '$option=value'.")
+        if bare == "levels":
+            levels = _levels(value.strip(), name, depth)
+            continue
+        if bare == "expand":
+            parse_expand(value.strip(), depth + 1)  # checked here: a bad nested one fails the whole
+        if bare not in NESTED:
+            raise InvalidQuery(
+                f"Query option '${bare}' is not supported inside $expand; "
+                f"supported: {', '.join('$' + n for n in sorted(NESTED))}."
+            )
+        if any(bare == seen for seen, _ in options):
+            raise InvalidQuery(f"Query option '${bare}' was specified more than once in '{name}(...)'.")
+        options.append((bare, value.strip()))
+    return options, levels
+
+
+def _levels(text: str, name: str, depth: int) -> int:
+    """How many levels `$levels` asks for: a positive number, or `max` (as deep as the bound allows)."""
+    room = MAX_DEPTH - depth + 1
+    if text.lower() == "max":
+        return room
+    if not text.isdigit() or int(text) < 1:
+        raise InvalidQuery(f"Invalid $expand: $levels in '{name}(...)' is a positive number or max.")
+    if int(text) > room:
+        raise InvalidQuery(f"Invalid $expand: it nests more than {MAX_DEPTH} levels of navigations.")
+    return int(text)
 
 
 def _split(text: str, separator: str, where: str) -> list[str]:

@@ -123,8 +123,10 @@ def test_a_function_parameter_is_found_by_its_argument_name_or_its_placeholder(t
     and one without the argument is refused naming `q`."""
     ops = json.loads((SAMPLE / "fixtures" / "beta" / "operations.json").read_text())
     function = next(o for o in ops["operations"] if o["kind"] == "function" and o["parameters"])
-    function["paths"] = ["/gadgets/search(q='{search-text}')"]
-    function["parameters"] = [{"allowedValues": [], "caseInsensitive": False, "name": "q", "type": "String"}]
+    function["paths"] = ["/gadgets/search(q='{search-text}')", "/gadgets/search(q=microsoft.graph.kind'{k}')"]
+    function["parameters"] = [
+        {"allowedValues": ["lamp", "desk"], "caseInsensitive": False, "name": "q", "type": "String"}
+    ]
     function["examples"] = []
     pack = tmp_path / "pack"
     (pack / "fixtures" / "beta").mkdir(parents=True)
@@ -136,6 +138,11 @@ def test_a_function_parameter_is_found_by_its_argument_name_or_its_placeholder(t
         )
         with urllib.request.urlopen(request, timeout=10) as response:
             assert response.status == function["successStatus"]
+        literal = graph.beta_url + "/gadgets/search(q=microsoft.graph.kind'desk')"  # an enum literal's member
+        with urllib.request.urlopen(
+            urllib.request.Request(literal, headers={"Authorization": "Bearer x"})
+        ) as r:
+            assert r.status == function["successStatus"]
         graph.check()
 
 
@@ -200,6 +207,10 @@ def test_replay_finds_the_defects_of_an_example_in_its_own_page():
     sorted_by = {"path": "/things", "url": "https://graph.microsoft.com/v1.0/things?$orderby=name&$top=2"}
     assert "$orderby" in _defect(sorted_by, 200, listing)
     assert _defect({**sorted_by, "url": "https://x/v1.0/things?$top=2&$expand=a"}, 200, listing) == ""
+    placeholder = {"path": "/g/members/$ref", "body": {"@odata.id": "https://x/v1.0/directoryObjects/{id}"}}
+    assert "{placeholder}" in _defect(placeholder, 204, None)
+    issued = {"path": "/m/delta", "url": "https://x/v1.0/m/delta?$deltatoken=abc"}
+    assert "$deltatoken Graph issued" in _defect(issued, 200, None)
 
 
 def test_an_empty_answer_to_a_documented_list_of_objects_without_ids_is_a_doc_defect():
