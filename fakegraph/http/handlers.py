@@ -39,6 +39,7 @@ from fakegraph.artifacts.errors import (
 )
 from fakegraph.artifacts.placeholders import substitute
 from fakegraph.artifacts.schema_walk import blank_of
+from fakegraph.http import metadata
 from fakegraph.http.responses import ODATA_JSON, CachedResponse, Reply, dumps
 from fakegraph.http.routing import REF, Endpoint, Target, navigation_of, shape, split
 from fakegraph.model.store import clone
@@ -134,8 +135,9 @@ class Call(NamedTuple):  # a tuple: one per request, cheaper than a frozen datac
     def entity(self, obj: JSONObject, whole: JSONObject | None = None) -> JSONObject:
         """A single-entity body: context, type annotation, then the (masked) properties; the ETag is of the
         whole object (`whole`, where `obj` is a `$select` of it)."""
+        complex_value = _block(self, self.endpoint.entity_type).get("kind") == "complexType"
         annotations = {
-            "@odata.context": self.context("/$entity"),
+            "@odata.context": self.context("" if complex_value else "/$entity"),  # `/$entity`: an entity
             "@odata.type": "#" + self.endpoint.entity_type,
         }
         if _tagged(self):
@@ -150,6 +152,8 @@ async def dispatch(request: GraphRequest, state: State, segments: list[str]) -> 
         if not segments:  # `GET /`: say what a path starts with
             raise BadRequest("Invalid version: the path names none; Graph's paths start with /v1.0 or /beta.")
         raise BadRequest(f"Invalid version: {segments[0]}")
+    if metadata.addressed(segments):  # served without a token, as Graph serves it
+        return metadata.answer(request.method, state, segments[0])
     authenticate(request)
     if request.method != "GET":
         return await _handle(request, state, segments)

@@ -52,6 +52,7 @@ class State:
     views: dict[Any, Any] = field(default_factory=dict)  # filtered, ordered query results per generation
     blanks: dict[str, Any] = field(default_factory=dict)  # every declared property as null, per schema
     examples: dict[tuple[str, str], Any] = field(default_factory=dict)  # (version, operation) → its answer
+    documents: dict[str, bytes] = field(default_factory=dict)  # version → its $metadata, made on first use
     journal: Journal = field(default_factory=lambda: Journal(0))
     faults: Faults = field(default_factory=lambda: Faults(random.Random(0)))
     throttle: Throttle | None = None
@@ -89,6 +90,7 @@ class State:
             self.query_contexts.clear()
             self.blanks.clear()
             self.examples.clear()
+            self.documents.clear()
         data = load_dataset(settings, self.catalogue.schemas.get("beta", {}), self.validators["beta"])
         self.settings = settings
         self.store.load(data, links=sample_links(settings))
