@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from odatapy.edm.model import Edm, EdmComplexType, EdmEntityType, EdmStructuredType
+from odatapy.edm.names import FullQualifiedName
 from odatapy.edm.xml_io import XmlEdmProvider
 
 
@@ -21,6 +22,10 @@ class Unresolved(Exception):
 
 def read(document: bytes) -> Edm:
     return Edm(XmlEdmProvider(document))
+
+
+def entity_type(edm: Edm, qualified: str) -> EdmEntityType | None:
+    return edm.get_entity_type(FullQualifiedName.parse(qualified))
 
 
 def _types(edm: Edm) -> list[tuple[str, Any]]:
@@ -34,48 +39,54 @@ def _types(edm: Edm) -> list[tuple[str, Any]]:
 def dangling(edm: Edm) -> list[str]:
     """Every reference the reader cannot resolve: base types, property, navigation, parameter and return
     types, keys, entity set and singleton types, navigation bindings and operation imports."""
+    return [*_dangling_types(edm), *_dangling_operations(edm), *_dangling_container(edm)]
+
+
+def _check(edm: Edm, where: str, type_ref: str | None) -> list[str]:
+    if not type_ref or _known(edm, type_ref):
+        return []
+    return [f"{where}: {type_ref} names no type"]
+
+
+def _dangling_types(edm: Edm) -> list[str]:
     found: list[str] = []
-
-    def check(where: str, type_ref: str | None) -> None:
-        if not type_ref:
-            return
-        try:
-            edm.resolve_type(type_ref)
-        except (KeyError, ValueError) as exc:
-            found.append(f"{where}: {type_ref} ({exc})")
-
     for name, csdl in _types(edm):
-        check(f"{name} base", csdl.base_type)
+        found += _check(edm, f"{name} base", csdl.base_type)
         for prop in csdl.properties:
-            check(f"{name}/{prop.name}", prop.type)
+            found += _check(edm, f"{name}/{prop.name}", prop.type)
         for navigation in csdl.navigation_properties:
-            target = navigation.type
-            check(f"{name}/{navigation.name}", target)
-            inner = target.removeprefix("Collection(").removesuffix(")")
-            if not isinstance(edm.resolve_type(inner) if _known(edm, inner) else None, EdmEntityType):
+            target = navigation.type.removeprefix("Collection(").removesuffix(")")
+            if not _known(edm, target) or not isinstance(edm.resolve_type(target), EdmEntityType):
                 found.append(f"{name}/{navigation.name}: {target} is no entity type")
-        keys = getattr(csdl, "key", None) or []
         structured = edm.resolve_type(name)
-        for key in keys:
-            if (
-                isinstance(structured, EdmStructuredType)
-                and structured.get_structural_property(key.name) is None
-            ):
+        if not isinstance(structured, EdmEntityType):
+            continue
+        for key in getattr(csdl, "key", None) or []:
+            if structured.get_structural_property(key.name) is None:
                 found.append(f"{name}: key {key.name} is no property")
-        if isinstance(structured, EdmEntityType) and not structured.key_predicate_names:
+        if not structured.key_predicate_names:
             found.append(f"{name}: an entity type without a key")
+    return found
+
+
+def _dangling_operations(edm: Edm) -> list[str]:
+    found: list[str] = []
     for schema in edm.schemas:
         for operation in [*schema.functions, *schema.actions]:
             where = f"{schema.namespace}.{operation.name}"
             for parameter in operation.parameters:
-                check(f"{where}({parameter.name})", parameter.type)
+                found += _check(edm, f"{where}({parameter.name})", parameter.type)
             if operation.return_type is not None:
-                check(f"{where} returns", operation.return_type.type)
+                found += _check(edm, f"{where} returns", operation.return_type.type)
+    return found
+
+
+def _dangling_container(edm: Edm) -> list[str]:
     container = edm.entity_container
     if container is None:
-        return [*found, "no entity container"]
-    sources = [*container.entity_sets, *container.singletons]
-    for source in sources:
+        return ["no entity container"]
+    found: list[str] = []
+    for source in [*container.entity_sets, *container.singletons]:
         try:
             entity = source.entity_type
         except (KeyError, ValueError) as exc:
@@ -87,8 +98,7 @@ def dangling(edm: Edm) -> list[str]:
             if container.get_entity_set(binding.target) is None:
                 found.append(f"{source.name}: binding to {binding.target}, which is no entity set")
     for imported in [*container.function_imports, *container.action_imports]:
-        operation = getattr(imported, "function", None) or getattr(imported, "action", None)
-        qualified = str(operation)
+        qualified = str(getattr(imported, "function", None) or getattr(imported, "action", None))
         namespace, _, simple = qualified.rpartition(".")
         schema = next((s for s in edm.schemas if namespace in {s.namespace, s.alias}), None)
         declared = [*schema.functions, *schema.actions] if schema is not None else []
