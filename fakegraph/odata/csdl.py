@@ -10,7 +10,9 @@ types declare, which types the containers Graph's paths pass through (`/identity
   below it) is that type; one it has none for gets a type of fakegraph's own, in the `fakegraph`
   namespace, whose navigation properties are the segments below it;
 - a documented path below an item that its type does not declare (a page that leaves a relationship out)
-  adds that navigation property to the type.
+  adds that navigation property (a structural one, to a complex type) to the type, and a navigation the
+  paths put a key after (`/replies/{id}`) is a collection whatever its page says;
+- a page's concrete key (`/classes/acdefc6b-.../assignments`) is read as the key it stands for.
 
 A navigation property holds its targets (`ContainsTarget`) unless the docs document `$ref` on it or a
 top-level entity set serves its type (ARCHITECTURE A14, A15), where the entity set or singleton gets a
@@ -118,6 +120,15 @@ class TypeDef:
     properties: list[Property] = field(default_factory=list)
     navigations: dict[str, Navigation] = field(default_factory=dict)
     members: list[str] = field(default_factory=list)
+    declared: dict[str, Property | Navigation] = field(default_factory=dict)  # lower-cased name → member
+
+    def add(self, member: Property | Navigation) -> None:
+        """Declares a property or navigation property of the type."""
+        if isinstance(member, Navigation):
+            self.navigations[member.name] = member
+        else:
+            self.properties.append(member)
+        self.declared.setdefault(member.name.lower(), member)
 
 
 @dataclass
@@ -199,6 +210,7 @@ class _Builder:
         self.operation_paths: set[tuple[str, ...]] = set()  # paths ending in a function or action name
         self.added: list[str] = []  # navigation properties the documented paths add to a type
         self.made: list[str] = []  # container types of fakegraph's own
+        self._by_name: dict[str, list[str]] | None = None  # lower-cased simple name → the pack's entity types
 
     # --- types ------------------------------------------------------------------------------------------
 
@@ -303,12 +315,12 @@ class _Builder:
             target = self._navigation_target(prop) if name in navigation else None
             if target is not None:
                 collection = isinstance(_non_null(prop).get("items"), dict)
-                typedef.navigations[name] = Navigation(name, target, collection)
+                typedef.add(Navigation(name, target, collection))
                 continue
             kind, nullable = self._type_of(prop)
-            typedef.properties.append(Property(name, kind, nullable and name != typedef.key))
+            typedef.add(Property(name, kind, nullable and name != typedef.key))
         if typedef.key is not None and typedef.key not in properties:
-            typedef.properties.insert(0, Property(typedef.key, "Edm.String", nullable=False))
+            typedef.add(Property(typedef.key, "Edm.String", nullable=False))
 
     def _navigation_target(self, prop: JSONObject) -> str | None:
         ref = schema_walk.element(prop).get("$ref")
@@ -322,28 +334,32 @@ class _Builder:
             yield typedef
             typedef = self.types.get(typedef.base) if typedef.base else None
 
-    def navigation(self, qualified: str, name: str) -> Navigation | None:
-        """A navigation property of a type or its base types, by name (in any case, as Graph reads paths)."""
+    def _declared(self, qualified: str, name: str) -> Property | Navigation | None:
+        """A member of a type or its base types, by name: as spelled, else in any case (as Graph reads
+        paths)."""
+        lowered = name.lower()
         for typedef in self._ancestry(qualified):
-            found = typedef.navigations.get(name) or next(
-                (n for n in typedef.navigations.values() if n.name.lower() == name.lower()), None
-            )
+            found = typedef.declared.get(lowered)
             if found is not None:
-                return found
+                exact = typedef.navigations.get(name)
+                return exact if exact is not None else found
         return None
+
+    def navigation(self, qualified: str, name: str) -> Navigation | None:
+        """A navigation property of a type or its base types, by name."""
+        found = self._declared(qualified, name)
+        return found if isinstance(found, Navigation) else None
 
     def member(self, qualified: str, name: str) -> tuple[str, bool] | None:
         """What a property (navigation or structural) of a type holds: its type and whether it is a
         collection; None for a name the type (with its base types) does not declare."""
-        navigation = self.navigation(qualified, name)
-        if navigation is not None:
-            return navigation.target, navigation.collection
-        for typedef in self._ancestry(qualified):
-            prop = next((p for p in typedef.properties if p.name.lower() == name.lower()), None)
-            if prop is not None:
-                inner = prop.type.removeprefix("Collection(").removesuffix(")")
-                return inner, prop.type.startswith("Collection(")
-        return None
+        found = self._declared(qualified, name)
+        if isinstance(found, Navigation):
+            return found.target, found.collection
+        if found is None:
+            return None
+        inner = found.type.removeprefix("Collection(").removesuffix(")")
+        return inner, found.type.startswith("Collection(")
 
     def _derives(self, qualified: str, base: str) -> bool:
         return any(t.name == base for t in self._ancestry(qualified))
@@ -500,9 +516,9 @@ class _Builder:
         # A documented path the type's page leaves out: the type has that navigation (or, to a complex
         # type, structural) property.
         if self.types[target[0]].kind == "entityType":
-            typedef.navigations[child] = Navigation(child, target[0], target[1])
+            typedef.add(Navigation(child, target[0], target[1]))
         else:
-            typedef.properties.append(Property(child, f"Collection({target[0]})" if target[1] else target[0]))
+            typedef.add(Property(child, f"Collection({target[0]})" if target[1] else target[0]))
         self.added.append(f"{typedef.name}/{child}")
         return target
 
@@ -516,20 +532,22 @@ class _Builder:
         )
         if not below:
             return None
-        named = [
-            t.name
-            for t in self.types.values()
-            if name is not None and t.kind == "entityType" and _simple(t.name).lower() == name.lower()
-        ]
+        if self._by_name is None:
+            self._by_name = {}
+            for typedef in self.types.values():
+                if typedef.kind == "entityType":
+                    self._by_name.setdefault(_simple(typedef.name).lower(), []).append(typedef.name)
+        named = self._by_name.get(name.lower(), []) if name is not None else []
         if named:
             return sorted(named, key=lambda q: (namespace_of(q) != GRAPH, q))[0]
-        covering = [
-            t.name
-            for t in self.types.values()
-            if t.kind == "entityType" and all(self.member(t.name, c) is not None for c in below)
-        ]
-        if len(covering) == 1 and len(below) >= 2:
-            return covering[0]
+        if len(below) >= 2:
+            covering = [
+                t.name
+                for t in self.types.values()
+                if t.kind == "entityType" and all(self.member(t.name, c) is not None for c in below)
+            ]
+            if len(covering) == 1:
+                return covering[0]
         return self._own_type(path)
 
     def _own_type(self, path: tuple[str, ...]) -> str:
@@ -537,8 +555,8 @@ class _Builder:
         name = f"{OWN}.{words[0]}" + "".join(w[:1].upper() + w[1:] for w in words[1:])
         while name in self.types:
             name += "_"
-        key = Property("id", "Edm.String", nullable=False)
-        self.types[name] = TypeDef(name, "entityType", key="id", properties=[key])
+        self.types[name] = TypeDef(name, "entityType", key="id")
+        self.types[name].add(Property("id", "Edm.String", nullable=False))
         self.made.append(name)
         return name
 
@@ -814,18 +832,3 @@ def _container_lines(found: Model) -> list[str]:
             lines.append(f"        <{element}{_attrs(Name=_simple(operation.name), **kind_attr)} />")
     lines.append("      </EntityContainer>")
     return lines
-
-
-def summary(found: Model) -> dict[str, int]:
-    """Counts of what a document holds (for reports and tests)."""
-    kinds: dict[str, int] = {}
-    for typedef in found.types.values():
-        kinds[typedef.kind] = kinds.get(typedef.kind, 0) + 1
-    return {
-        **kinds,
-        "entitySets": len(found.entity_sets),
-        "singletons": len(found.singletons),
-        "navigationProperties": sum(len(t.navigations) for t in found.types.values()),
-        "operations": len(found.operations),
-        "skipped": len(found.skipped),
-    }
