@@ -28,6 +28,19 @@ def entity_type(edm: Edm, qualified: str) -> EdmEntityType | None:
     return edm.get_entity_type(FullQualifiedName.parse(qualified))
 
 
+def holds(edm: Edm, named: str, odata_type: str) -> bool:
+    """Whether an object of `odata_type` (`#microsoft.graph.user`) may stand where a context names `named`
+    (a type or `Collection(type)`): the same type or one deriving from it."""
+    base = named.removeprefix("Collection(").removesuffix(")")
+    name = odata_type.removeprefix("#")
+    if name == base:
+        return True
+    if not _known(edm, name) or not _known(edm, base):
+        return False
+    kind = edm.resolve_type(name)
+    return isinstance(kind, EdmStructuredType) and kind.is_derived_from(edm.resolve_type(base))
+
+
 def _types(edm: Edm) -> list[tuple[str, Any]]:
     out = []
     for schema in edm.schemas:

@@ -146,6 +146,23 @@ async def test_every_kind_of_answer_has_a_context_the_document_resolves(sample):
     assert selected.endswith("/beta/$metadata#gadgetUsers(id,displayName)")
 
 
+async def test_an_item_read_without_a_key_is_named_by_its_own_path(client):
+    """`/me/drive` answers a drive, and its context says so (`me/drive/$entity`, not `me/$entity`, which names
+    a user); `/me/mailboxSettings` answers a complex value, whose context has no `/$entity`."""
+    edm = csdl_reader.read(await (await client.get("/v1.0/$metadata")).read())
+    for path, context, named in (
+        ("/v1.0/me/drive", "me/drive/$entity", "microsoft.graph.drive"),
+        ("/v1.0/me/mailboxSettings", "me/mailboxSettings", "microsoft.graph.mailboxSettings"),
+        ("/v1.0/me", "users/$entity", "microsoft.graph.user"),  # Graph names /me's entity set
+    ):
+        response = await client.get(path, headers=AUTH)
+        assert response.status == 200, await response.text()
+        body = await response.json()
+        assert body["@odata.context"].endswith(f"/v1.0/$metadata#{context}")
+        assert csdl_reader.resolve(edm, body["@odata.context"]) == named
+        assert csdl_reader.holds(edm, named, body["@odata.type"])
+
+
 def test_a_context_naming_nothing_is_refused_by_the_resolver():
     """The resolver the test above relies on can fail: an unknown entity set, a property the type lacks,
     a `$select` of an unknown property and an unknown type are each Unresolved."""
