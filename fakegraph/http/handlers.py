@@ -41,7 +41,7 @@ from fakegraph.artifacts.errors import (
 )
 from fakegraph.artifacts.placeholders import substitute
 from fakegraph.artifacts.schema_walk import blank_of
-from fakegraph.http import delta
+from fakegraph.http import delta, metadata
 from fakegraph.http.responses import ODATA_JSON, CachedResponse, Reply, dumps
 from fakegraph.http.routing import REF, Endpoint, Route, Target, navigation_of, shape, split
 from fakegraph.model.store import clone
@@ -138,8 +138,9 @@ class Call(NamedTuple):  # a tuple: one per request, cheaper than a frozen datac
     def entity(self, obj: JSONObject, whole: JSONObject | None = None) -> JSONObject:
         """A single-entity body: context, type annotation, then the (masked) properties; the ETag is of the
         whole object (`whole`, where `obj` is a `$select` of it)."""
+        complex_value = _block(self, self.endpoint.entity_type).get("kind") == "complexType"
         annotations = {
-            "@odata.context": self.context("/$entity"),
+            "@odata.context": self.context("" if complex_value else "/$entity"),  # `/$entity`: an entity
             "@odata.type": "#" + self.endpoint.entity_type,
         }
         if _tagged(self):
@@ -154,6 +155,8 @@ async def dispatch(request: GraphRequest, state: State, segments: list[str]) -> 
         if not segments:  # `GET /`: say what a path starts with
             raise BadRequest("Invalid version: the path names none; Graph's paths start with /v1.0 or /beta.")
         raise BadRequest(f"Invalid version: {segments[0]}")
+    if metadata.addressed(segments):  # served without a token, as Graph serves it
+        return metadata.answer(request.method, state, segments[0])
     authenticate(request)
     if request.method != "GET":
         return await _handle(request, state, segments)
@@ -795,7 +798,8 @@ def _shape(options: odata.QueryOptions, expansions: list[_Expanded]) -> str:
     """What a context URL says of `$select` and `$expand` (`users(id,manager())`, `groups(members(id))`)."""
     parts = list(options.select or ())
     for expanded in expansions:
-        parts.append(f"{expanded.name}({','.join(expanded.options.select or ())})")
+        named = f"{expanded.owner}/{expanded.name}" if expanded.owner else expanded.name
+        parts.append(f"{named}({','.join(expanded.options.select or ())})")
     return f"({','.join(parts)})" if parts else ""
 
 

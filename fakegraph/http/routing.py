@@ -363,8 +363,13 @@ def _documented(table: _Table, entry: OperationEntry, path: str) -> None:
     if kind in {"create", "list", "get", "update", "delete"}:
         entity = table.types.of(path, entity or "")
     route = table.route(path)
-    collection = _collection(path.rsplit("/", 1)[0] if kind in {"get", "update", "delete"} else path)
-    if not collection:  # a signed-in form (`/me`): the collection its other, keyed path names
+    # An item's context is its collection's (`/users/{id}`: users); one addressed without a key is its own
+    # path (`/me/drive`: me/drive), but for a signed-in form (`/me`). A `$value` names its item.
+    reads_item = kind in {"get", "update", "delete"}
+    item = path.rstrip("/").removesuffix("/$value") if reads_item else path
+    keyed_item = reads_item and _is_key(item.rsplit("/", 1)[-1])
+    collection = _collection(item.rsplit("/", 1)[0] if keyed_item else item)
+    if "/" not in collection and reads_item and not keyed_item:
         keyed = [p for p in entry["paths"] if p.rstrip("/").endswith("}")]
         collection = _collection(keyed[0].rsplit("/", 1)[0]) if keyed else collection
     status = int(entry["successStatus"])

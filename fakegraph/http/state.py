@@ -53,6 +53,7 @@ class State:
     views: dict[Any, Any] = field(default_factory=dict)  # filtered, ordered query results per generation
     blanks: dict[str, Any] = field(default_factory=dict)  # every declared property as null, per schema
     examples: dict[tuple[str, str], Any] = field(default_factory=dict)  # (version, operation) → its answer
+    documents: dict[str, bytes] = field(default_factory=dict)  # version → its $metadata, made on first use
     journal: Journal = field(default_factory=lambda: Journal(0))
     faults: Faults = field(default_factory=lambda: Faults(random.Random(0)))
     throttle: Throttle | None = None
@@ -92,6 +93,7 @@ class State:
             self.query_contexts.clear()
             self.blanks.clear()
             self.examples.clear()
+            self.documents.clear()
         data = load_dataset(settings, self.catalogue.schemas.get("beta", {}), self.validators["beta"])
         self.settings = settings
         self.changes.limit = log_size
