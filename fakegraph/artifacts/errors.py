@@ -67,15 +67,17 @@ class BadRequest(GraphError):
     code = "BadRequest"
 
 
-class InvalidRequest(BadRequest):
-    code = "invalidRequest"
-
-
 class ResourceNotFound(BadRequest):
     """Graph's answer to a path segment it does not know (also a beta-only segment on v1.0)."""
 
     def __init__(self, segment: str) -> None:
         super().__init__(f"Resource not found for the segment '{segment}'.")
+
+
+class InvalidRequest(BadRequest):
+    """A malformed upload fragment (OneDrive's code)."""
+
+    code = "invalidRequest"
 
 
 class Unauthorized(GraphError):

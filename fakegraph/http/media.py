@@ -22,7 +22,7 @@ import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from aiohttp import web
 
@@ -311,8 +311,8 @@ def _target(call: Call, descriptor: JSONObject) -> UploadTarget:
     raw = call.routed[:-1]
     try:
         found = state.router.resolve(version, raw)
-    except BadRequest as exc:
-        raise BadRequest("There is no collection or item here to upload into.") from exc
+    except BadRequest:
+        return _unreadable(call, raw)
     endpoints = found.route.endpoints
     collection = next(
         (e for m, e in endpoints.items() if e.kind in {"create", "list"} and m in {"POST", "GET"}), None
@@ -344,7 +344,7 @@ def _target(call: Call, descriptor: JSONObject) -> UploadTarget:
         sub = call._replace(target=found, endpoint=reading, cast="", segments=tuple(raw))
         item = handlers._existing_item(sub, raw)  # a 404 when the item is missing
         if item is None:
-            raise BadRequest("There is no item here to upload into.")
+            return _unreadable(call, raw)
         entity, key = item
         return UploadTarget(
             "stream",
@@ -356,7 +356,15 @@ def _target(call: Call, descriptor: JSONObject) -> UploadTarget:
             context=sub.context("/$entity"),
             status=200,
         )
-    raise BadRequest("There is no collection or item here to upload into.")
+    return _unreadable(call, raw)
+
+
+def _unreadable(call: Call, raw: list[str]) -> UploadTarget:
+    """An upload into an item the pack documents no read of (v1.0's print documents): taken, as the
+    documented action answers, and its bytes dropped when complete, since nothing could read them."""
+    return UploadTarget(
+        "stream", call.version, "", VALUE, None, key=unquote(raw[-1]) if raw else "", status=200
+    )
 
 
 def _stream_property(state: State, version: str, entity: str) -> str:
@@ -476,6 +484,8 @@ async def _read(request: handlers.GraphRequest, length: int) -> bytes:
 
 def _commit(state: State, target: UploadTarget, content: bytes, start: int, end: int) -> Completion:
     """The upload is whole: create the item, or write the item's stream."""
+    if target.mode == "stream" and not target.entity:  # an item the pack cannot read: nothing to keep
+        return Completion(target.status, start, end, digest(content[start:]), ("", target.key))
     if target.mode == "stream":
         stored = state.store.peek(target.entity, target.key)
         if stored is None:
@@ -510,6 +520,8 @@ def _commit(state: State, target: UploadTarget, content: bytes, start: int, end:
 def _completed(state: State, target: UploadTarget, completion: Completion) -> Reply:
     """The answer to the last fragment: the item created (201, with its Location) or written (200)."""
     entity, key = completion.item
+    if not entity:
+        return Reply(completion.status, None, {})
     stored = state.store.peek(entity, key)
     if stored is None:
         raise ItemNotFound(f"The item '{key}' the upload made no longer exists.")
