@@ -456,3 +456,31 @@ async def test_a_fragment_larger_than_max_body_bytes_is_taken(make_client, media
     url = local((await open_attachment_session(graph, 3000))["uploadUrl"])
     assert (await graph.put(url, data=data, headers=frag(0, 2999, 3000))).status == 201
     assert [a["size"] for a in await attachments(graph)] == [3000]
+
+
+# --- the shipped pack, and the other surfaces -------------------------------------------------------------
+
+
+async def test_an_upload_into_an_item_no_page_reads_is_taken(client):
+    """v1.0 documents createUploadSession on print documents but no read of them: the session opens with
+    the documented status; the last fragment answers 200 (the bytes go nowhere: nothing could read them)."""
+    path = f"{V1}/print/printers/p1/jobs/7/documents/doc1/createUploadSession"
+    body = {"properties": {"documentName": "a.pdf", "contentType": "application/pdf", "size": 6}}
+    opened = await client.post(path, json=body, headers=JSON)
+    assert opened.status == 200, await opened.text()
+    url = local((await opened.json())["uploadUrl"])
+    assert (await client.put(url, data=b"%PDF", headers=frag(0, 3, 6))).status == 202
+    done = await client.put(url, data=b"-1", headers=frag(4, 5, 6))
+    assert (done.status, await done.read()) == (200, b"")
+    assert state_of(client).media.held == 0
+
+
+def test_the_openapi_document_describes_streams_as_bytes(media_pack):
+    from fakegraph.artifacts.catalogue import load_catalogue
+    from fakegraph.openapi import document
+
+    paths = document(load_catalogue(media_pack), "v1.0", "http://fake")["paths"]
+    photo = paths["/users/{id}/photo/$value"]
+    assert list(photo["get"]["responses"]["200"]["content"]) == ["application/octet-stream"]
+    assert list(photo["put"]["requestBody"]["content"]) == ["application/octet-stream"]
+    assert "post" in paths["/users/{id}/messages/{id}/attachments/createUploadSession"]
