@@ -67,6 +67,12 @@ class BadRequest(GraphError):
     code = "BadRequest"
 
 
+class UnsupportedQuery(BadRequest):
+    """A query directory objects answer only as an advanced query (`ConsistencyLevel: eventual`)."""
+
+    code = "Request_UnsupportedQuery"
+
+
 class ResourceNotFound(BadRequest):
     """Graph's answer to a path segment it does not know (also a beta-only segment on v1.0)."""
 

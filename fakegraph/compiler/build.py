@@ -34,6 +34,7 @@ from fakegraph.compiler.sample import (
     sample_links,
     sample_tenant,
     tagged_types,
+    typed_types,
 )
 from fakegraph.compiler.types import Overrides, TypeIndex, all_schemas, build_index
 
@@ -125,10 +126,8 @@ def _build_version(
             lifted.append((op.kind, op.entity_type, example_template(list(op.paths), fixture), fixture))
             passed.append((list(op.paths), fixture))
         entries.append(catalogue_entry(op, index, names))
-    for qualified in tagged_types(version, lifted, by_id):  # documented answers show their ETags
-        schema = schemas[qualified]
-        schema["x-graph"] = {**graph_block(schema), "etag": True}
-        out.files[f"schemas/{version}/{qualified}.json"] = dumps(schema)
+    _mark(version, schemas, tagged_types(version, lifted, by_id), "etag", out)  # answers show ETags
+    _mark(version, schemas, typed_types(lifted), "typed", out)  # documented lists type each item
     types = item_types((op.kind, op.entity_type, op.paths) for op in operations)
     parents = [found for paths, fixture in passed for found in addressed_parents(paths, fixture, types)]
     tenant = sample_tenant(version, lifted, by_id, ctx_base[2], out.warnings, parents)
@@ -156,6 +155,15 @@ def _build_version(
 
 # What a type schema holds that a request body schema does not: its name, its title and its x-graph block.
 _TYPE_ONLY = ("$id", "title", "x-graph")
+
+
+def _mark(version: str, schemas: dict[str, JSONObject], types: list[str], flag: str, out: Output) -> None:
+    """Set an `x-graph` flag on the entity types named (rewriting their schema files)."""
+    for qualified in types:
+        schema = schemas.get(qualified)
+        if schema is not None and graph_block(schema).get("kind", "entityType") == "entityType":
+            schema["x-graph"] = {**graph_block(schema), flag: True}
+            out.files[f"schemas/{version}/{qualified}.json"] = dumps(schema)
 
 
 def _body_by_reference(entry: OperationEntry, by_id: dict[str, JSONObject]) -> None:

@@ -36,6 +36,7 @@ from fakegraph.artifacts.errors import (
     NotFound,
     Unauthorized,
     UnsupportedMediaType,
+    UnsupportedQuery,
 )
 from fakegraph.artifacts.placeholders import substitute
 from fakegraph.artifacts.schema_walk import blank_of
@@ -43,6 +44,7 @@ from fakegraph.http.responses import ODATA_JSON, CachedResponse, Reply, dumps
 from fakegraph.http.routing import REF, Endpoint, Target, navigation_of, shape, split
 from fakegraph.model.store import clone
 from fakegraph.model.throttle import token_claims
+from fakegraph.odata import Expansion
 from fakegraph.odata.capabilities import capabilities_of, filterable_of, properties_of
 from fakegraph.validation.validator import display
 
@@ -444,9 +446,15 @@ def _key_segment(key: Any) -> str:
 
 
 async def list_entities(call: Call) -> Reply:
+    return _collection(call, _source(call), call.context())
+
+
+def _source(call: Call) -> PageSource:
+    """Where a list's pages come from: the links of a reference navigation, the objects a parent holds, or
+    the stored objects of the collection's type (and of the types deriving from it)."""
     if call.target.route.reference:
         _require_parent(call, call.target.route.template)
-        return _collection(call, _linked_page, call.context())
+        return _linked_page
     parent = container(call, call.target.route.template)
     if parent is not None:
         entity = call.endpoint.entity_type
@@ -455,11 +463,11 @@ async def list_entities(call: Call) -> Reply:
         def owned(call: Call, options: odata.QueryOptions, ctx: odata.QueryContext, size: int) -> odata.Page:
             return _listed_page(call, children, options, ctx, size)
 
-        return _collection(call, owned, call.context())
+        return owned
     store, entity = call.state.store, call.endpoint.entity_type
     others = [kind for kind in _kinds_of(call, entity)[1:] if store.count(kind)]
     if not others and not call.cast:
-        return _collection(call, _stored_page, call.context())
+        return _stored_page
     # A collection that holds objects of derived types lists them too (`/directoryObjects` holds users).
     held = _typed(call, [(kind, obj) for kind in [entity, *others] for obj in store.view(kind)])
 
@@ -468,7 +476,7 @@ async def list_entities(call: Call) -> Reply:
     ) -> odata.Page:
         return _listed_page(call, held, options, ctx, size)
 
-    return _collection(call, polymorphic, call.context())
+    return polymorphic
 
 
 def _children(call: Call, parent: tuple[str, str, str], entity: str) -> list[tuple[str, JSONObject]]:
@@ -517,10 +525,23 @@ def _existing_item(call: Call, raw: list[str]) -> tuple[str, str] | None:
     reading = found.route.endpoints.get("GET")
     if reading is None or reading.kind != "get" or not reading.entity_type:
         return None
-    key = item_key(call._replace(target=found, endpoint=reading, cast="", segments=tuple(raw)))
-    if not call.state.store.has(reading.entity_type, key):
+    resolved = call._replace(target=found, endpoint=reading, cast="", segments=tuple(raw))
+    key = item_key(resolved)
+    kind = _stored_kind(resolved, key)
+    if not call.state.store.has(kind, key):
         raise _missing(key)
-    return reading.entity_type, key
+    return kind, key
+
+
+def _stored_kind(call: Call, key: str) -> str:
+    """The type an item of the endpoint's type is stored as: its own, or a type deriving from it (a
+    `/me/messages/{id}` that is an eventMessage); the endpoint's when none holds the key."""
+    store, entity = call.state.store, call.endpoint.entity_type
+    if not entity or store.has(entity, key):
+        return entity
+    derived = _kinds_of(call, entity)[1:]
+    found = store.locate(key, derived) if derived else None
+    return found[0] if found is not None else entity
 
 
 def _positions(call: Call) -> list[str]:
@@ -641,6 +662,11 @@ async def list_references(call: Call) -> Reply:
 
 async def count(call: Call) -> Reply:
     """`/$count`: the number of objects matching $filter, as text/plain."""
+    if _advanced(call):
+        raise UnsupportedQuery(
+            "Raw count (/$count) is not supported because the 'ConsistencyLevel:eventual' header is missing. "
+            "Refer to https://aka.ms/graph-docs/advanced-queries for more information."
+        )
     options = _options(call)
     if call.target.route.reference:
         navigation = call.target.route.template.rstrip("/").removesuffix("/$count")
@@ -666,9 +692,24 @@ async def count(call: Call) -> Reply:
 
 def _options(call: Call) -> odata.QueryOptions:
     entry = call.endpoint.operation
-    return odata.parse_query(
+    options = odata.parse_query(
         call.request.query.items(), version=call.version, supported=capabilities_of(entry)
     )
+    if (options.search is not None or options.count) and _advanced(call):
+        used = "$search" if options.search is not None else "$count"
+        raise UnsupportedQuery(
+            f"The {used} query parameter is only supported with the 'ConsistencyLevel: eventual' header on "
+            "this request. Refer to https://aka.ms/graph-docs/advanced-queries for more information."
+        )
+    return options
+
+
+def _advanced(call: Call) -> bool:
+    """Whether this request needs `ConsistencyLevel: eventual` for `$count` and `$search` and lacks it:
+    where the operation's page documents that header (directory objects' advanced queries)."""
+    entry = call.endpoint.operation
+    documented = entry is not None and any(h.lower() == "consistencylevel" for h in entry["requestHeaders"])
+    return documented and call.request.headers.get("ConsistencyLevel", "").strip().lower() != "eventual"
 
 
 def _query(call: Call) -> odata.QueryContext:
@@ -696,10 +737,9 @@ def _collection(call: Call, page_from: PageSource, context: str) -> Reply:
     """One page of a collection, with @odata.count and @odata.nextLink as Graph sends them."""
     options = _options(call)
     size, preferred = _page_size(call)
+    expansions = _expandable(call, options.expand)  # a bad $expand is a 400 before any page is read
     page = page_from(call, options, _query(call), size)
-    if options.select is not None:
-        context = f"{context}({','.join(options.select)})"
-    body: JSONObject = {"@odata.context": context}
+    body: JSONObject = {"@odata.context": context + _shape(options, expansions)}
     if page.count is not None:
         body["@odata.count"] = page.count
     if page.next_token is not None:
@@ -711,9 +751,149 @@ def _collection(call: Call, page_from: PageSource, context: str) -> Reply:
         items = [item if "@odata.type" in item else {"@odata.type": declared, **item} for item in items]
     if tags is not None:
         items = [{"@odata.etag": tag, **item} for tag, item in zip(tags, items, strict=True)]
+    if expansions:
+        routed = call.routed
+        key = _query(call).key
+        items = [
+            _expand(call, item, [*routed, quote(str(item.get(key)), safe="")], expansions) for item in items
+        ]
     body["value"] = items
     headers = {"Preference-Applied": f"odata.maxpagesize={preferred}"} if preferred else None
     return _respond(call, body, 200, headers)
+
+
+def _shape(options: odata.QueryOptions, expansions: list[_Expanded]) -> str:
+    """What a context URL says of `$select` and `$expand` (`users(id,manager())`, `groups(members(id))`)."""
+    parts = list(options.select or ())
+    for expanded in expansions:
+        parts.append(f"{expanded.name}({','.join(expanded.options.select or ())})")
+    return f"({','.join(parts)})" if parts else ""
+
+
+class _Expanded(NamedTuple):
+    expansion: Expansion
+    name: str  # the navigation property as the type declares it
+    options: odata.QueryOptions  # the options in its parentheses
+
+
+def _expandable(call: Call, expansions: tuple[Expansion, ...]) -> list[_Expanded]:
+    """The navigation properties a `$expand` names, checked against the type (ARCHITECTURE A16): an unknown
+    property, or one that is not a navigation property, is a 400 naming it. `*` is every navigation."""
+    if not expansions:
+        return []
+    own = call.cast or call.endpoint.entity_type
+    found: list[_Expanded] = []
+    for expansion in expansions:
+        entity = expansion.owner or own
+        if expansion.owner and expansion.owner not in _kinds_of(call, own):
+            raise BadRequest(
+                f"Invalid $expand: '{expansion.owner}' does not derive from '{own}'.", target=expansion.name
+            )
+        schema = call.state.catalogue.schema(call.version, entity) if entity else None
+        declared = (schema or {}).get("properties", {})
+        navigations = [n for n in graph_block(schema or {}).get("navigationProperties", []) if n in declared]
+        names = navigations if expansion.name == "*" else [expansion.name]
+        for wanted in names:
+            name = next((n for n in declared if n.lower() == wanted.lower()), None)
+            if name is None:
+                raise BadRequest(
+                    f"Could not find a property named '{wanted}' on type '{entity}'.", target=wanted
+                )
+            if name not in navigations:
+                raise BadRequest(
+                    f"Property '{name}' on type '{entity}' is not a navigation property. Only navigation "
+                    "properties can be expanded.",
+                    target=name,
+                )
+            pairs = [(f"${k}", v) for k, v in expansion.options]
+            supported = dict.fromkeys(odata.NESTED, True)
+            options = odata.parse_query(pairs, version=call.version, supported=supported)
+            found.append(_Expanded(expansion, name, options))
+    return found
+
+
+def _expand(call: Call, item: JSONObject, path: list[str], expansions: list[_Expanded]) -> JSONObject:
+    """`item` (addressed by `path`) with each expanded navigation inlined: a collection as a list of at
+    most a page of objects (`nav@odata.count` with `$count=true`), a single object as itself, or left out
+    where there is none; each with its `nav@odata.context`, and its own nested expansions."""
+    if not expansions:
+        return item
+    out = dict(item)
+    for expanded in expansions:
+        owner = expanded.expansion.owner
+        if owner and str(item.get("@odata.type", "")).lstrip("#") not in _kinds_of(call, owner):
+            continue  # a navigation of a derived type: only its objects have it
+        many = _is_collection(call, expanded.name, owner)
+        sub = _navigation_call(call, item, path, expanded)
+        if sub is None:  # a navigation no documented path reads: nothing can have been put there
+            if many:
+                out[expanded.name] = []
+            continue
+        if sub.cast and sub.cast not in _kinds_of(sub, sub.endpoint.entity_type):
+            raise BadRequest(
+                f"Type cast to '{sub.cast}' in $expand is not allowed: it does not derive from "
+                f"'{sub.endpoint.entity_type}'.",
+                target=expanded.name,
+            )
+        out.update(_navigation_value(sub, expanded, many))
+    return out
+
+
+def _navigation_value(sub: Call, expanded: _Expanded, many: bool) -> JSONObject:
+    """One expanded navigation, read by `sub`, as the properties it adds to its item (none when it is a
+    single-valued navigation that holds nothing)."""
+    options, ctx, name = expanded.options, _query(sub), expanded.name
+    nested = _expandable(sub, options.expand)
+    if sub.endpoint.kind != "list":
+        try:
+            found = _read_item(sub)
+        except NotFound:
+            return {}
+        shown = odata.select(found, options.select, ctx) if options.select is not None else found
+        single = _expand(
+            sub, {"@odata.type": "#" + sub.endpoint.entity_type, **_masked(sub, shown)}, sub.routed, nested
+        )
+        return {f"{name}@odata.context": sub.context("/$entity"), name: single}
+    page = _source(sub)(sub, options, ctx, sub.state.settings.page_size if many else 1)
+    values = [_masked(sub, obj) for obj in page.items]
+    if _polymorphic(sub) or not many:
+        declared = "#" + sub.endpoint.entity_type
+        values = [v if "@odata.type" in v else {"@odata.type": declared, **v} for v in values]
+    if nested:
+        routed = sub.routed
+        values = [_expand(sub, v, [*routed, quote(str(v.get(ctx.key)), safe="")], nested) for v in values]
+    if not many:  # a single-valued navigation the pages document as a list (`/users/{id}/manager`)
+        return {f"{name}@odata.context": sub.context("/$entity"), name: values[0]} if values else {}
+    counted = {f"{name}@odata.count": page.count} if page.count is not None else {}
+    return {f"{name}@odata.context": sub.context(), **counted, name: values}
+
+
+def _is_collection(call: Call, name: str, owner: str = "") -> bool:
+    entity = owner or call.cast or call.endpoint.entity_type
+    schema = call.state.catalogue.schema(call.version, entity) or {}
+    prop = schema.get("properties", {}).get(name)
+    return isinstance(prop, dict) and isinstance(prop.get("items"), dict)
+
+
+def _navigation_call(call: Call, item: JSONObject, path: list[str], expanded: _Expanded) -> Call | None:
+    """The read of one navigation of an item: at the item's path, else at its entity set's
+    (`/groups/{id}/members/{id}/manager` reads as `/users/{id}/manager`)."""
+    paths = [[*path, expanded.name]]
+    kind = item.get("@odata.type")
+    if isinstance(kind, str) and kind.startswith("#") and path:
+        name = kind.rsplit(".", 1)[-1]
+        plural = name[:-1] + "ies" if name.endswith("y") else name + "s"
+        paths.append([plural, path[-1], expanded.name])
+    for segments in paths:
+        try:
+            target = call.state.router.resolve(call.version, segments)
+        except BadRequest:
+            continue
+        endpoint = target.route.endpoints.get("GET")
+        if endpoint is not None and endpoint.kind in {"list", "get"}:
+            cast = expanded.expansion.cast
+            return call._replace(target=target, endpoint=endpoint, segments=tuple(segments), cast=cast)
+    return None
 
 
 def _tagged(call: Call) -> bool:
@@ -736,8 +916,10 @@ def etag_of(obj: JSONObject) -> str:
 
 
 def _polymorphic(call: Call) -> bool:
-    """Whether the collection's declared type has types deriving from it."""
-    return bool(_block(call, call.endpoint.entity_type).get("derivedTypes"))
+    """Whether the collection's items say their type: its declared type has types deriving from it, or
+    its documented lists show each item's `@odata.type`."""
+    block = _block(call, call.endpoint.entity_type)
+    return bool(block.get("derivedTypes") or block.get("typed"))
 
 
 def _stored_page(call: Call, options: odata.QueryOptions, ctx: odata.QueryContext, size: int) -> odata.Page:
@@ -881,18 +1063,33 @@ def _documented_singleton(call: Call, key: str) -> JSONObject | None:
     return {**_blank(call), **{k: clone(v) for k, v in shown.items() if "@" not in k}}
 
 
-async def get_entity(call: Call) -> Reply:
+def _read_item(call: Call) -> JSONObject:
+    """The addressed item (a singleton as documented until written); a 404 when there is none."""
     key = item_key(call)
     _check_parent(call, key)
     initial = _documented_singleton(call, key)
-    item = initial if initial is not None else call.state.store.get(call.endpoint.entity_type, key)
+    if initial is not None:
+        return initial
+    kind = _stored_kind(call, key)
+    found = call.state.store.get(kind, key)
+    return found if kind == call.endpoint.entity_type else {"@odata.type": "#" + kind, **found}
+
+
+async def get_entity(call: Call) -> Reply:
+    item = _read_item(call)
     options = odata.parse_query(
-        call.request.query.items(), version=call.version, supported={"select": True, "expand": False}
+        call.request.query.items(), version=call.version, supported={"select": True, "expand": True}
     )
+    expansions = _expandable(call, options.expand)
     whole = item
     if options.select is not None:
         item = odata.select(item, options.select, _query(call))
-    return _respond(call, call.entity(item, whole), 200)
+    body = call.entity(item, whole)
+    if "@odata.type" in item:  # an object of a derived type says which
+        body["@odata.type"] = item["@odata.type"]
+    if options.select is not None or expansions:
+        body["@odata.context"] = call.context(_shape(options, expansions) + "/$entity")
+    return _respond(call, _expand(call, body, call.routed, expansions), 200)
 
 
 async def update(call: Call) -> Reply:
@@ -903,15 +1100,16 @@ async def update(call: Call) -> Reply:
     key = item_key(call)
     _check_parent(call, key)
     initial = _documented_singleton(call, key)
+    kind = _stored_kind(call, key)
     if initial is None:
-        store.get(entity, key)  # 404 before looking at the body
+        store.get(kind, key)  # 404 before looking at the body
     body = await read_body(call.request)
     validator = call.state.validators[call.version]
     clean = validator.check(body, _body_key(call), entity, partial=True)
     if initial is not None:  # the singleton's first write: stored from now on, under its key
         merged = store.insert(entity, key, {**initial, **clean, "id": initial.get("id") or key}, copy=False)
     else:
-        merged = store.update(entity, key, clean)
+        merged = store.update(kind, key, clean)
     if not call.endpoint.returns_body:
         return _respond(call, None, 204)
     return _respond(call, call.entity(merged), call.endpoint.status)
@@ -940,7 +1138,7 @@ async def delete(call: Call) -> Reply:
     initial = _documented_singleton(call, key)
     if initial is not None:  # deleting a singleton never written: stored, then deleted (it stays gone)
         store.insert(entity, key, {**initial, "id": initial.get("id") or key}, copy=False)
-    store.delete(entity, key, remember=_singleton(call))
+    store.delete(_stored_kind(call, key), key, remember=_singleton(call))
     # 204, or 202 where the page documents an accepted (asynchronous) delete.
     return _respond(call, None, 202 if call.endpoint.status == 202 else 204)
 

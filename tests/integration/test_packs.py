@@ -130,10 +130,12 @@ def test_replay_harness_classifies_every_example_of_the_sample_pack(tmp_path, ca
     printed = capsys.readouterr().out.splitlines()
     assert status == 0
     assert printed[0].split() == ["class", "examples", "share"]
-    assert [line.split()[0] for line in printed[1:]] == [*replay.CLASSES, "total"]
+    rows = printed[1 : len(replay.CLASSES) + 2]
+    assert [line.split()[0] for line in rows] == [*replay.CLASSES, "total"]
+    assert printed[-1].startswith("documented of the ")
     results = json.loads(out.read_text())
     examples = list(replay.examples_of(SAMPLE))
-    assert len(results) == len(examples) == int(printed[-1].split()[1]) > 0
+    assert len(results) == len(examples) == int(rows[-1].split()[1]) > 0
     assert {r["class"] for r in results} <= set(replay.CLASSES)
     assert not [r for r in results if r["class"] == "5xx"]
     assert any(r["class"] == "documented" for r in results)
@@ -156,6 +158,36 @@ def test_replay_classes_follow_status_and_documented_keys():
     assert cls(405, {"error": {"message": "Specified HTTP method is not allowed"}}) == "unrouted"
     assert cls(400, {"error": {"message": "Invalid value"}}) == "other-4xx"
     assert cls(500, {"error": {"message": "boom"}}) == "5xx"
+    broken = Example("beta", "x", "POST", "/a", "{bad", (), 201, frozenset(), "its request body is not JSON")
+    refused = Answer(400, {"error": {"message": "not valid JSON"}}, "")
+    assert classify(broken, refused) == ("doc-defect", "its request body is not JSON")
+    assert classify(broken, Answer(201, {}, "{}"))[0] == "documented"  # answered as documented all the same
+    unbound = classify(example, Answer(404, {"error": {"message": "Resource '{id}'"}}, ""), unbound=True)
+    assert unbound[0] == "doc-defect"
+    assert classify(example, Answer(500, None, "boom"), unbound=True)[0] == "5xx"
+
+
+def test_replay_finds_the_defects_of_an_example_in_its_own_page():
+    from fakegraph.replay import _defect
+
+    operation = {"successStatus": 201, "parameters": [{"name": "period"}]}
+    assert _defect({"body": "x", "bodyIsJson": False}, 201, None) == "its request body is not JSON"
+    assert "contradicts its page's 201" in _defect({"body": {}, "bodyIsJson": True}, 200, operation)
+    assert "'period'" in _defect({"path": "/reports/f()"}, 201, operation)
+    assert _defect({"path": "/reports/f(period='D7')"}, 201, operation) == ""
+    listing = {"successStatus": 200, "parameters": [], "queryOptions": ["$filter", "$top"]}
+    sorted_by = {"path": "/things", "url": "https://graph.microsoft.com/v1.0/things?$orderby=name&$top=2"}
+    assert "$orderby" in _defect(sorted_by, 200, listing)
+    assert _defect({**sorted_by, "url": "https://x/v1.0/things?$top=2&$expand=a"}, 200, listing) == ""
+
+
+def test_an_empty_answer_to_a_documented_list_of_objects_without_ids_is_a_doc_defect():
+    from fakegraph.replay import Answer, Example, classify
+
+    example = Example("v1.0", "x", "GET", "/things?$search=a", None, (), 200, frozenset({"displayName"}))
+    assert classify(example, Answer(200, {"value": []}, ""))[0] == "doc-defect"
+    with_ids = Example("v1.0", "x", "GET", "/things", None, (), 200, frozenset({"id", "displayName"}))
+    assert classify(with_ids, Answer(200, {"value": []}, ""))[0] == "other-2xx"
 
 
 def test_the_sample_tenant_holds_the_documented_objects():

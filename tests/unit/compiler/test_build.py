@@ -230,7 +230,7 @@ def test_every_example_response_validates_after_substitution(sample_files):
     """Each documented response, marked values replaced, validates against its schema."""
     registry = _registry(sample_files)
     responses = [e["response"] for e in _examples(sample_files) if e["response"] and e["response"]["schema"]]
-    assert len(responses) == 13
+    assert len(responses) == 14
     for response in responses:
         body = substitute(response["body"], response["marks"])
         errors = list(schema_tools.validator_for(response["schema"], registry).iter_errors(body))
@@ -267,8 +267,8 @@ def test_output_is_deterministic(sample):
 def test_report_counts(sample_files):
     """The compile report counts pages, operations, types and warnings by kind."""
     report = sample_files["fixtures/compile-report.json"]
-    assert report["pages"]["total"] == 30
-    assert report["operations"] == 20
+    assert report["pages"]["total"] == 31
+    assert report["operations"] == 21
     assert report["types"] == 12
     assert report["warnings"]["byKind"]["missing-uri"] == 4
     assert (
