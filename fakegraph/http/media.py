@@ -1,4 +1,4 @@
-"""Media streams and upload sessions over the resource model (ARCHITECTURE A16).
+"""Media streams and upload sessions over the resource model (ARCHITECTURE A18).
 
 - A stream route is a documented path that ends in `$value` (an item's media stream: a message's MIME, an
   attachment's raw content, a profile photo) or in a property its item's type declares a stream (a

@@ -1,4 +1,4 @@
-"""Media streams and upload sessions (ARCHITECTURE A16) on the project's own media pages (tests/data/media,
+"""Media streams and upload sessions (ARCHITECTURE A18) on the project's own media pages (tests/data/media,
 compiled at test time): `$value` and `content` streams read and written with their content type, a drive
 item's content served through a download URL that needs no token, streams going with their item and on
 reset, upload sessions taking a file in ordered fragments, and every malformed or misplaced fragment

@@ -1,7 +1,7 @@
 """Large files through the official v1.0 SDK (msgraph-sdk), as an app's test suite would drive it: open an
 upload session on a message's attachments, upload a 10 MB file with msgraph-core's LargeFileUploadTask in
 5 MiB slices, and read it back byte for byte; write and read a profile photo. Served from the shipped pack
-(all of graph-docs) by the generic engine (ARCHITECTURE A16), and from the project's own media pages (an
+(all of graph-docs) by the generic engine (ARCHITECTURE A18), and from the project's own media pages (an
 attachment, and a drive item whose content is read through the fake's download redirect).
 
 The task compares the session's expirationDateTime with the machine's clock, so the fake's mock clock is
