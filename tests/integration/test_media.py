@@ -487,3 +487,16 @@ def test_the_openapi_document_describes_streams_as_bytes(media_pack):
     assert list(photo["get"]["responses"]["200"]["content"]) == ["application/octet-stream"]
     assert list(photo["put"]["requestBody"]["content"]) == ["application/octet-stream"]
     assert "post" in paths["/users/{id}/messages/{id}/attachments/createUploadSession"]
+
+
+async def test_the_documented_patch_of_a_photo_writes_it(client):
+    """v1.0 documents `PATCH /me/photo/$value` (its page shows PUT too): both write the bytes, GET (not
+    documented on v1.0) reads them."""
+    patched = await put_bytes(client, f"{V1}/me/photo/$value", b"", "image/jpeg")  # PUT first: empty is fine
+    assert patched.status == 200
+    written = await client.patch(
+        f"{V1}/me/photo/$value", data=b"\xff\xd8jpeg", headers={**AUTH, "Content-Type": "image/jpeg"}
+    )
+    assert written.status == 200
+    read = await client.get(f"{V1}/me/photo/$value", headers=AUTH)
+    assert (read.headers["Content-Type"], await read.read()) == ("image/jpeg", b"\xff\xd8jpeg")

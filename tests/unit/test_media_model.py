@@ -87,3 +87,23 @@ def test_an_expired_session_is_gone_with_its_reservation():
     with pytest.raises(ItemNotFound):
         sessions.find("s1", NOW + timedelta(hours=2))
     assert (media.held, len(sessions)) == (0, 0)
+
+
+def test_the_response_cache_keeps_no_large_answer():
+    """A media stream read is not kept by the GET cache: it would hold a copy of every large file read."""
+    from fakegraph.http.responses import CachedResponse, Reply, ResponseCache
+
+    cache = ResponseCache(body_limit=10)
+    cache.put(("small",), CachedResponse((1, NOW), Reply(200, b"0123456789", {})))
+    cache.put(("large",), CachedResponse((1, NOW), Reply(200, b"0123456789A", {})))
+    assert cache.get(("small",)) is not None
+    assert cache.get(("large",)) is None
+
+
+def test_max_media_bytes_is_a_setting():
+    from fakegraph.model.settings import MAX_MEDIA_BYTES, Settings
+
+    assert Settings().max_media_bytes == MAX_MEDIA_BYTES == 256 * 1024 * 1024
+    assert Settings.from_env({"FAKEGRAPH_MAX_MEDIA_BYTES": "1000"}).max_media_bytes == 1000
+    with pytest.raises(ValueError, match="max_media_bytes must be an integer"):
+        Settings.from_env({"FAKEGRAPH_MAX_MEDIA_BYTES": "lots"})
