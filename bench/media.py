@@ -1,4 +1,4 @@
-"""Media benchmark (ARCHITECTURE A18): a 10 MiB file uploaded in 5 MiB fragments through an upload session
+"""Media benchmark (ARCHITECTURE A20): a 10 MiB file uploaded in 5 MiB fragments through an upload session
 and read back at `$value`, against a bare aiohttp server taking the same requests in the same run.
 
     python bench/media.py [--rounds 9] [--megabytes 10]

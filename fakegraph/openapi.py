@@ -72,7 +72,7 @@ def _operation(route: Route, method: str, endpoint: Endpoint) -> JSONObject:
             },
         },
     }
-    if endpoint.kind == "stream-write":  # a media stream's bytes (ARCHITECTURE A18)
+    if endpoint.kind == "stream-write":  # a media stream's bytes (ARCHITECTURE A20)
         operation["requestBody"] = {"required": True, "content": BINARY}
     elif endpoint.request_schema is not None and method in {"POST", "PATCH", "PUT"}:
         body = _rewrite(endpoint.request_schema)

@@ -54,6 +54,7 @@ class Example:
     status: int
     keys: frozenset[str]  # the documented body's keys (of its first `value` item for collections)
     defect: str = ""  # why the example cannot be answered as documented ("" when it can)
+    undeclared: frozenset[str] = frozenset()  # documented keys its type (or a type deriving from it) lacks
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ def examples_of(pack: Path) -> Iterator[Example]:
             if not request.get("method") or not request.get("path") or not response.get("status"):
                 continue  # a page without a request or a response example: nothing to compare
             operation = operations.get(str(fixture.get("operation")))
+            keys = documented_keys(substitute(response["body"], response.get("marks", [])))
             body = request["body"]
             if body is not None and request.get("marks"):
                 body = substitute(body, request["marks"])
@@ -104,9 +106,36 @@ def examples_of(pack: Path) -> Iterator[Example]:
                 body=body,
                 headers=tuple((str(k), str(v)) for k, v in request.get("headers", [])),
                 status=int(response["status"]),
-                keys=documented_keys(substitute(response["body"], response.get("marks", []))),
+                keys=keys,
                 defect=_defect(request, int(response["status"]), operation),
+                undeclared=_undeclared(pack, version, response, keys),
             )
+
+
+def _undeclared(pack: Path, version: str, response: JSONObject, keys: frozenset[str]) -> frozenset[str]:
+    """The documented keys (annotations aside) that the answer's type does not declare, nor any type
+    deriving from it: properties its example shows and its resource page leaves out."""
+    schema = response.get("schema")
+    ref = schema.get("$ref") if isinstance(schema, dict) else None
+    if isinstance(schema, dict) and ref is None:
+        items = (schema.get("properties") or {}).get("value", {}).get("items", {})
+        ref = items.get("$ref") if isinstance(items, dict) else None
+    if not isinstance(ref, str) or not ref.startswith("urn:fakegraph:schemas:"):
+        return frozenset()
+    declared: set[str] = set()
+    pending, seen = [ref.rsplit(":", 1)[-1]], set()
+    while pending:
+        name = pending.pop()
+        path = pack / "schemas" / version / f"{name}.json"
+        if name in seen or not path.is_file():
+            continue
+        seen.add(name)
+        found = json.loads(path.read_text(encoding="utf-8"))
+        declared.update(found.get("properties") or {})
+        pending.extend(found.get("x-graph", {}).get("derivedTypes", []))
+    if not seen:
+        return frozenset()
+    return frozenset(k for k in keys if "@" not in k and k not in declared)
 
 
 def _with_query(path: str, url: str) -> str:
@@ -147,9 +176,12 @@ def _defect(request: JSONObject, status: int, operation: JSONObject | None) -> s
     return ""
 
 
-def classify(example: Example, answer: Answer, *, unbound: bool = False) -> tuple[str, str]:
+def classify(
+    example: Example, answer: Answer, *, unbound: bool = False, bound: bool = False
+) -> tuple[str, str]:
     """The class of an answer, and a short reason for anything not documented. `unbound`: the path sent
-    still names a `{placeholder}` (the fake held no object to bind it to)."""
+    still names a `{placeholder}` (the fake held no object to bind it to); `bound`: the example named an
+    object by a placeholder, and the harness chose one."""
     status = answer.status
     if status >= 500:
         return "5xx", _message(answer)
@@ -157,6 +189,8 @@ def classify(example: Example, answer: Answer, *, unbound: bool = False) -> tupl
     missing = example.keys - answered - {"@odata.context"}
     if 200 <= status < 300 and status == example.status and not missing:
         return "documented", ""
+    if 200 <= status < 300 and status == example.status and missing <= example.undeclared:
+        return "doc-defect", f"its answer shows properties its type does not declare: {sorted(missing)[:5]}"
     if example.defect:
         return "doc-defect", example.defect
     if unbound:
@@ -164,6 +198,8 @@ def classify(example: Example, answer: Answer, *, unbound: bool = False) -> tupl
     value = answer.body.get("value") if isinstance(answer.body, dict) else None
     if example.keys and "id" not in example.keys and value == []:
         return "doc-defect", "its documented answer lists objects without ids, which no tenant can hold"
+    if example.keys and bound and value == []:
+        return "doc-defect", "its path names its parent by a {placeholder}: its list belongs to no object"
     if 200 <= status < 300:
         why = f"status {status}, documented {example.status}" if status != example.status else ""
         return "other-2xx", why or f"missing keys {sorted(missing)[:5]}"
@@ -266,8 +302,9 @@ def replay(examples: Iterable[Example], client: Client, *, reset: bool = True) -
             client.reset()
         path = binder.bind(example.version, example.path)
         answer = client.send(example.method, f"/{example.version}{path}", example.body, example.headers)
-        unbound = any(_PLACEHOLDER.match(s) for s in path.partition("?")[0].split("/"))
-        outcome, detail = classify(example, answer, unbound=unbound)
+        unbound = "{" in path.partition("?")[0]
+        bound = not unbound and "{" in example.path.partition("?")[0]
+        outcome, detail = classify(example, answer, unbound=unbound, bound=bound)
         results.append(Result(example, path, answer.status, outcome, detail))
     return results
 

@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast
 from urllib.parse import quote, unquote
 
@@ -264,8 +265,19 @@ def _type_cast(state: State, version: str, rest: list[str]) -> tuple[list[str], 
             continue
         schema = state.catalogue.schema(version, name)
         if schema is not None and graph_block(schema).get("kind") == "entityType":
+            if _documented_segment(state, version, rest, index):
+                return rest, ""  # a page documents the path with this segment (`/directory/deletedItems/...`)
             return rest[:index] + rest[index + 1 :], name
     return rest, ""
+
+
+def _documented_segment(state: State, version: str, rest: list[str], index: int) -> bool:
+    """Whether the path routes as it is, with its segment at `index` a documented literal."""
+    try:
+        segments = state.router.resolve(version, rest).route.segments
+    except BadRequest:
+        return False
+    return index < len(segments) and bool(segments[index].literal)
 
 
 def _block(call: Call, entity: str) -> GraphBlock:
@@ -379,33 +391,40 @@ def _refuse_surrogates(value: Any, path: tuple[str | int, ...]) -> None:
             ) from exc
 
 
-def _entity_schema(call: Call) -> JSONObject:
-    return call.state.catalogue.schemas[call.version].get(call.schema_uri, {})
-
-
 def _body_key(call: Call) -> str:
     """The validator's name for the schema a body is checked against: the documented request body, else
     the entity type's schema."""
     return call.endpoint.body_of or call.schema_uri
 
 
-def _blank(call: Call) -> JSONObject:
-    """The declared properties an object leaves unset, as Graph shows them (null, or `[]` for a collection
-    that is not nullable): the shape Graph returns a created object in."""
-    found = call.state.blanks.get(call.schema_uri)
+def _blank(call: Call, entity: str = "") -> JSONObject:
+    """The declared properties an object (of the endpoint's type, or `entity`) leaves unset, as Graph
+    shows them (null, or `[]` for a non-nullable collection): the shape Graph returns a created object in."""
+    return _blank_of(call, entity or call.endpoint.entity_type)
+
+
+def _blank_of(call: Call, entity: str) -> JSONObject:
+    """`_blank` of any type of the served version (shared: copy it, never change it)."""
+    uri = schema_uri(call.version, entity)
+    found = call.state.blanks.get(uri)
     if found is None:
-        found = call.state.blanks[call.schema_uri] = blank_of(_entity_schema(call))
-    return found
+        found = call.state.blanks[uri] = blank_of(call.state.catalogue.schemas[call.version].get(uri, {}))
+    return cast(JSONObject, found)
+
+
+def _decoded(call: Call) -> tuple[str, ...]:
+    """The path's segments after the version, percent-decoded (alternate keys resolved)."""
+    return tuple(unquote(s) for s in call.routed)
 
 
 async def create(call: Call) -> Reply:
     parent = container(call, call.target.route.template)  # a 404 for a missing parent, before the body
     body = await read_body(call.request)
     validator = call.state.validators[call.version]
-    entity = call.endpoint.entity_type
-    clean = validator.check(body, _body_key(call), entity, partial=False)
+    clean = validator.check(body, _body_key(call), call.endpoint.entity_type, partial=False)
+    entity = _created_kind(call, body)
     chosen = clean.get("id")
-    store, blank = call.state.store, _blank(call)
+    store, blank = call.state.store, _blank(call, entity)
     if chosen is not None:
         key = _key_segment(chosen)
         stored = store.insert(
@@ -422,7 +441,21 @@ async def create(call: Call) -> Reply:
                 continue
             break
     location = f"{call.base}/{call.collection}/{quote(key, safe='')}"
-    return _respond(call, call.entity(stored), call.endpoint.status, {"Location": location})
+    answer = call.entity(stored)
+    if entity != call.endpoint.entity_type:
+        answer["@odata.type"] = "#" + entity
+    return _respond(call, answer, call.endpoint.status, {"Location": location})
+
+
+def _created_kind(call: Call, body: Any) -> str:
+    """The type a create makes: the derived type its `@odata.type` names (a conversationMember posted as
+    `#microsoft.graph.aadUserConversationMember`), else the collection's."""
+    entity = call.endpoint.entity_type
+    named = body.get("@odata.type") if isinstance(body, dict) else None
+    if not isinstance(named, str) or not entity:
+        return entity
+    wanted = named.lstrip("#").lower()
+    return next((k for k in _kinds_of(call, entity) if k.lower() == wanted), entity)
 
 
 MAX_KEY_LENGTH = 1024
@@ -487,12 +520,12 @@ def _children(call: Call, parent: tuple[str, str, str], entity: str) -> list[tup
     sets = call.state.catalogue.entity_sets(call.version)
     kinds = _kinds_of(call, entity)
     free = not any(kind in sets for kind in kinds)
-    held = [(entity, obj) for obj in call.state.store.children(parent, entity, free=free)]
+    store = call.state.store
+    held = [(kind, obj) for kind in kinds for obj in store.children(parent, kind, free=free)]
     if free:
         return held
     # A navigation to such a type reads like a reference navigation: the objects linked to the parent too.
     template = call.target.route.template.rstrip("/").removesuffix("/$count")
-    store = call.state.store
     linked = [store.locate(key, kinds) for key in store.linked(shape(template), parent[1])]
     return held + [found for found in linked if found]
 
@@ -746,6 +779,9 @@ def _collection(call: Call, page_from: PageSource, context: str) -> Reply:
         body["@odata.nextLink"] = _next_link(call, options, page.next_token)
     tags = [_etag_for(call, item) for item in page.items] if _tagged(call) else None
     items = [_masked(call, item) for item in page.items]
+    if options.select is None:  # every property this version declares (an object written through the other
+        blank = _blank(call)  # version lacks the ones only this one has)
+        items = [item if blank.keys() <= item.keys() else {**blank, **item} for item in items]
     if _polymorphic(call):  # each item says which type it is, as Graph's answers do for such collections
         declared = "#" + call.endpoint.entity_type
         items = [item if "@odata.type" in item else {"@odata.type": declared, **item} for item in items]
@@ -774,6 +810,7 @@ class _Expanded(NamedTuple):
     expansion: Expansion
     name: str  # the navigation property as the type declares it
     options: odata.QueryOptions  # the options in its parentheses
+    owner: str = ""  # the derived type declaring it (`microsoft.graph.eventMessage/event`), as declared
 
 
 def _expandable(call: Call, expansions: tuple[Expansion, ...]) -> list[_Expanded]:
@@ -784,11 +821,12 @@ def _expandable(call: Call, expansions: tuple[Expansion, ...]) -> list[_Expanded
     own = call.cast or call.endpoint.entity_type
     found: list[_Expanded] = []
     for expansion in expansions:
-        entity = expansion.owner or own
-        if expansion.owner and expansion.owner not in _kinds_of(call, own):
+        owner = next((k for k in _kinds_of(call, own) if k.lower() == expansion.owner.lower()), "")
+        if expansion.owner and not owner:
             raise BadRequest(
                 f"Invalid $expand: '{expansion.owner}' does not derive from '{own}'.", target=expansion.name
             )
+        entity = owner or own
         schema = call.state.catalogue.schema(call.version, entity) if entity else None
         declared = (schema or {}).get("properties", {})
         navigations = [n for n in graph_block(schema or {}).get("navigationProperties", []) if n in declared]
@@ -808,7 +846,7 @@ def _expandable(call: Call, expansions: tuple[Expansion, ...]) -> list[_Expanded
             pairs = [(f"${k}", v) for k, v in expansion.options]
             supported = dict.fromkeys(odata.NESTED, True)
             options = odata.parse_query(pairs, version=call.version, supported=supported)
-            found.append(_Expanded(expansion, name, options))
+            found.append(_Expanded(expansion, name, options, owner))
     return found
 
 
@@ -820,7 +858,7 @@ def _expand(call: Call, item: JSONObject, path: list[str], expansions: list[_Exp
         return item
     out = dict(item)
     for expanded in expansions:
-        owner = expanded.expansion.owner
+        owner = expanded.owner
         if owner and str(item.get("@odata.type", "")).lstrip("#") not in _kinds_of(call, owner):
             continue  # a navigation of a derived type: only its objects have it
         many = _is_collection(call, expanded.name, owner)
@@ -988,20 +1026,35 @@ def item_key(call: Call) -> str:
     """The stored key of the addressed item: the path's key; for `{id | userPrincipalName}` also an
     alternate key's value; for `/me` the signed-in user (the token's `oid`, else the tenant's first user).
     An item addressed without a key (a singleton such as `/me/mailboxSettings`) is keyed by the item it hangs
-    from (the signed-in user for `/me/...`), or by its template."""
+    from (the signed-in user for `/me/...`), or by its template. A key segment its type's behaviour knows
+    (a well-known folder name: `/me/mailFolders/sentitems`) is the key of the object it names (A19)."""
     params = call.target.params
     template = call.target.route.template.lower()
     if not params and (template == SIGNED_IN or template.startswith(SIGNED_IN + "/")):
         return _signed_in(call)
     key = call.key
     names = [n.strip() for n in (list(params)[-1] if params else "").split("|")]
-    if len(names) < 2 or call.state.store.has(call.endpoint.entity_type, key):
+    known = behaviours.KEYS.get(call.endpoint.entity_type)
+    if (len(names) < 2 and known is None) or call.state.store.has(call.endpoint.entity_type, key):
         return key
     for alternate in names[1:]:
         found = call.state.store.find(call.endpoint.entity_type, alternate, key)
         if found is not None:
             return found
-    return key
+    return _known_key(call, known, key) if known is not None else key
+
+
+def _known_key(call: Call, known: Callable[[behaviours.KeyRequest], str | None], key: str) -> str:
+    """A key segment the type's behaviour resolves below its parent (`/me/mailFolders/sentitems`)."""
+    raw = call.routed
+    if not call.target.route.template.rstrip("/").endswith("}") or len(raw) < 3 or unquote(raw[-1]) != key:
+        return key
+    parent = _existing_item(call, raw[:-2])
+    if parent is None:
+        return key
+    navigation = unquote(raw[-2]).lower()
+    found = known(behaviours.KeyRequest(call.state.store, parent, navigation, key, partial(_blank_of, call)))
+    return found if found is not None else key
 
 
 def _signed_in(call: Call) -> str:
@@ -1040,8 +1093,9 @@ def _check_parent(call: Call, key: str) -> None:
     parent = container(call, template.rsplit("/", 1)[0])
     if parent is None:
         return
-    owner = call.state.store.owner(call.endpoint.entity_type, key)
-    if owner is not None and owner != parent:
+    store, entity = call.state.store, call.endpoint.entity_type
+    owner = store.owner(entity, key)
+    if owner is not None and owner != parent and not store.holds(parent, entity, key):
         raise _missing(key)
 
 
@@ -1084,6 +1138,8 @@ async def get_entity(call: Call) -> Reply:
     whole = item
     if options.select is not None:
         item = odata.select(item, options.select, _query(call))
+    elif not _blank(call).keys() <= item.keys():  # declared in this version, absent from the stored object
+        item = {**_blank(call), **item}
     body = call.entity(item, whole)
     if "@odata.type" in item:  # an object of a derived type says which
         body["@odata.type"] = item["@odata.type"]
@@ -1138,7 +1194,9 @@ async def delete(call: Call) -> Reply:
     initial = _documented_singleton(call, key)
     if initial is not None:  # deleting a singleton never written: stored, then deleted (it stays gone)
         store.insert(entity, key, {**initial, "id": initial.get("id") or key}, copy=False)
-    store.delete(_stored_kind(call, key), key, remember=_singleton(call))
+    kind, state = _stored_kind(call, key), call.state
+    kept = behaviours.keeps_deleted(state.catalogue, call.version, kind, state.clock.now(), state.derived)
+    store.delete(kind, key, remember=_singleton(call), keep=kept)
     # 204, or 202 where the page documents an accepted (asynchronous) delete.
     return _respond(call, None, 202 if call.endpoint.status == 202 else 204)
 
@@ -1147,11 +1205,14 @@ async def function(call: Call) -> Reply:
     operation = call.endpoint.operation
     if operation is None:  # routes make function endpoints from catalogue entries only
         raise BadRequest("This function is not documented in the served pack.")
-    params = _function_parameters(operation, call.target.params)
+    params = _function_parameters(operation, _arguments(call))
     behaviour = behaviours.BEHAVIOURS.get(operation["name"])
     if behaviour is None:
         return documented_answer(call, operation)
-    rows = behaviour(behaviours.Context(call.state.store, call.state.clock.now(), params, call.state.derived))
+    state = call.state
+    rows = behaviour(
+        behaviours.Context(state.store, state.clock.now(), params, state.derived, _decoded(call))
+    )
 
     def page_from(call: Call, options: odata.QueryOptions, ctx: odata.QueryContext, size: int) -> odata.Page:
         return _listed_page(call, rows, options, ctx, size)
@@ -1160,18 +1221,77 @@ async def function(call: Call) -> Reply:
 
 
 async def action(call: Call) -> Reply:
-    """An action: its documented body checked, then its documented answer (ARCHITECTURE A11). An action
-    documented without request body properties takes none, whatever is sent."""
+    """An action: its documented body checked, then what its behaviour answers (ARCHITECTURE A19), else its
+    documented answer (A11). An action documented without request body properties takes none, whatever is
+    sent."""
     operation = call.endpoint.operation
     if operation is None:  # routes make action endpoints from catalogue entries only
         raise BadRequest("This action is not documented in the served pack.")
-    _require_parent(call, call.target.route.template)  # an action bound to an item needs the item
+    behaviour = behaviours.ACTIONS.get(unquote(call.routed[-1]).lower()) if call.routed else None
+    if behaviour is None:  # (a behaviour finds the item it is bound to itself: deleted items are not stored)
+        _require_parent(call, call.target.route.template)  # an action bound to an item needs the item
+    body: JSONObject = {}
     schema = call.endpoint.request_schema
     if schema is not None and schema.get("properties"):  # a page that says "no request body" declares none
-        body = await read_body(call.request)
         validator = call.state.validators[call.version]
-        validator.check(body, _body_key(call), call.endpoint.entity_type, partial=False)
+        read = _parameter_names(await read_body(call.request), schema["properties"])
+        body = validator.check(read, _body_key(call), call.endpoint.entity_type, partial=False)
+    answer = behaviour(_behaviour_request(call, body)) if behaviour is not None else None
+    if answer is not None:
+        return _answered(call, answer)
+    _require_parent(call, call.target.route.template)
     return documented_answer(call, operation)
+
+
+def _parameter_names(body: Any, declared: JSONObject) -> Any:
+    """An action's parameters under their documented names: Graph reads them in any case (the SDKs send
+    sendMail's `Message` and `SaveToSentItems`, as Graph's metadata spells them; the pages say `message`)."""
+    if not isinstance(body, dict) or all(name in declared for name in body):
+        return body
+    folded = {name.lower(): name for name in declared}
+    return {(k if k in declared else folded.get(k.lower(), k)): v for k, v in body.items()}
+
+
+def _behaviour_request(call: Call, body: JSONObject) -> behaviours.Request:
+    state = call.state
+    return behaviours.Request(
+        store=state.store,
+        now=state.clock.now(),
+        version=call.version,
+        path=_decoded(call),
+        body=body,
+        item=partial(_bound_item, call),
+        new_id=state.new_id,
+        blank=partial(_blank_of, call),
+        kinds=partial(_kinds_of, call),
+    )
+
+
+def _bound_item(call: Call, depth: int) -> tuple[str, str] | None:
+    """The type and key of the item the first `depth` segments address; where the pack cannot read such
+    an item but the route has a key there (`/directoryObjects/{id}/getMemberGroups`), the object stored
+    under that key, of any type. A 404 when there is none."""
+    raw = call.routed[:depth]
+    found = _existing_item(call, raw)
+    segments = call.target.route.segments
+    if found is not None or not raw or depth > len(segments) or not segments[depth - 1].key:
+        return found
+    key = unquote(raw[-1])
+    located = call.state.store.locate(key)
+    if located is None:
+        raise _missing(key)
+    return located[0], key
+
+
+def _answered(call: Call, answer: behaviours.Answer) -> Reply:
+    """A behaviour's answer: its body with its context, the properties of its type masked."""
+    body = answer.body
+    if body is not None:
+        if answer.entity and not call.include_unknown:
+            body = call.state.masks[call.version].apply(schema_uri(call.version, answer.entity), body)
+        if answer.context:
+            body = {"@odata.context": f"{call.base}/$metadata#{answer.context}", **body}
+    return _respond(call, body, answer.status)
 
 
 def documented_answer(call: Call, operation: OperationEntry) -> Reply:
@@ -1212,6 +1332,18 @@ def _first_answer(call: Call, operation: OperationEntry) -> tuple[int, Any] | No
             body = response.get("body") if response.get("bodyIsJson") else None
             return int(response["status"]), substitute(body, response.get("marks", [])) if body else None
     return None
+
+
+_ARGUMENT = re.compile(r"([A-Za-z_]\w*)\s*=\s*'?\{([^}]+)\}")
+
+
+def _arguments(call: Call) -> dict[str, str]:
+    """A function call's arguments by the names the docs give them: by placeholder
+    (`search(q='{search-text}')` binds `search-text`) and by argument name (`q`)."""
+    params = call.target.params
+    found = _ARGUMENT.findall(call.target.route.template)
+    named = {arg: params[held] for arg, held in found if held in params}
+    return {**named, **params}
 
 
 def _function_parameters(operation: OperationEntry, given: dict[str, str]) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Media streams and upload sessions over the resource model (ARCHITECTURE A18).
+"""Media streams and upload sessions over the resource model (ARCHITECTURE A20).
 
 - A stream route is a documented path that ends in `$value` (an item's media stream: a message's MIME, an
   attachment's raw content, a profile photo) or in a property its item's type declares a stream (a
@@ -118,6 +118,22 @@ def binary_property(state: State, version: str, entity: str) -> str | None:
         for name in _binaries(state.catalogue.schema(version, kind) or {})
     }
     return derived.pop() if len(derived) == 1 else None
+
+
+def _holder(state: State, version: str, entity: str) -> tuple[str, str | None]:
+    """The type an upload into a collection of `entity` creates, and its base64 property: `entity` if it
+    has one, else the one type deriving from it that does (an attachment upload makes a fileAttachment,
+    as Graph's does), else `entity` (whose bytes are then kept beside it)."""
+    schema = state.catalogue.schema(version, entity) or {}
+    own = _binaries(schema)
+    if own:
+        return entity, own[0] if len(own) == 1 else None
+    holders = [
+        (kind, found[0])
+        for kind in graph_block(schema).get("derivedTypes", [])
+        if len(found := _binaries(state.catalogue.schema(version, kind) or {})) == 1
+    ]
+    return holders[0] if len(holders) == 1 else (entity, None)
 
 
 def _binaries(schema: JSONObject) -> list[str]:
@@ -325,8 +341,7 @@ def _target(call: Call, descriptor: JSONObject) -> UploadTarget:
     if collection is not None and collection.entity_type:
         sub = call._replace(target=found, endpoint=collection, cast="", segments=tuple(raw))
         parent = handlers.container(sub, found.route.template)  # a 404 when the parent is missing
-        entity = collection.entity_type
-        binary = binary_property(state, version, entity)
+        entity, binary = _holder(state, version, collection.entity_type)
         blank = blank_of(state.catalogue.schema(version, entity) or {})
         declared = {k: v for k, v in descriptor.items() if k in blank and k != binary}
         properties = state.validators[version].check(

@@ -409,7 +409,7 @@ UPLOAD_SESSION = "microsoft.graph.uploadSession"
 
 
 def _media(table: _Table) -> None:
-    """Media (ARCHITECTURE A18, served by http/media): a route ending in `$value`, or in a property its
+    """Media (ARCHITECTURE A20, served by http/media): a route ending in `$value`, or in a property its
     item's type declares a stream, reads the item's bytes (GET) and writes them (PUT; a documented PATCH of
     `$value` too); a documented DELETE removes them. Its endpoints carry the item's type and collection. An
     action that answers with an uploadSession opens an upload session."""

@@ -47,8 +47,8 @@ class State:
     validators: dict[str, RequestValidator]
     masks: dict[str, EnumMasks]
     rng: random.Random
-    media: MediaStore  # stream bytes kept beside objects (A18)
-    uploads: UploadSessions  # unfinished upload sessions (A18)
+    media: MediaStore  # stream bytes kept beside objects (A20)
+    uploads: UploadSessions  # unfinished upload sessions (A20)
     rng_lock: threading.Lock = field(default_factory=threading.Lock)
     # request-id values: unique, outside the seeded world (seeded from the OS once, not per request)
     request_ids: random.Random = field(default_factory=lambda: random.Random(os.urandom(16)))
@@ -62,7 +62,7 @@ class State:
     journal: Journal = field(default_factory=lambda: Journal(0))
     faults: Faults = field(default_factory=lambda: Faults(random.Random(0)))
     throttle: Throttle | None = None
-    # what serves each endpoint kind: the generic handlers and the media ones (A18)
+    # what serves each endpoint kind: the generic handlers and the media ones (A20)
     kinds: dict[str, Kind] = field(default_factory=lambda: {**handlers.KINDS, **media.KINDS})
 
     def new_id(self) -> str:

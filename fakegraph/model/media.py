@@ -1,4 +1,4 @@
-"""Media streams and upload sessions (ARCHITECTURE A18): the bytes the fake holds beside its objects.
+"""Media streams and upload sessions (ARCHITECTURE A20): the bytes the fake holds beside its objects.
 
 `MediaStore` keeps what was written to an item's stream (its `$value`, or a stream property such as a
 driveItem's `content`) with its content type, keyed by the item's type, key and stream. A stream goes when

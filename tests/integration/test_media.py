@@ -1,4 +1,4 @@
-"""Media streams and upload sessions (ARCHITECTURE A18) on the project's own media pages (tests/data/media,
+"""Media streams and upload sessions (ARCHITECTURE A20) on the project's own media pages (tests/data/media,
 compiled at test time): `$value` and `content` streams read and written with their content type, a drive
 item's content served through a download URL that needs no token, streams going with their item and on
 reset, upload sessions taking a file in ordered fragments, and every malformed or misplaced fragment
@@ -234,6 +234,7 @@ async def test_an_upload_session_takes_fragments_in_order_and_creates_the_attach
     assert last.status == 201, await last.text()
     made = await last.json()
     assert (made["name"], made["size"], made["contentType"]) == ("engine.bin", 10_000, "text/csv")
+    assert made["@odata.type"] == "#microsoft.graph.fileAttachment"  # the attachment type holding bytes
     assert "contentBytes" not in made
     read = await (await graph.get(f"{MESSAGE}/attachments/{made['id']}", headers=AUTH)).json()
     assert base64.b64decode(read["contentBytes"]) == data

@@ -1,7 +1,7 @@
 """Large files through the official v1.0 SDK (msgraph-sdk), as an app's test suite would drive it: open an
 upload session on a message's attachments, upload a 10 MB file with msgraph-core's LargeFileUploadTask in
 5 MiB slices, and read it back byte for byte; write and read a profile photo. Served from the shipped pack
-(all of graph-docs) by the generic engine (ARCHITECTURE A18), and from the project's own media pages (an
+(all of graph-docs) by the generic engine (ARCHITECTURE A20), and from the project's own media pages (an
 attachment, and a drive item whose content is read through the fake's download redirect).
 
 The task compares the session's expirationDateTime with the machine's clock, so the fake's mock clock is
@@ -9,7 +9,6 @@ started at the real time."""
 
 from __future__ import annotations
 
-import base64
 import os
 import time
 from collections.abc import AsyncIterator
@@ -32,6 +31,7 @@ from msgraph.generated.models.attachment_type import AttachmentType
 from msgraph.generated.models.drive_item import DriveItem
 from msgraph.generated.models.drive_item_uploadable_properties import DriveItemUploadableProperties
 from msgraph.generated.models.file import File
+from msgraph.generated.models.file_attachment import FileAttachment
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.users.item.events.item.attachments.create_upload_session.create_upload_session_post_request_body import (  # noqa: E501
     CreateUploadSessionPostRequestBody as EventUploadSessionBody,
@@ -126,7 +126,9 @@ async def test_a_10_mb_attachment_uploads_with_the_sdk_task_and_reads_back_ident
     assert result.item_response  # the last answer: the created attachment
     listed = await client.me.messages.by_message_id(message).attachments.get()
     uploaded = [a for a in listed.value if a.name == "report.bin"]
-    assert [(a.size, a.content_type) for a in uploaded] == [(TEN_MB, "application/pdf")]
+    assert [(type(a), a.size, a.content_type) for a in uploaded] == [
+        (FileAttachment, TEN_MB, "application/pdf")
+    ]
     raw = await raw_get(client, f"{graph.v1_url}/me/messages/{message}/attachments/{uploaded[0].id}/$value")
     assert raw == data
     fragments = list(reversed(graph.state.journal.entries("PUT", "/_media/uploads/")))
@@ -201,7 +203,8 @@ async def test_on_the_test_pages_a_10_mb_attachment_uploads_and_reads_back(pages
     url = f"{pages_graph.v1_url}/users/ada/messages/m1/attachments/{listed.value[0].id}/$value"
     assert await raw_get(pages_client, url) == data
     read = await attachments.by_attachment_id(listed.value[0].id).get()
-    assert base64.b64decode(read.additional_data["contentBytes"]) == data  # typed as the base attachment
+    assert isinstance(read, FileAttachment)  # the upload made the attachment type that holds bytes
+    assert read.content_bytes == data
 
 
 async def test_on_the_test_pages_a_drive_item_uploads_and_downloads_through_the_redirect(pages_client):

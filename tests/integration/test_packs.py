@@ -118,6 +118,27 @@ def test_route_templates_compile_whatever_their_parameter_names(tmp_path):
     assert target.params == {"search-text": "lamp", "Parameter 1": "3"}
 
 
+def test_a_function_parameter_is_found_by_its_argument_name_or_its_placeholder(tmp_path):
+    """The page names the parameter `q`, its path `search(q='{search-text}')`: a call with `q` is served,
+    and one without the argument is refused naming `q`."""
+    ops = json.loads((SAMPLE / "fixtures" / "beta" / "operations.json").read_text())
+    function = next(o for o in ops["operations"] if o["kind"] == "function" and o["parameters"])
+    function["paths"] = ["/gadgets/search(q='{search-text}')"]
+    function["parameters"] = [{"allowedValues": [], "caseInsensitive": False, "name": "q", "type": "String"}]
+    function["examples"] = []
+    pack = tmp_path / "pack"
+    (pack / "fixtures" / "beta").mkdir(parents=True)
+    (pack / "fixtures" / "beta" / "operations.json").write_text(json.dumps(ops))
+    (pack / "schemas").symlink_to(SAMPLE / "schemas")
+    with FakeGraph(data=pack, dataset="empty") as graph:
+        request = urllib.request.Request(
+            graph.beta_url + "/gadgets/search(q='lamp')", headers={"Authorization": "Bearer x"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == function["successStatus"]
+        graph.check()
+
+
 def test_replay_harness_classifies_every_example_of_the_sample_pack(tmp_path, capsys):
     """`fakegraph replay` sends each documented example of a pack to a running fake serving it and sorts
     every answer into one class; the sample pack's are all answered, none with a server error."""
