@@ -59,6 +59,10 @@ def _parser() -> argparse.ArgumentParser:
         help="bytes media streams and upload sessions may hold together (default 256 MiB)",
     )
     serve.add_argument("--journal-size", help="requests kept in the journal, 0 to turn it off (default 1000)")
+    serve.add_argument(
+        "--delta-log-size",
+        help="changes kept for delta queries; an older deltaLink is a 410 (default 100000)",
+    )
     serve.add_argument("--tls", action="store_const", const="true", help="serve https with a throwaway CA")
     serve.add_argument(
         "--tls-name", action="append", dest="tls_names", help="extra certificate name (repeatable)"
@@ -232,6 +236,7 @@ def _serve(args: argparse.Namespace) -> int:
             "max_body_bytes",
             "max_media_bytes",
             "journal_size",
+            "delta_log_size",
             "tls",
             "tls_dir",
             "throttle",

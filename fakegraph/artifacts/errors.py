@@ -10,6 +10,8 @@
     │   │   └── ItemNotFound      404  itemNotFound (media streams, upload sessions)
     │   ├── MethodNotAllowed      405  Request_BadRequest
     │   ├── Conflict              409  Conflict (an id that exists already)
+    │   ├── SyncStateNotFound     410  syncStateNotFound (a delta token older than the change log keeps)
+    │   ├── ResyncRequired        410  resyncRequired (a delta token from before a reset)
     │   ├── PayloadTooLarge       413  RequestEntityTooLarge
     │   ├── UnsupportedMediaType  415  UnsupportedMediaType
     │   ├── RangeNotSatisfiable   416  invalidRange (an upload fragment out of order or overlapping)
@@ -117,6 +119,16 @@ class MethodNotAllowed(GraphError):
 class Conflict(GraphError):
     status = 409
     code = "Conflict"
+
+
+class SyncStateNotFound(GraphError):
+    status = 410
+    code = "syncStateNotFound"
+
+
+class ResyncRequired(GraphError):
+    status = 410
+    code = "resyncRequired"
 
 
 class PayloadTooLarge(GraphError):

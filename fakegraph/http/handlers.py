@@ -41,8 +41,9 @@ from fakegraph.artifacts.errors import (
 )
 from fakegraph.artifacts.placeholders import substitute
 from fakegraph.artifacts.schema_walk import blank_of
+from fakegraph.http import delta
 from fakegraph.http.responses import ODATA_JSON, CachedResponse, Reply, dumps
-from fakegraph.http.routing import REF, Endpoint, Target, navigation_of, shape, split
+from fakegraph.http.routing import REF, Endpoint, Route, Target, navigation_of, shape, split
 from fakegraph.model.store import clone
 from fakegraph.model.throttle import token_claims
 from fakegraph.odata import Expansion
@@ -701,26 +702,27 @@ async def count(call: Call) -> Reply:
             "Refer to https://aka.ms/graph-docs/advanced-queries for more information."
         )
     options = _options(call)
-    if call.target.route.reference:
-        navigation = call.target.route.template.rstrip("/").removesuffix("/$count")
-        _require_parent(call, navigation)
-        counted = _linked(call, navigation)
-    else:
-        collection = call.target.route.template.rstrip("/").removesuffix("/$count")
-        parent = container(call, collection)
-        store = call.state.store
-        entity = call.endpoint.entity_type
-        if parent is not None:
-            counted = _typed(call, _children(call, parent, entity))
-        else:
-            kinds = _kinds_of(call, entity)
-            counted = _typed(call, [(kind, obj) for kind in kinds for obj in store.view(kind)])
+    counted = _listed(call, call.target.route.template.rstrip("/").removesuffix("/$count"))
     page = odata.apply(counted, replace(options, count=True), _query(call), 1)
     return Reply(
         200,
         str(page.count or 0).encode(),
         {"Content-Type": "text/plain; charset=utf-8", "OData-Version": "4.0"},
     )
+
+
+def _listed(call: Call, collection: str) -> list[JSONObject]:
+    """Every object the collection at the template `collection` lists now, those of derived types typed:
+    what its `/$count` counts and a delta round reads."""
+    if call.target.route.reference:
+        _require_parent(call, collection)
+        return _linked(call, collection)
+    parent = container(call, collection)
+    entity = call.endpoint.entity_type
+    if parent is not None:
+        return _typed(call, _children(call, parent, entity))
+    store = call.state.store
+    return _typed(call, [(kind, obj) for kind in _kinds_of(call, entity) for obj in store.view(kind)])
 
 
 def _options(call: Call) -> odata.QueryOptions:
@@ -777,16 +779,7 @@ def _collection(call: Call, page_from: PageSource, context: str) -> Reply:
         body["@odata.count"] = page.count
     if page.next_token is not None:
         body["@odata.nextLink"] = _next_link(call, options, page.next_token)
-    tags = [_etag_for(call, item) for item in page.items] if _tagged(call) else None
-    items = [_masked(call, item) for item in page.items]
-    if options.select is None:  # every property this version declares (an object written through the other
-        blank = _blank(call)  # version lacks the ones only this one has)
-        items = [item if blank.keys() <= item.keys() else {**blank, **item} for item in items]
-    if _polymorphic(call):  # each item says which type it is, as Graph's answers do for such collections
-        declared = "#" + call.endpoint.entity_type
-        items = [item if "@odata.type" in item else {"@odata.type": declared, **item} for item in items]
-    if tags is not None:
-        items = [{"@odata.etag": tag, **item} for tag, item in zip(tags, items, strict=True)]
+    items = _shown(call, page.items, whole=options.select is None)
     if expansions:
         routed = call.routed
         key = _query(call).key
@@ -1206,6 +1199,9 @@ async def function(call: Call) -> Reply:
     if operation is None:  # routes make function endpoints from catalogue entries only
         raise BadRequest("This function is not documented in the served pack.")
     params = _function_parameters(operation, _arguments(call))
+    source = _delta_source(call) if delta.is_delta(call) else None
+    if source is not None:
+        return delta.answer(call, source)
     behaviour = behaviours.BEHAVIOURS.get(operation["name"])
     if behaviour is None:
         return documented_answer(call, operation)
@@ -1218,6 +1214,52 @@ async def function(call: Call) -> Reply:
         return _listed_page(call, rows, options, ctx, size)
 
     return _collection(call, page_from, f"{call.base}/$metadata#Collection({call.endpoint.entity_type})")
+
+
+def _delta_source(call: Call) -> delta.Source | None:
+    """The collection a delta function is bound to (its path without the last segment), read as its list
+    reads it; one the pack does not list is the function's type at that path (ARCHITECTURE A18). None for a
+    reference navigation: its links are not in the change log, so its delta answers from the docs."""
+    raw = call.routed[:-1]
+    template = call.target.route.template.rstrip("/").rsplit("/", 1)[0]
+    try:
+        target: Target | None = call.state.router.resolve(call.version, raw)
+    except BadRequest:
+        target = None
+    listing = target.route.endpoints.get("GET") if target is not None else None
+    if target is None or listing is None or listing.kind != "list":
+        parts = zip(template.strip("/").split("/"), raw, strict=False)  # literals as the client wrote them
+        named = "/".join(part if part.startswith("{") else unquote(given) for part, given in parts)
+        listing = Endpoint("list", call.endpoint.entity_type, 200, named)
+        route = Route(template, call.target.route.segments[:-1], {"GET": listing})
+        target = Target(route, call.target.params)
+    if target.route.reference:
+        return None
+    bound = call._replace(target=target, endpoint=listing, segments=tuple(raw))
+    collection = target.route.template
+    shown = partial(_shown, bound)
+    parent = container(bound, collection)
+    return delta.Source(
+        bound, partial(_listed, bound, collection), shown, parent, _page_size(call), _query(call)
+    )
+
+
+def _shown(call: Call, items: list[JSONObject], *, whole: bool = False) -> list[JSONObject]:
+    """Objects as a page of the collection shows them: enum members masked, typed where the collection's
+    items say their type, with their ETag where the docs show one. `whole` (no `$select`): with every
+    property this version declares (an object written through the other version lacks those only this one
+    has)."""
+    tags = [_etag_for(call, item) for item in items] if _tagged(call) else None
+    shown = [_masked(call, item) for item in items]
+    if whole:
+        blank = _blank(call)
+        shown = [item if blank.keys() <= item.keys() else {**blank, **item} for item in shown]
+    if _polymorphic(call):  # each item says which type it is, as Graph's answers do for such collections
+        declared = "#" + call.endpoint.entity_type
+        shown = [item if "@odata.type" in item else {"@odata.type": declared, **item} for item in shown]
+    if tags is not None:
+        shown = [{"@odata.etag": tag, **item} for tag, item in zip(tags, shown, strict=True)]
+    return shown
 
 
 async def action(call: Call) -> Reply:

@@ -22,6 +22,7 @@ from fakegraph.http import handlers, media
 from fakegraph.http.responses import EnumMasks, Reply, ResponseCache
 from fakegraph.http.routing import Router
 from fakegraph.model import guids
+from fakegraph.model.changes import ChangeLog
 from fakegraph.model.clock import MockClock
 from fakegraph.model.datasets import load_dataset, sample_links
 from fakegraph.model.faults import Faults
@@ -62,6 +63,7 @@ class State:
     journal: Journal = field(default_factory=lambda: Journal(0))
     faults: Faults = field(default_factory=lambda: Faults(random.Random(0)))
     throttle: Throttle | None = None
+    changes: ChangeLog = field(default_factory=lambda: ChangeLog(0))  # what delta queries read (A18)
     # what serves each endpoint kind: the generic handlers and the media ones (A20)
     kinds: dict[str, Kind] = field(default_factory=lambda: {**handlers.KINDS, **media.KINDS})
 
@@ -97,6 +99,7 @@ class State:
         """Start over from other settings' pack, dataset, seed and clock (a pytest marker's, for one test);
         bad settings raise ConfigError and change nothing."""
         clock = _clock(settings)
+        log_size = _log_size(settings)
         if settings.data != self.settings.data:
             pack = build_state(settings)  # another pack: its catalogue, routes, validators and dataset
             self.catalogue, self.router, self.validators = pack.catalogue, pack.router, pack.validators
@@ -107,6 +110,7 @@ class State:
         data = load_dataset(settings, self.catalogue.schemas.get("beta", {}), self.validators["beta"])
         self.settings = settings
         self.media.limit = settings.max_media_bytes
+        self.changes.limit = log_size
         self.store.load(data, links=sample_links(settings))
         self.clock = clock
         self.reset()
@@ -117,6 +121,12 @@ def _clock(settings: Settings) -> MockClock:
         return MockClock(settings.clock)
     except ValueError as exc:
         raise ConfigError(f"clock: {exc}") from exc
+
+
+def _log_size(settings: Settings) -> int:
+    if settings.delta_log_size < 0:
+        raise ConfigError(f"delta_log_size must be 0 or more, not {settings.delta_log_size}")
+    return settings.delta_log_size
 
 
 def build_state(settings: Settings) -> State:
@@ -148,4 +158,5 @@ def build_state(settings: Settings) -> State:
         journal=Journal(settings.journal_size),
         faults=Faults(random.Random(settings.seed)),
         throttle=Throttle(*parse_rate(settings.throttle)) if settings.throttle else None,
+        changes=ChangeLog(_log_size(settings)),
     )

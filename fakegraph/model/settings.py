@@ -15,6 +15,7 @@ DEFAULT_SEED = 0
 MAX_BODY_BYTES = 4 * 1024 * 1024
 MAX_MEDIA_BYTES = 256 * 1024 * 1024
 DEFAULT_PAGE_SIZE = 100
+DELTA_LOG_SIZE = 100_000  # writes a deltaLink can reach back over (ARCHITECTURE A18)
 SERVE_PORT = 8000  # `fakegraph serve`'s port when neither --port nor FAKEGRAPH_PORT names one
 
 
@@ -31,6 +32,7 @@ class Settings:
     max_media_bytes: int = MAX_MEDIA_BYTES
     page_size: int = DEFAULT_PAGE_SIZE  # server-side page size of collections (clients may ask for less)
     journal_size: int = 1000  # requests kept in the journal (0: off)
+    delta_log_size: int = DELTA_LOG_SIZE  # changes kept for delta queries; an older deltaLink answers 410
     tls: bool = False  # serve https with a throwaway CA (written to tls_dir)
     tls_names: tuple[str, ...] = ()  # extra names in the server certificate (a compose service name, say)
     tls_dir: str = ""  # where the CA and certificate go (default: a fresh temporary directory)
@@ -72,13 +74,23 @@ def convert(name: str, raw: str) -> object:
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if name == "tls_names":
         return tuple(n.strip() for n in raw.split(",") if n.strip())
-    if name in {"port", "seed", "max_body_bytes", "max_media_bytes", "page_size", "journal_size"}:
+    if name in {
+        "port",
+        "seed",
+        "max_body_bytes",
+        "max_media_bytes",
+        "page_size",
+        "journal_size",
+        "delta_log_size",
+    }:
         try:
             number = int(raw)
         except ValueError as exc:
             raise ValueError(f"{name} must be an integer, not {raw!r}") from exc
         if name == "port" and not 0 <= number <= 65535:
             raise ValueError(f"port must be between 0 and 65535, not {number}")
+        if name == "delta_log_size" and number < 0:
+            raise ValueError(f"delta_log_size must be 0 or more, not {number}")
         return number
     if name == "clock":
         try:
