@@ -28,7 +28,12 @@ _SUMMARY = {
     "delete": "Delete",
     "function": "Call",
     "count": "Count",
+    "stream-read": "Read the content of",
+    "stream-write": "Write the content of",
+    "stream-delete": "Delete the content of",
+    "upload-session": "Open an upload session:",
 }
+BINARY = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
 
 
 def document(catalogue: Catalogue, version: str, server_url: str) -> JSONObject:
@@ -67,7 +72,9 @@ def _operation(route: Route, method: str, endpoint: Endpoint) -> JSONObject:
             },
         },
     }
-    if endpoint.request_schema is not None and method in {"POST", "PATCH", "PUT"}:
+    if endpoint.kind == "stream-write":  # a media stream's bytes (ARCHITECTURE A21)
+        operation["requestBody"] = {"required": True, "content": BINARY}
+    elif endpoint.request_schema is not None and method in {"POST", "PATCH", "PUT"}:
         body = _rewrite(endpoint.request_schema)
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
     return operation
@@ -103,6 +110,8 @@ def _success(endpoint: Endpoint, entity: JSONObject) -> JSONObject:
         return {"description": "No content"}
     if endpoint.kind == "count":
         return {"description": "Count", "content": {"text/plain": {"schema": {"type": "integer"}}}}
+    if endpoint.kind == "stream-read":
+        return {"description": "The bytes, with the content type they were written with", "content": BINARY}
     if endpoint.kind in {"list", "function"}:
         schema = {
             "type": "object",

@@ -3,15 +3,19 @@
     FakeGraphError                      base of everything fakegraph raises
     ├── GraphError(status, code, msg)   rendered as Graph's error body by http/pipeline
     │   ├── BadRequest            400  BadRequest
-    │   │   └── ResourceNotFound  400  "Resource not found for the segment '…'."
+    │   │   ├── ResourceNotFound  400  "Resource not found for the segment '…'."
+    │   │   └── InvalidRequest    400  invalidRequest (a malformed upload fragment)
     │   ├── Unauthorized          401  InvalidAuthenticationToken (+ WWW-Authenticate)
     │   ├── NotFound              404  Request_ResourceNotFound
+    │   │   └── ItemNotFound      404  itemNotFound (media streams, upload sessions)
     │   ├── MethodNotAllowed      405  Request_BadRequest
     │   ├── Conflict              409  Conflict (an id that exists already)
     │   ├── SyncStateNotFound     410  syncStateNotFound (a delta token older than the change log keeps)
     │   ├── ResyncRequired        410  resyncRequired (a delta token from before a reset)
     │   ├── PayloadTooLarge       413  RequestEntityTooLarge
     │   ├── UnsupportedMediaType  415  UnsupportedMediaType
+    │   ├── RangeNotSatisfiable   416  invalidRange (an upload fragment out of order or overlapping)
+    │   ├── InsufficientStorage   507  quotaLimitReached (the fake's media budget is spent)
     │   └── NotImplementedYet     501  notSupported (Graph has it; fakegraph does not yet)
     └── ConfigError                     bad settings or missing artifacts
 
@@ -46,12 +50,18 @@ class GraphError(FakeGraphError):
     code: ClassVar[str] = "generalException"
 
     def __init__(
-        self, message: str, *, target: str | None = None, headers: dict[str, str] | None = None
+        self,
+        message: str,
+        *,
+        target: str | None = None,
+        headers: dict[str, str] | None = None,
+        inner_code: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.target = target
         self.headers = headers or {}
+        self.inner_code = inner_code  # a more specific code, under innerError (OneDrive's fragmentOverlap)
 
 
 class BadRequest(GraphError):
@@ -72,6 +82,12 @@ class ResourceNotFound(BadRequest):
         super().__init__(f"Resource not found for the segment '{segment}'.")
 
 
+class InvalidRequest(BadRequest):
+    """A malformed upload fragment (OneDrive's code)."""
+
+    code = "invalidRequest"
+
+
 class Unauthorized(GraphError):
     status = 401
     code = "InvalidAuthenticationToken"
@@ -83,6 +99,10 @@ class Unauthorized(GraphError):
 class NotFound(GraphError):
     status = 404
     code = "Request_ResourceNotFound"
+
+
+class ItemNotFound(NotFound):
+    code = "itemNotFound"
 
 
 class MethodNotAllowed(GraphError):
@@ -121,6 +141,16 @@ class UnsupportedMediaType(GraphError):
     code = "UnsupportedMediaType"
 
 
+class RangeNotSatisfiable(GraphError):
+    status = 416
+    code = "invalidRange"
+
+
+class InsufficientStorage(GraphError):
+    status = 507
+    code = "quotaLimitReached"
+
+
 class NotImplementedYet(GraphError):
     status = 501
     code = "notSupported"
@@ -139,5 +169,11 @@ def error_body(
     body: JSONObject = {"code": error.code, "message": error.message}
     if error.target:
         body["target"] = error.target
-    body["innerError"] = {"date": date, "request-id": request_id, "client-request-id": client_request_id}
+    inner: JSONObject = {"code": error.inner_code} if error.inner_code else {}
+    body["innerError"] = {
+        **inner,
+        "date": date,
+        "request-id": request_id,
+        "client-request-id": client_request_id,
+    }
     return {"error": body}

@@ -202,7 +202,7 @@ async def _handle(request: GraphRequest, state: State, segments: list[str]) -> R
                 f"'{endpoint.entity_type}'."
             )
         call = call._replace(cast=cast)
-    return await KINDS[endpoint.kind](call)
+    return await state.kinds[endpoint.kind](call)  # KINDS, and the media kinds (http/media)
 
 
 _KEY_CALL = re.compile(r"^([A-Za-z]\w*)\(([A-Za-z]\w*)=(?:'((?:[^']|'')*)'|([^',()]*))\)$")

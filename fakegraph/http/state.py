@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import random
 import threading
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,8 @@ from fakegraph import behaviours
 from fakegraph.artifacts.catalogue import Catalogue, load_catalogue, request_bodies
 from fakegraph.artifacts.errors import ConfigError
 from fakegraph.artifacts.namespaces import alias_from_overrides
-from fakegraph.http.responses import EnumMasks, ResponseCache
+from fakegraph.http import handlers, media
+from fakegraph.http.responses import EnumMasks, Reply, ResponseCache
 from fakegraph.http.routing import Router
 from fakegraph.model import guids
 from fakegraph.model.changes import ChangeLog
@@ -25,10 +27,13 @@ from fakegraph.model.clock import MockClock
 from fakegraph.model.datasets import load_dataset, sample_links
 from fakegraph.model.faults import Faults
 from fakegraph.model.journal import Journal
+from fakegraph.model.media import MediaStore, UploadSessions
 from fakegraph.model.settings import Settings
 from fakegraph.model.store import Store
 from fakegraph.model.throttle import Throttle, parse_rate
 from fakegraph.validation.validator import RequestValidator
+
+Kind = Callable[["handlers.Call"], Awaitable[Reply]]
 
 
 @dataclass
@@ -43,6 +48,8 @@ class State:
     validators: dict[str, RequestValidator]
     masks: dict[str, EnumMasks]
     rng: random.Random
+    media: MediaStore  # stream bytes kept beside objects (A21)
+    uploads: UploadSessions  # unfinished upload sessions (A21)
     rng_lock: threading.Lock = field(default_factory=threading.Lock)
     # request-id values: unique, outside the seeded world (seeded from the OS once, not per request)
     request_ids: random.Random = field(default_factory=lambda: random.Random(os.urandom(16)))
@@ -58,6 +65,8 @@ class State:
     faults: Faults = field(default_factory=lambda: Faults(random.Random(0)))
     throttle: Throttle | None = None
     changes: ChangeLog = field(default_factory=lambda: ChangeLog(0))  # what delta queries read (A18)
+    # what serves each endpoint kind: the generic handlers and the media ones (A21)
+    kinds: dict[str, Kind] = field(default_factory=lambda: {**handlers.KINDS, **media.KINDS})
 
     def new_id(self) -> str:
         with self.rng_lock:
@@ -73,6 +82,7 @@ class State:
         with self.rng_lock:
             self.rng.seed(self.settings.seed)
         self.errors.clear()
+        self.clear_media()
         self.derived.clear()
         self.responses.clear()
         self.views.clear()
@@ -80,6 +90,11 @@ class State:
         self.faults = Faults(random.Random(self.settings.seed))
         if self.throttle is not None:
             self.throttle.clear()
+
+    def clear_media(self) -> None:
+        """Forget every stream and upload session (a reset, or a state load, replaced the objects)."""
+        self.uploads.clear()
+        self.media.clear()
 
     def reload(self, settings: Settings) -> None:
         """Start over from other settings' pack, dataset, seed and clock (a pytest marker's, for one test);
@@ -96,6 +111,7 @@ class State:
             self.documents.clear()
         data = load_dataset(settings, self.catalogue.schemas.get("beta", {}), self.validators["beta"])
         self.settings = settings
+        self.media.limit = settings.max_media_bytes
         self.changes.limit = log_size
         self.store.load(data, links=sample_links(settings))
         self.clock = clock
@@ -124,6 +140,7 @@ def build_state(settings: Settings) -> State:
         for v, s in catalogue.schemas.items()
     }
     store = Store()
+    media_store = MediaStore(store, settings.max_media_bytes)
     behaviours.prepare(store)
     store.load(
         load_dataset(settings, catalogue.schemas.get("beta", {}), validators["beta"]),
@@ -138,6 +155,8 @@ def build_state(settings: Settings) -> State:
         validators=validators,
         masks={v: EnumMasks(s) for v, s in catalogue.schemas.items()},
         rng=random.Random(settings.seed),
+        media=media_store,
+        uploads=UploadSessions(media_store),
         journal=Journal(settings.journal_size),
         faults=Faults(random.Random(settings.seed)),
         throttle=Throttle(*parse_rate(settings.throttle)) if settings.throttle else None,

@@ -13,6 +13,7 @@ from fakegraph.model.clock import in_range
 DEFAULT_CLOCK = datetime(2026, 1, 1, tzinfo=UTC)
 DEFAULT_SEED = 0
 MAX_BODY_BYTES = 4 * 1024 * 1024
+MAX_MEDIA_BYTES = 256 * 1024 * 1024
 DEFAULT_PAGE_SIZE = 100
 DELTA_LOG_SIZE = 100_000  # writes a deltaLink can reach back over (ARCHITECTURE A18)
 SERVE_PORT = 8000  # `fakegraph serve`'s port when neither --port nor FAKEGRAPH_PORT names one
@@ -26,6 +27,9 @@ class Settings:
     dataset: str = "default"  # "default", "empty", or the path of a JSON dataset file
     clock: datetime = DEFAULT_CLOCK
     max_body_bytes: int = MAX_BODY_BYTES
+    # The bytes media streams ($value, content) and unfinished upload sessions hold together; one larger
+    # stream or declared upload is a 413, one that does not fit beside what is held a 507.
+    max_media_bytes: int = MAX_MEDIA_BYTES
     page_size: int = DEFAULT_PAGE_SIZE  # server-side page size of collections (clients may ask for less)
     journal_size: int = 1000  # requests kept in the journal (0: off)
     delta_log_size: int = DELTA_LOG_SIZE  # changes kept for delta queries; an older deltaLink answers 410
@@ -70,7 +74,15 @@ def convert(name: str, raw: str) -> object:
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if name == "tls_names":
         return tuple(n.strip() for n in raw.split(",") if n.strip())
-    if name in {"port", "seed", "max_body_bytes", "page_size", "journal_size", "delta_log_size"}:
+    if name in {
+        "port",
+        "seed",
+        "max_body_bytes",
+        "max_media_bytes",
+        "page_size",
+        "journal_size",
+        "delta_log_size",
+    }:
         try:
             number = int(raw)
         except ValueError as exc:

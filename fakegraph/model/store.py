@@ -100,6 +100,13 @@ class Store:
         self._deleted: set[tuple[str, str]] = set()  # singletons deleted since the last load or reset
         self._generation = 0  # bumped by every write: lets readers cache what they derive from the store
         self._indexes: dict[str, dict[Hashable, Index]] = {}
+        self._deletion_watchers: list[Callable[[str, str], None]] = []  # told (type, key) of each delete
+
+    def watch_deletions(self, watcher: Callable[[str, str], None]) -> None:
+        """Call `watcher(type, key)`, under the store's lock, for every object deleted from now on (those
+        contained under a deleted parent included): what is kept beside an object goes with it."""
+        with self._lock:
+            self._deletion_watchers.append(watcher)
 
     @overload
     def index(self, entity_type: str, name: Hashable, make: Callable[[], IndexT]) -> IndexT: ...
@@ -248,6 +255,8 @@ class Store:
                 if gone is None:
                     continue
                 self._changed(kind, gone, None)
+                for watcher in self._deletion_watchers:
+                    watcher(kind, name)
                 if remember and (kind, name) == (entity_type, key):
                     self._deleted.add((kind, name))
                 owner = self._owner.pop((kind, name), None)
