@@ -201,6 +201,8 @@ def classify(
         return "doc-defect", f"its answer shows properties its type does not declare: {sorted(missing)[:5]}"
     if example.defect:
         return "doc-defect", example.defect
+    if example.status == 204 and example.keys:
+        return "doc-defect", "its 204 No Content answer shows a body"
     if unbound:
         return "doc-defect", "its path names a {placeholder} object and the fake holds none to bind"
     value = answer.body.get("value") if isinstance(answer.body, dict) else None

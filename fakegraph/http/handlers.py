@@ -862,6 +862,7 @@ def _expand(call: Call, item: JSONObject, path: list[str], expansions: list[_Exp
         sub = _navigation_call(call, item, path, expanded)
         if sub is None:  # a navigation no documented path reads: nothing can have been put there
             if many:
+                out[f"{expanded.name}@odata.context"] = _navigation_context(call, path, expanded.name)
                 out[expanded.name] = []
             continue
         if sub.cast and sub.cast not in _kinds_of(sub, sub.endpoint.entity_type):
@@ -903,6 +904,16 @@ def _navigation_value(sub: Call, expanded: _Expanded, many: bool) -> JSONObject:
     return {f"{name}@odata.context": sub.context(), **counted, name: values}
 
 
+def _navigation_context(call: Call, path: list[str], name: str) -> str:
+    """The context of a navigation of the item at `path` (`chats('19:x')/members`): the item as its
+    collection names it, keyed, then the navigation."""
+    keyed = call.endpoint.kind == "list" or call.target.route.template.rstrip("/").endswith("}")
+    if not keyed or not path:  # an item addressed without a key (`/me/drive`) is named by its own path
+        return f"{call.base}/$metadata#{call.collection}/{name}"
+    key = unquote(path[-1]).replace("'", "''")
+    return f"{call.base}/$metadata#{call.collection}('{quote(key, safe='@:.-_~')}')/{name}"
+
+
 def _is_collection(call: Call, name: str, owner: str = "") -> bool:
     entity = owner or call.cast or call.endpoint.entity_type
     schema = call.state.catalogue.schema(call.version, entity) or {}
@@ -914,11 +925,11 @@ def _navigation_call(call: Call, item: JSONObject, path: list[str], expanded: _E
     """The read of one navigation of an item: at the item's path, else at its entity set's
     (`/groups/{id}/members/{id}/manager` reads as `/users/{id}/manager`)."""
     paths = [[*path, expanded.name]]
-    kind = item.get("@odata.type")
-    if isinstance(kind, str) and kind.startswith("#") and path:
+    kind, key = item.get("@odata.type"), item.get("id")
+    if isinstance(kind, str) and kind.startswith("#") and isinstance(key, str):
         name = kind.rsplit(".", 1)[-1]
         plural = name[:-1] + "ies" if name.endswith("y") else name + "s"
-        paths.append([plural, path[-1], expanded.name])
+        paths.append([plural, quote(key, safe=""), expanded.name])
     for segments in paths:
         try:
             target = call.state.router.resolve(call.version, segments)

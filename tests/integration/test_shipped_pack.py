@@ -217,3 +217,20 @@ async def test_a_create_naming_a_derived_type_makes_an_object_of_that_type(clien
     listed = await _json(await client.get(f"/beta/teams/{team}/members", headers=AUTH))
     found = [m for m in listed["value"] if m["id"] == member["id"]]
     assert [m["@odata.type"] for m in found] == ["#microsoft.graph.aadUserConversationMember"]
+
+
+async def test_every_expanded_collection_says_its_context(client):
+    """`$expand=*` on a user: each navigation collection comes with its `nav@odata.context`, read through a
+    documented path or not (then empty: nothing can have been put there)."""
+    me = await client.get("/v1.0/me?$expand=*", headers=AUTH)
+    assert me.status == 200, await me.text()
+    body = await _json(me)
+    from fakegraph.artifacts.paths import data_dir
+
+    schema = json.loads((data_dir() / "schemas" / "v1.0" / "microsoft.graph.user.json").read_text())
+    declared = set(schema["x-graph"]["navigationProperties"])
+    navigations = [name for name, value in body.items() if isinstance(value, list) and name in declared]
+    assert "memberOf" in navigations
+    for name in navigations:
+        context = body.get(f"{name}@odata.context", "")
+        assert context.lower().endswith(f"/{name.lower()}"), (name, context)  # spelled as its page spells it
