@@ -45,6 +45,8 @@ class State:
     rng_lock: threading.Lock = field(default_factory=threading.Lock)
     # request-id values: unique, outside the seeded world (seeded from the OS once, not per request)
     request_ids: random.Random = field(default_factory=lambda: random.Random(os.urandom(16)))
+    # authenticates $skiptokens (HMAC): drawn per server, so a token cannot be forged or outlive its run
+    token_key: bytes = field(default_factory=lambda: os.urandom(32))
     errors: list[BaseException] = field(default_factory=list)
     derived: dict[Any, Any] = field(default_factory=dict)  # behaviours' caches (keyed by store generation)
     responses: ResponseCache = field(default_factory=ResponseCache)
