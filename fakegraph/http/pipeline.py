@@ -116,7 +116,7 @@ async def run_batch(request: handlers.GraphRequest, state: State) -> Reply:
     steps = batch.plan(body, version)
     results: dict[str, JSONReply] = {}
     for step in steps:
-        failed = [d for d in step.depends_on if results[d.lower()].status >= 400]
+        failed = [d for d in step.depends_on if not 200 <= results[d.lower()].status < 400]
         if failed:
             results[step.id.lower()] = _failed_dependency(step, failed[0], state)
             continue
@@ -126,6 +126,8 @@ async def run_batch(request: handlers.GraphRequest, state: State) -> Reply:
             reply = error_reply(nested, state, state.new_request_id(), state.new_request_id())
         else:
             reply = await answer(sub, state)
+            if reply.status == DROPPED:  # no connection of its own to drop: the gateway's answer instead
+                reply = _dropped_step(reply, state)
         results[step.id.lower()] = JSONReply(step.id, reply)
     ordered = [results[str(item["id"]).lower()].as_bytes() for item in body["requests"]]
     return Reply(
@@ -154,6 +156,16 @@ class JSONReply(NamedTuple):
         else:
             body = dumps(self.reply.body.decode("utf-8", "replace"))
         return head[:-1] + b',"body":' + body + b"}"
+
+
+def _dropped_step(dropped: Reply, state: State) -> Reply:
+    """A batch step whose connection a fault dropped: Graph's gateway answers such a step with a 504."""
+    error = InjectedError(504, None)
+    error.message = "The service dropped the connection of this request (an injected fault); retry it."
+    request_id = dropped.headers.get("request-id") or state.new_request_id()
+    client_request_id = dropped.headers.get("client-request-id") or request_id
+    reply = error_reply(error, state, request_id, client_request_id)
+    return Reply(reply.status, reply.body, {**reply.headers, "request-id": request_id})
 
 
 def _failed_dependency(step: batch.Step, dependency: str, state: State) -> JSONReply:
