@@ -11,10 +11,11 @@ POST /_fakegraph/seed   {"<type>": [objects]} adds validated objects, all or not
 
 from __future__ import annotations
 
+import hmac
 from typing import TYPE_CHECKING, Any, cast
 
 from fakegraph.artifacts.contract import JSONObject, graph_block, schema_uri, type_of_uri
-from fakegraph.artifacts.errors import BadRequest, MethodNotAllowed, NotFound, Unauthorized
+from fakegraph.artifacts.errors import BadRequest, Conflict, MethodNotAllowed, NotFound, Unauthorized
 from fakegraph.http import handlers
 from fakegraph.http.responses import Reply, dumps
 from fakegraph.model.clock import iso, parse_iso
@@ -34,7 +35,7 @@ def is_admin(raw_path: str) -> bool:
 async def dispatch(request: handlers.GraphRequest, state: State) -> Reply:
     name = request.raw_path[len(PREFIX) :].split("?", 1)[0].strip("/")
     expected = state.settings.admin_token
-    if expected and name != "health" and request.headers.get("Authorization", "") != f"Bearer {expected}":
+    if expected and name != "health" and not _admitted(request.headers.get("Authorization", ""), expected):
         raise Unauthorized("The control plane needs 'Authorization: Bearer <admin token>'.")
     routes = {
         ("health", "GET"): _health,
@@ -57,6 +58,14 @@ async def dispatch(request: handlers.GraphRequest, state: State) -> Reply:
             raise MethodNotAllowed(allowed)
         raise NotFound(f"There is no control endpoint '{PREFIX}{name}'.")
     return await handler(request, state)
+
+
+def _admitted(authorization: str, expected: str) -> bool:
+    """`Bearer <token>` with the scheme in any case (RFC 9110), the token compared in constant time."""
+    scheme, _, token = authorization.strip().partition(" ")
+    given = token.strip().encode("utf-8", "surrogateescape")
+    right = hmac.compare_digest(given, expected.encode("utf-8", "surrogateescape"))
+    return scheme.lower() == "bearer" and right
 
 
 def _json(value: Any, status: int = 200) -> Reply:
@@ -165,34 +174,67 @@ def _relations(given: Any) -> Relations | None:
 
 async def _seed(request: handlers.GraphRequest, state: State) -> Reply:
     body = await handlers.read_body(request)
-    objects = seed_objects(state, body)
-    for type_name, items in objects.items():
-        for item in items:
-            state.store.insert(type_name, str(item["id"]), item)
-    return _json({"added": sum(len(v) for v in objects.values())}, 201)
+    added = add_objects(state, seed_objects(state, body))
+    return _json({"added": len(added)}, 201)
+
+
+def add_objects(state: State, objects: dict[str, list[JSONObject]]) -> list[JSONObject]:
+    """Store new objects, all or none: an id that is stored already is a 409 naming it (seeding adds, it
+    does not overwrite what a test may have read)."""
+    with state.store.locked():
+        for type_name, items in objects.items():
+            for item in items:
+                key = str(item["id"])
+                if state.store.peek(type_name, key) is not None:
+                    raise Conflict(
+                        f"An object of type '{type_name}' with id '{_shown(key)}' exists already; nothing "
+                        "was added. Seeding adds objects: change one with PATCH, or replace everything "
+                        "with PUT /_fakegraph/state.",
+                        target="id",
+                    )
+        return [
+            state.store.insert(type_name, str(item["id"]), item, exclusive=True)
+            for type_name, items in objects.items()
+            for item in items
+        ]
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def seed_objects(state: State, body: Any) -> dict[str, list[JSONObject]]:
-    """Objects checked against their type's schema (ids generated where missing); any problem refuses all.
-    One store serves both versions: an object is accepted when its type's schema in either version takes it
-    (beta's first)."""
+    """Objects checked against their type's schema (ids generated where missing); any problem refuses all:
+    an id no URL could address (empty, surrounding spaces, control characters), or one id given twice for
+    a type (a 400 naming both places). One store serves both versions: an object is accepted when its
+    type's schema in either version takes it (beta's first)."""
     if not isinstance(body, dict):
         raise BadRequest("Send a JSON object mapping Graph type names to arrays of objects.")
     out: dict[str, list[JSONObject]] = {}
+    seen: dict[tuple[str, str], str] = {}  # (type, id) → where it was given first
     for raw_name, items in body.items():
         type_name = resolve_type(state, raw_name)
         if not isinstance(items, list):
             raise BadRequest(f"The value of '{raw_name}' must be an array of objects.", target=raw_name)
-        checked = []
+        checked = out.setdefault(type_name, [])  # a type named twice (qualified and simple): both lists
         for position, item in enumerate(items):
+            where = f"{raw_name}[{position}]"
             if not isinstance(item, dict):
-                raise BadRequest(f"{raw_name}[{position}] is not an object.", target=raw_name)
+                raise BadRequest(f"{where} is not an object.", target=raw_name)
             body_item = {"id": state.new_id(), **item}
             try:
+                handlers._key_segment(body_item["id"])
                 checked.append(_checked(state, type_name, body_item))
             except BadRequest as exc:
-                raise BadRequest(f"{raw_name}[{position}]: {exc.message}", target=exc.target) from exc
-        out[type_name] = checked
+                raise BadRequest(f"{where}: {exc.message}", target=exc.target) from exc
+            key = str(body_item["id"])
+            first = seen.setdefault((type_name, key), where)
+            if first != where:
+                raise BadRequest(
+                    f"{where}: the id '{_shown(key)}' is given twice for type '{type_name}', "
+                    f"also at {first}.",
+                    target="id",
+                )
     return out
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import parse_qsl
 
@@ -25,7 +26,7 @@ from fakegraph.http import admin, batch, handlers
 from fakegraph.http.responses import Reply, dumps
 from fakegraph.http.routing import split
 from fakegraph.model.faults import InjectedError
-from fakegraph.model.journal import Recorded
+from fakegraph.model.journal import SECRET_HEADERS, Recorded, redact
 
 if TYPE_CHECKING:
     from fakegraph.http.state import State
@@ -91,9 +92,29 @@ async def _record(request: handlers.GraphRequest, state: State, reply: Reply) ->
         except Exception:  # the body was refused (too large, broken stream): keep the entry without it
             body = None
     entry = Recorded(
-        request.method, request.raw_path, reply.status, request.headers, body, reply.body, state.clock.now()
+        request.method,
+        request.raw_path,
+        reply.status,
+        _redacted(request.headers),
+        body,
+        reply.body,
+        state.clock.now(),
     )
     state.journal.add(entry)
+
+
+def _redacted(headers: Mapping[str, str]) -> Mapping[str, str]:
+    """The request's headers with credentials replaced by their scheme and a short hash."""
+    if not any(name in headers for name in SECRET_HEADERS):
+        return headers
+    kept: CIMultiDict[str] = CIMultiDict(headers)
+    for name in SECRET_HEADERS:
+        if name in kept:
+            values = [redact(value) for value in kept.getall(name)]
+            del kept[name]
+            for value in values:
+                kept.add(name, value)
+    return CIMultiDictProxy(kept)
 
 
 def error_reply(error: GraphError, state: State, request_id: str, client_request_id: str) -> Reply:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections import deque
@@ -10,6 +11,18 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from fakegraph.model.clock import iso
+
+SECRET_HEADERS = ("Authorization", "Proxy-Authorization", "Cookie")
+
+
+def redact(value: str) -> str:
+    """A credential as the journal keeps it: its scheme and a short hash of the rest (`Bearer
+    sha256:1f2e3d4c5b6a`), enough to tell tokens apart, not to reuse one."""
+    scheme, _, secret = value.strip().partition(" ")
+    if not secret:
+        scheme, secret = "", scheme
+    digest = hashlib.sha256(secret.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    return f"{scheme} sha256:{digest}".strip() if secret else scheme
 
 
 class Recorded(NamedTuple):  # a tuple: one per request, cheaper than a frozen dataclass
