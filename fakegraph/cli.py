@@ -55,6 +55,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--page-size", help="server-side page size of collections (default 100)")
     serve.add_argument("--max-body-bytes", help="largest request body accepted (default 4 MiB)")
     serve.add_argument("--journal-size", help="requests kept in the journal, 0 to turn it off (default 1000)")
+    serve.add_argument(
+        "--journal-body-bytes", help="bytes of each body the journal keeps, the rest cut (default 65536)"
+    )
+    serve.add_argument(
+        "--journal-bytes", help="bytes the whole journal holds, oldest entries go first (default 32 MiB)"
+    )
+    serve.add_argument("--max-errors", help="unexpected errors kept with tracebacks, the rest counted (100)")
+    serve.add_argument("--throttle-buckets", help="throttling windows kept, least recently used go (10000)")
+    serve.add_argument("--max-error-chars", help="longest error message; longer ones are clipped (2000)")
     serve.add_argument("--tls", action="store_const", const="true", help="serve https with a throwaway CA")
     serve.add_argument(
         "--tls-name", action="append", dest="tls_names", help="extra certificate name (repeatable)"
@@ -227,6 +236,11 @@ def _serve(args: argparse.Namespace) -> int:
             "page_size",
             "max_body_bytes",
             "journal_size",
+            "journal_body_bytes",
+            "journal_bytes",
+            "max_errors",
+            "throttle_buckets",
+            "max_error_chars",
             "tls",
             "tls_dir",
             "throttle",

@@ -28,12 +28,15 @@ START_TIMEOUT = 30.0
 class ServerError(FakeGraphError):
     """The fake raised unexpectedly while serving; the original exceptions are in `errors`."""
 
-    def __init__(self, errors: list[BaseException]) -> None:
+    def __init__(self, errors: list[BaseException], dropped: int = 0) -> None:
         first = errors[0]
+        earlier = f" (and {dropped} earlier ones not kept)" if dropped else ""
         super().__init__(
-            f"fakegraph raised {len(errors)} unexpected exception(s); first: {type(first).__name__}: {first}"
+            f"fakegraph raised {len(errors)} unexpected exception(s){earlier}; first kept: "
+            f"{type(first).__name__}: {first}"
         )
         self.errors = errors
+        self.dropped = dropped
 
 
 def tls_directory(settings: Settings) -> Path:
@@ -165,7 +168,7 @@ class FakeGraph:
 
     def check(self) -> None:
         """Raise ServerError if the fake raised unexpectedly since the last check (and forget them)."""
-        errors = list(self.state.errors)
+        errors, dropped = list(self.state.errors), self.state.errors.dropped
         self.state.errors.clear()
         if errors:
-            raise ServerError(errors)
+            raise ServerError(errors, dropped)

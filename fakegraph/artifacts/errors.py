@@ -113,13 +113,30 @@ class InternalError(GraphError):
     code = "generalException"
 
 
+def clip(text: str, limit: int) -> str:
+    """`text` if it has at most `limit` characters, else its start and end around a note of what was left
+    out (an error message may echo a value the client sent, of any size)."""
+    if len(text) <= limit:
+        return text
+    note = f" ...[{len(text) - limit} characters left out]... "
+    head = max((limit - len(note)) * 2 // 3, 0)
+    tail = max(limit - len(note) - head, 0)
+    return text[:head] + note + (text[-tail:] if tail else "")
+
+
 def error_body(
-    error: GraphError, request_id: str, client_request_id: str, now: datetime | None = None
+    error: GraphError,
+    request_id: str,
+    client_request_id: str,
+    now: datetime | None = None,
+    limit: int | None = None,
 ) -> JSONObject:
-    """`{"error": {"code", "message", "innerError": {"date", "request-id", "client-request-id"}}}`."""
+    """`{"error": {"code", "message", "innerError": {"date", "request-id", "client-request-id"}}}`; with
+    `limit`, a longer message or target is clipped to it."""
     date = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S")
-    body: JSONObject = {"code": error.code, "message": error.message}
+    message = error.message if limit is None else clip(error.message, limit)
+    body: JSONObject = {"code": error.code, "message": message}
     if error.target:
-        body["target"] = error.target
+        body["target"] = error.target if limit is None else clip(error.target, limit)
     body["innerError"] = {"date": date, "request-id": request_id, "client-request-id": client_request_id}
     return {"error": body}

@@ -4,7 +4,7 @@ GET  /_fakegraph/health                      {"status": "ok"}
 POST /_fakegraph/reset                       back to the dataset, seed and clock of the start (204)
 GET  /_fakegraph/clock                       {"now": ...}
 POST /_fakegraph/clock  {"now": ISO} | {"advanceSeconds": N}
-GET  /_fakegraph/requests?method=&path=      the journal, newest first; DELETE clears it
+GET  /_fakegraph/requests?method=&path=&top=  the journal, newest first, paged; DELETE clears it
 GET  /_fakegraph/state                       objects by type, links and containment; PUT loads a dump
 POST /_fakegraph/seed   {"<type>": [objects]} adds validated objects, all or nothing (201)
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hmac
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlencode
 
 from fakegraph.artifacts.contract import JSONObject, graph_block, schema_uri, type_of_uri
 from fakegraph.artifacts.errors import BadRequest, Conflict, MethodNotAllowed, NotFound, Unauthorized
@@ -112,11 +113,39 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+JOURNAL_PAGE = 100  # entries per page of GET /_fakegraph/requests unless ?top= says otherwise
+JOURNAL_PAGE_MAX = 1000
+JOURNAL_PAGE_BYTES = 8 * 1024 * 1024  # a page stops after the entry that passes this (one entry at least)
+
+
 async def _requests(request: handlers.GraphRequest, state: State) -> Reply:
-    method = request.query.get("method")
-    path = request.query.get("path")
-    entries = state.journal.entries(method, path)
-    return _json({"value": [e.as_json() for e in entries]})
+    """The journal, newest first, a page at a time: `@odata.nextLink` continues below the page's last entry
+    (stable while new requests arrive)."""
+    query = request.query
+    top = _whole(query.get("top"), "top", 1, JOURNAL_PAGE_MAX) or JOURNAL_PAGE
+    before = _whole(query.get("before"), "before", 1, None)
+    entries = state.journal.entries(query.get("method"), query.get("path"), before=before)
+    page: list[Any] = []
+    weight = 0
+    for entry in entries[:top]:
+        if page and weight + entry.size() > JOURNAL_PAGE_BYTES:
+            break
+        page.append(entry)
+        weight += entry.size()
+    body: JSONObject = {"value": [e.as_json() for e in page]}
+    if len(page) < len(entries):
+        kept = [(k, v) for k, v in query.items() if k not in {"before", "top"}]
+        params = urlencode([*kept, ("top", str(top)), ("before", str(page[-1].seq))])
+        body["@odata.nextLink"] = f"{request.scheme}://{request.host}{PREFIX}requests?{params}"
+    return _json(body)
+
+
+def _whole(text: str | None, name: str, least: int, most: int | None) -> int | None:
+    if text is None:
+        return None
+    if not text.isascii() or not text.isdigit() or len(text) > 12 or int(text) < least:
+        raise BadRequest(f"'{name}' must be a whole number of at least {least}.", target=name)
+    return min(int(text), most) if most is not None else int(text)
 
 
 async def _clear_requests(_request: handlers.GraphRequest, state: State) -> Reply:

@@ -20,6 +20,7 @@ from fakegraph.artifacts.errors import (
     InternalError,
     MethodNotAllowed,
     PayloadTooLarge,
+    clip,
     error_body,
 )
 from fakegraph.http import admin, batch, handlers
@@ -57,14 +58,33 @@ async def answer(request: handlers.GraphRequest, state: State) -> Reply:
         too_large = PayloadTooLarge(f"The request body exceeds the limit of {limit} bytes.")
         reply = error_reply(too_large, state, request_id, client_request_id)
     except Exception as exc:  # a bug in the fake: answer like Graph, and keep it for the test to see
-        log.exception("unexpected error in fakegraph while handling %s %s", request.method, request.raw_path)
         state.errors.append(exc)
+        _log_unexpected(request, state)
         internal = InternalError(f"fakegraph failed unexpectedly: {type(exc).__name__}: {exc}")
         reply = error_reply(internal, state, request_id, client_request_id)
     headers = {**reply.headers, "request-id": request_id, "client-request-id": client_request_id}
     if state.journal.enabled:
         await _record(request, state, reply)
     return Reply(reply.status, reply.body, headers)
+
+
+def _log_unexpected(request: handlers.GraphRequest, state: State) -> None:
+    """The traceback of each of the first `max_errors` unexpected errors (since a reset), then a line now
+    and then: a client that makes thousands of 500s must not fill the disk."""
+    total, keep = state.errors.total, state.settings.max_errors
+    shown = clip(request.raw_path, 300)
+    if total <= keep:
+        log.exception("unexpected error in fakegraph while handling %s %s", request.method, shown)
+    elif total & (total - 1) == 0 or total % 10_000 == 0:
+        log.error(
+            "%d unexpected errors in fakegraph since the start or the last reset (tracebacks of the first "
+            "%d logged; the last %d kept in State.errors); latest: %s %s",
+            total,
+            keep,
+            keep,
+            request.method,
+            shown,
+        )
 
 
 async def _dropped_by_fault(request: handlers.GraphRequest, state: State) -> bool:
@@ -118,7 +138,7 @@ def _redacted(headers: Mapping[str, str]) -> Mapping[str, str]:
 
 
 def error_reply(error: GraphError, state: State, request_id: str, client_request_id: str) -> Reply:
-    body = error_body(error, request_id, client_request_id, state.clock.now())
+    body = error_body(error, request_id, client_request_id, state.clock.now(), state.settings.max_error_chars)
     if error.status == 429:  # Graph's documented throttling body carries its code and status inside too
         body["error"]["innerError"].update({"code": "429", "message": "Please retry after", "status": "429"})
     return Reply(error.status, dumps(body), {"Content-Type": ERROR_CONTENT_TYPE, **error.headers})
@@ -192,7 +212,8 @@ def _dropped_step(dropped: Reply, state: State) -> Reply:
 def _failed_dependency(step: batch.Step, dependency: str, state: State) -> JSONReply:
     error = GraphError(f"The request '{step.id}' depends on '{dependency}', which failed.")
     error_headers = {"Content-Type": ERROR_CONTENT_TYPE}
-    body = error_body(error, state.new_request_id(), state.new_request_id(), state.clock.now())
+    limit = state.settings.max_error_chars
+    body = error_body(error, state.new_request_id(), state.new_request_id(), state.clock.now(), limit)
     body["error"]["code"] = "FailedDependency"
     return JSONReply(step.id, Reply(424, dumps(body), error_headers))
 

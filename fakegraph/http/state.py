@@ -22,6 +22,7 @@ from fakegraph.http.routing import Router
 from fakegraph.model import guids
 from fakegraph.model.clock import MockClock
 from fakegraph.model.datasets import load_dataset, sample_links
+from fakegraph.model.errorlog import ErrorLog
 from fakegraph.model.faults import Faults
 from fakegraph.model.journal import Journal
 from fakegraph.model.settings import Settings
@@ -47,7 +48,7 @@ class State:
     request_ids: random.Random = field(default_factory=lambda: random.Random(os.urandom(16)))
     # authenticates $skiptokens (HMAC): drawn per server, so a token cannot be forged or outlive its run
     token_key: bytes = field(default_factory=lambda: os.urandom(32))
-    errors: list[BaseException] = field(default_factory=list)
+    errors: ErrorLog = field(default_factory=lambda: ErrorLog(100))  # the last max_errors, others counted
     derived: dict[Any, Any] = field(default_factory=dict)  # behaviours' caches (keyed by store generation)
     responses: ResponseCache = field(default_factory=ResponseCache)
     query_contexts: dict[Any, Any] = field(default_factory=dict)  # OData contexts per type and operation
@@ -128,7 +129,12 @@ def build_state(settings: Settings) -> State:
         validators=validators,
         masks={v: EnumMasks(s) for v, s in catalogue.schemas.items()},
         rng=random.Random(settings.seed),
-        journal=Journal(settings.journal_size),
+        journal=Journal(settings.journal_size, settings.journal_bytes, settings.journal_body_bytes),
+        errors=ErrorLog(settings.max_errors),
         faults=Faults(random.Random(settings.seed)),
-        throttle=Throttle(*parse_rate(settings.throttle)) if settings.throttle else None,
+        throttle=(
+            Throttle(*parse_rate(settings.throttle), buckets=settings.throttle_buckets)
+            if settings.throttle
+            else None
+        ),
     )

@@ -17,6 +17,16 @@ DEFAULT_PAGE_SIZE = 100
 SERVE_PORT = 8000  # `fakegraph serve`'s port when neither --port nor FAKEGRAPH_PORT names one
 
 
+# Resource bounds (issue 15): each setting's smallest sensible value.
+LIMITS = {
+    "journal_body_bytes": 0,
+    "journal_bytes": 0,
+    "max_errors": 1,
+    "throttle_buckets": 1,
+    "max_error_chars": 200,
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
@@ -27,6 +37,11 @@ class Settings:
     max_body_bytes: int = MAX_BODY_BYTES
     page_size: int = DEFAULT_PAGE_SIZE  # server-side page size of collections (clients may ask for less)
     journal_size: int = 1000  # requests kept in the journal (0: off)
+    journal_body_bytes: int = 64 * 1024  # each request or response body kept in the journal, truncated past
+    journal_bytes: int = 32 * 1024 * 1024  # the whole journal: oldest entries go beyond this many bytes
+    max_errors: int = 100  # unexpected server errors kept with their tracebacks (the rest are counted)
+    throttle_buckets: int = 10_000  # (app, tenant) throttling windows kept; least recently used go first
+    max_error_chars: int = 2000  # an error message longer than this keeps its start and end around "..."
     tls: bool = False  # serve https with a throwaway CA (written to tls_dir)
     tls_names: tuple[str, ...] = ()  # extra names in the server certificate (a compose service name, say)
     tls_dir: str = ""  # where the CA and certificate go (default: a fresh temporary directory)
@@ -38,6 +53,10 @@ class Settings:
     def __post_init__(self) -> None:
         if not isinstance(self.data, Path):  # FakeGraph(data="pack") and markers pass text
             object.__setattr__(self, "data", Path(self.data))
+        for name, least in LIMITS.items():
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < least:
+                raise ValueError(f"{name} must be an integer of at least {least}, not {value!r}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **given: object) -> Settings:
@@ -68,13 +87,15 @@ def convert(name: str, raw: str) -> object:
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if name == "tls_names":
         return tuple(n.strip() for n in raw.split(",") if n.strip())
-    if name in {"port", "seed", "max_body_bytes", "page_size", "journal_size"}:
+    if name in {"port", "seed", "max_body_bytes", "page_size", "journal_size", *LIMITS}:
         try:
             number = int(raw)
         except ValueError as exc:
             raise ValueError(f"{name} must be an integer, not {raw!r}") from exc
         if name == "port" and not 0 <= number <= 65535:
             raise ValueError(f"port must be between 0 and 65535, not {number}")
+        if name in LIMITS and number < LIMITS[name]:
+            raise ValueError(f"{name} must be at least {LIMITS[name]}, not {number}")
         return number
     if name == "clock":
         try:
