@@ -275,7 +275,7 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"fakegraph serving {scheme}://{host}:{listening.port}/beta{note}", flush=True)
             await asyncio.Event().wait()
         finally:
-            await listening.runner.cleanup()
+            await listening.close()  # and the TLS files' temporary directories
 
     try:
         asyncio.run(serve())

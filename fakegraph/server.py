@@ -7,7 +7,6 @@ with FakeGraph(seed=1) as graph:
 from __future__ import annotations
 
 import asyncio
-import tempfile
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +19,7 @@ from fakegraph.artifacts.errors import ConfigError, FakeGraphError
 from fakegraph.http.app import create_server
 from fakegraph.http.state import State, build_state
 from fakegraph.model.settings import Settings
-from fakegraph.tls import TLSFiles, make_certificates, server_context
+from fakegraph.tls import TLSFiles, make_certificates, remove, server_context
 
 START_TIMEOUT = 30.0
 
@@ -39,16 +38,20 @@ class ServerError(FakeGraphError):
         self.dropped = dropped
 
 
-def tls_directory(settings: Settings) -> Path:
-    return Path(settings.tls_dir) if settings.tls_dir else Path(tempfile.mkdtemp(prefix="fakegraph-tls-"))
-
-
 class Listening(NamedTuple):
-    """A server accepting connections: its runner (to clean up), the port it got, and the TLS files."""
+    """A server accepting connections: its runner, the port it got, and the TLS files; `close` stops it."""
 
     runner: web.ServerRunner
     port: int
     tls_files: TLSFiles | None
+
+    async def close(self) -> None:
+        """Stop serving, and remove the temporary directories of the TLS files."""
+        try:
+            await self.runner.cleanup()
+        finally:
+            if self.tls_files is not None:
+                remove(self.tls_files)
 
 
 async def listen(state: State, *, handle_signals: bool = False) -> Listening:
@@ -58,14 +61,15 @@ async def listen(state: State, *, handle_signals: bool = False) -> Listening:
     runner = web.ServerRunner(create_server(state), handle_signals=handle_signals)
     await runner.setup()
     context, files = None, None
-    if settings.tls:
-        files = make_certificates(tls_directory(settings), settings.tls_names)
-        context = server_context(files)
-    site = web.TCPSite(runner, settings.host, settings.port or 0, ssl_context=context)
     try:
+        if settings.tls:
+            directory = Path(settings.tls_dir) if settings.tls_dir else None
+            files = make_certificates(directory, settings.tls_names)
+            context = server_context(files)
+        site = web.TCPSite(runner, settings.host, settings.port or 0, ssl_context=context)
         await site.start()
     except BaseException:
-        await runner.cleanup()
+        await Listening(runner, 0, files).close()
         raise
     sockets = getattr(getattr(site, "_server", None), "sockets", None) or []
     port = int(sockets[0].getsockname()[1]) if sockets else settings.port or 0
@@ -80,7 +84,7 @@ class FakeGraph:
         self._state: State | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
-        self._runner: web.ServerRunner | None = None
+        self._listening: Listening | None = None
         self.port = self.settings.port
         self.tls_files: TLSFiles | None = None
 
@@ -147,20 +151,21 @@ class FakeGraph:
 
     async def _serve(self) -> None:
         assert self._state is not None
-        self._runner, self.port, self.tls_files = await listen(self._state)
+        self._listening = await listen(self._state)
+        self.port, self.tls_files = self._listening.port, self._listening.tls_files
 
     def stop(self) -> None:
         if self._thread is None or self._loop is None:
             return
         loop = self._loop
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), loop).result(timeout=START_TIMEOUT)
+        if self._listening is not None:
+            asyncio.run_coroutine_threadsafe(self._listening.close(), loop).result(timeout=START_TIMEOUT)
         loop.call_soon_threadsafe(loop.stop)
         self._thread.join(timeout=START_TIMEOUT)
         loop.close()
         self._thread = None
         self._loop = None
-        self._runner = None
+        self._listening = None
 
     def reset(self) -> None:
         """Back to the starting dataset, seed and clock; the journal and recorded errors are cleared."""
