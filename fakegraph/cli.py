@@ -55,15 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--page-size", help="server-side page size of collections (default 100)")
     serve.add_argument("--max-body-bytes", help="largest request body accepted (default 4 MiB)")
     serve.add_argument("--journal-size", help="requests kept in the journal, 0 to turn it off (default 1000)")
-    serve.add_argument(
-        "--journal-body-bytes", help="bytes of each body the journal keeps, the rest cut (default 65536)"
-    )
-    serve.add_argument(
-        "--journal-bytes", help="bytes the whole journal holds, oldest entries go first (default 32 MiB)"
-    )
-    serve.add_argument("--max-errors", help="unexpected errors kept with tracebacks, the rest counted (100)")
-    serve.add_argument("--throttle-buckets", help="throttling windows kept, least recently used go (10000)")
-    serve.add_argument("--max-error-chars", help="longest error message; longer ones are clipped (2000)")
+    _bound_flags(serve)
     serve.add_argument("--tls", action="store_const", const="true", help="serve https with a throwaway CA")
     serve.add_argument(
         "--tls-name", action="append", dest="tls_names", help="extra certificate name (repeatable)"
@@ -101,6 +93,25 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("docs", nargs="+", type=Path)
     stats.add_argument("--overrides", type=Path, default=None)
     return parser
+
+
+BOUNDS = {  # `fakegraph serve` flags of resource bounds (issue 15) and their help
+    "--journal-body-bytes": "bytes of each body the journal keeps, the rest cut (default 65536)",
+    "--journal-bytes": "bytes the whole journal holds, oldest entries go first (default 16 MiB)",
+    "--max-errors": "unexpected errors kept with tracebacks, the rest counted (default 100)",
+    "--throttle-buckets": "throttling windows kept, least recently used go first (default 10000)",
+    "--max-error-chars": "longest error message; longer ones are clipped (default 2000)",
+    "--max-connections": "open connections; the longest-idle gives way to a new one (default 4096)",
+    "--idle-timeout": "seconds a connection may wait for a request (default 75)",
+    "--header-timeout": "seconds for a request's headers once they begin (default 20)",
+    "--body-timeout": "seconds for a request's body to arrive (default 60)",
+    "--max-large-bodies": "requests with bodies of 1 MiB or more handled at once, others wait (default 2)",
+}
+
+
+def _bound_flags(parser: argparse.ArgumentParser) -> None:
+    for flag, text in BOUNDS.items():
+        parser.add_argument(flag, help=text)
 
 
 def _data_flag(parser: argparse.ArgumentParser) -> None:
@@ -236,11 +247,7 @@ def _serve(args: argparse.Namespace) -> int:
             "page_size",
             "max_body_bytes",
             "journal_size",
-            "journal_body_bytes",
-            "journal_bytes",
-            "max_errors",
-            "throttle_buckets",
-            "max_error_chars",
+            *(flag[2:].replace("-", "_") for flag in BOUNDS),
             "tls",
             "tls_dir",
             "throttle",

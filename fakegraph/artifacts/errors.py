@@ -7,10 +7,12 @@
     │   ├── Unauthorized          401  InvalidAuthenticationToken (+ WWW-Authenticate)
     │   ├── NotFound              404  Request_ResourceNotFound
     │   ├── MethodNotAllowed      405  Request_BadRequest
+    │   ├── RequestTimeout        408  RequestTimeout (headers or body too slow)
     │   ├── Conflict              409  Conflict (an id that exists already)
     │   ├── PayloadTooLarge       413  RequestEntityTooLarge
     │   ├── UnsupportedMediaType  415  UnsupportedMediaType
-    │   └── NotImplementedYet     501  notSupported (Graph has it; fakegraph does not yet)
+    │   ├── NotImplementedYet     501  notSupported (Graph has it; fakegraph does not yet)
+    │   └── ServiceUnavailable    503  serviceNotAvailable (no connection to spare)
     └── ConfigError                     bad settings or missing artifacts
 
 Domain modules raise these; only `http/pipeline` turns them into responses (Graph's envelope).
@@ -88,6 +90,13 @@ class MethodNotAllowed(GraphError):
         )
 
 
+class RequestTimeout(GraphError):
+    """The client did not send its request (headers or body) in time."""
+
+    status = 408
+    code = "RequestTimeout"
+
+
 class Conflict(GraphError):
     status = 409
     code = "Conflict"
@@ -106,6 +115,11 @@ class UnsupportedMediaType(GraphError):
 class NotImplementedYet(GraphError):
     status = 501
     code = "notSupported"
+
+
+class ServiceUnavailable(GraphError):
+    status = 503
+    code = "serviceNotAvailable"
 
 
 class InternalError(GraphError):

@@ -115,7 +115,7 @@ def _is_number(value: Any) -> bool:
 
 JOURNAL_PAGE = 100  # entries per page of GET /_fakegraph/requests unless ?top= says otherwise
 JOURNAL_PAGE_MAX = 1000
-JOURNAL_PAGE_BYTES = 8 * 1024 * 1024  # a page stops after the entry that passes this (one entry at least)
+JOURNAL_PAGE_BYTES = 1024 * 1024  # a page stops before the entry that would pass this (one entry at least)
 
 
 async def _requests(request: handlers.GraphRequest, state: State) -> Reply:

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import parse_qsl
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
 from fakegraph.artifacts.contract import VERSIONS
@@ -53,6 +55,10 @@ async def answer(request: handlers.GraphRequest, state: State) -> Reply:
             reply = await handlers.dispatch(request, state, segments)
     except GraphError as error:
         reply = error_reply(error, state, request_id, client_request_id)
+    except (HttpProcessingError, RequestPayloadError) as broken:  # a body that is not valid HTTP
+        text = str(getattr(broken, "message", "") or broken).strip().splitlines()
+        bad = BadRequest(f"The request body is not valid HTTP: {(text[0] if text else '').rstrip(':')}.")
+        reply = error_reply(bad, state, request_id, client_request_id)
     except web.HTTPRequestEntityTooLarge:
         limit = state.settings.max_body_bytes
         too_large = PayloadTooLarge(f"The request body exceeds the limit of {limit} bytes.")
@@ -106,7 +112,7 @@ async def _dropped_by_fault(request: handlers.GraphRequest, state: State) -> boo
 
 async def _record(request: handlers.GraphRequest, state: State, reply: Reply) -> None:
     body: bytes | None = None
-    if request.method in {"POST", "PATCH", "PUT"} and reply.status != 413:
+    if request.method in {"POST", "PATCH", "PUT"} and reply.status not in {408, 413}:
         try:
             body = await request.read()  # already read by the handler: aiohttp returns its copy
         except Exception:  # the body was refused (too large, broken stream): keep the entry without it

@@ -87,7 +87,7 @@ class Journal:
     """The last `size` requests, newest first, within `max_bytes` in all (the oldest go first); each body
     kept up to `body_bytes`."""
 
-    def __init__(self, size: int, max_bytes: int = 32 * 1024 * 1024, body_bytes: int = 64 * 1024) -> None:
+    def __init__(self, size: int, max_bytes: int = 16 * 1024 * 1024, body_bytes: int = 64 * 1024) -> None:
         self._lock = threading.Lock()
         self._items: deque[Recorded] = deque()
         self.size = max(size, 0)

@@ -24,7 +24,10 @@ LIMITS = {
     "max_errors": 1,
     "throttle_buckets": 1,
     "max_error_chars": 200,
+    "max_connections": 1,
+    "max_large_bodies": 1,
 }
+TIMEOUTS = ("idle_timeout", "header_timeout", "body_timeout")  # seconds: positive and finite
 
 
 @dataclass(frozen=True)
@@ -38,10 +41,15 @@ class Settings:
     page_size: int = DEFAULT_PAGE_SIZE  # server-side page size of collections (clients may ask for less)
     journal_size: int = 1000  # requests kept in the journal (0: off)
     journal_body_bytes: int = 64 * 1024  # each request or response body kept in the journal, truncated past
-    journal_bytes: int = 32 * 1024 * 1024  # the whole journal: oldest entries go beyond this many bytes
+    journal_bytes: int = 16 * 1024 * 1024  # the whole journal: oldest entries go beyond this many bytes
     max_errors: int = 100  # unexpected server errors kept with their tracebacks (the rest are counted)
     throttle_buckets: int = 10_000  # (app, tenant) throttling windows kept; least recently used go first
     max_error_chars: int = 2000  # an error message longer than this keeps its start and end around "..."
+    max_connections: int = 4096  # open connections; beyond, the longest-idle one is closed for a new one
+    idle_timeout: float = 75.0  # seconds a connection may wait for a request (also from connecting)
+    header_timeout: float = 20.0  # seconds for a request's headers to arrive once they have begun
+    body_timeout: float = 60.0  # seconds for a request's body to arrive
+    max_large_bodies: int = 2  # requests with bodies of 1 MiB or more handled at once (others wait)
     tls: bool = False  # serve https with a throwaway CA (written to tls_dir)
     tls_names: tuple[str, ...] = ()  # extra names in the server certificate (a compose service name, say)
     tls_dir: str = ""  # where the CA and certificate go (default: a fresh temporary directory)
@@ -57,6 +65,10 @@ class Settings:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < least:
                 raise ValueError(f"{name} must be an integer of at least {least}, not {value!r}")
+        for name in TIMEOUTS:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e9:
+                raise ValueError(f"{name} must be a positive number of seconds, not {value!r}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **given: object) -> Settings:
@@ -88,15 +100,9 @@ def convert(name: str, raw: str) -> object:
     if name == "tls_names":
         return tuple(n.strip() for n in raw.split(",") if n.strip())
     if name in {"port", "seed", "max_body_bytes", "page_size", "journal_size", *LIMITS}:
-        try:
-            number = int(raw)
-        except ValueError as exc:
-            raise ValueError(f"{name} must be an integer, not {raw!r}") from exc
-        if name == "port" and not 0 <= number <= 65535:
-            raise ValueError(f"port must be between 0 and 65535, not {number}")
-        if name in LIMITS and number < LIMITS[name]:
-            raise ValueError(f"{name} must be at least {LIMITS[name]}, not {number}")
-        return number
+        return _integer(name, raw)
+    if name in TIMEOUTS:
+        return _seconds(name, raw)
     if name == "clock":
         try:
             value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
@@ -104,3 +110,25 @@ def convert(name: str, raw: str) -> object:
             raise ValueError(f"clock must be an ISO 8601 date and time, not {raw!r}") from exc
         return in_range(value)
     return raw
+
+
+def _integer(name: str, raw: str) -> int:
+    try:
+        number = int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be an integer, not {raw!r}") from exc
+    if name == "port" and not 0 <= number <= 65535:
+        raise ValueError(f"port must be between 0 and 65535, not {number}")
+    if name in LIMITS and number < LIMITS[name]:
+        raise ValueError(f"{name} must be at least {LIMITS[name]}, not {number}")
+    return number
+
+
+def _seconds(name: str, raw: str) -> float:
+    try:
+        seconds = float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number of seconds, not {raw!r}") from exc
+    if not 0 < seconds < 1e9:
+        raise ValueError(f"{name} must be a positive number of seconds, not {raw!r}")
+    return seconds

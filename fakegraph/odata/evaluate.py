@@ -48,8 +48,17 @@ class QueryContext:
     token_key: bytes = b""  # the server's key authenticating $skiptokens (State.token_key)
 
 
-@lru_cache(maxsize=1 << 18)
+DATETIME_TEXT = 40  # characters of the longest DateTimeOffset text (with 9 fraction digits and an offset)
+
+
 def parse_datetime(text: str) -> datetime | None:
+    """A DateTimeOffset from text, or None; longer texts are no date, and are not cached (the caches hold
+    short texts only, so a client's long values cannot fill them)."""
+    return None if len(text) > DATETIME_TEXT else _parse_datetime(text)
+
+
+@lru_cache(maxsize=1 << 18)
+def _parse_datetime(text: str) -> datetime | None:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -66,7 +75,7 @@ def _epoch_of_text(text: str) -> float | None:
 def epoch(value: Any) -> float | None:
     """A DateTimeOffset (text or datetime) as seconds since 1970: fast to compare, microsecond precision."""
     if isinstance(value, str):
-        return _epoch_of_text(value)
+        return None if len(value) > DATETIME_TEXT else _epoch_of_text(value)
     if isinstance(value, datetime):
         return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
     return None
