@@ -2,6 +2,7 @@
 
     python bench/hardening.py rss [--seconds 120] [--clients 6]
     python bench/hardening.py idle [--sockets 20000] [--probes 20]
+    python bench/hardening.py durable [--creates 2000] [--rounds 5]
 
 rss:  mixed load for --seconds against `fakegraph serve` (journal at its defaults): 4 MiB JSON bodies that are
       refused with a 400 echoing a huge value, bodies over the 4 MiB limit (413), small creates, filtered
@@ -14,7 +15,11 @@ idle: --sockets connections that never send a byte, opened by helper processes (
       the whole answer, before and while the idle sockets are open; how many idle sockets the server still
       holds, and the lines it logged.
 
-Both send traffic to 127.0.0.1 only, are bounded in count and time, and stop the servers they start.
+durable: the cost of --state per create: alternating rounds of --creates concurrent creates (16 connections)
+      against `fakegraph serve` in memory and with --state FILE, started fresh each round; the ratio of their
+      seconds per round, median and range.
+
+All send traffic to 127.0.0.1 only, are bounded in count and time, and stop the servers they start.
 """
 
 from __future__ import annotations
@@ -228,7 +233,57 @@ def idle(sockets: int, probes: int) -> dict[str, object]:
 
 
 def _summary(values: list[float]) -> str:
-    return f"median {statistics.median(values):.4f} [{min(values):.4f}..{max(values):.4f}]"
+    return f"median {statistics.median(values):.4g} [{min(values):.4g}..{max(values):.4g}]"
+
+
+# --- durable --------------------------------------------------------------------------------------------
+
+
+def _create_round(port: int, creates: int) -> float:
+    import asyncio
+
+    import aiohttp
+
+    body = json.dumps({"feature": "reset", "authMethod": "email", "isSuccess": True})
+    headers = {**AUTH, "Content-Type": "application/json"}
+
+    async def run() -> float:
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=16)) as session:
+
+            async def one() -> None:
+                async with session.post(f"http://127.0.0.1:{port}{DETAILS}", data=body, headers=headers) as r:
+                    assert r.status == 201, r.status
+                    await r.read()
+
+            await one()  # warm: the route and validator are made
+            began = time.perf_counter()
+            await asyncio.gather(*(one() for _ in range(creates)))
+            return time.perf_counter() - began
+
+    return asyncio.run(run())
+
+
+def durable(creates: int, rounds: int) -> dict[str, object]:
+    import tempfile
+
+    memory: list[float] = []
+    kept: list[float] = []
+    with tempfile.TemporaryDirectory() as folder:
+        for n in range(rounds):
+            for flags, into in (((), memory), (("--state", f"{folder}/state-{n}.db"), kept)):
+                process, port = start("--dataset", "empty", *flags)
+                try:
+                    into.append(_create_round(port, creates))
+                finally:
+                    stop(process)
+    ratios = [k / m for k, m in zip(kept, memory, strict=True)]
+    return {
+        "creates_per_round": creates,
+        "rounds": rounds,
+        "memory_creates_per_second": _summary([creates / s for s in memory]),
+        "state_creates_per_second": _summary([creates / s for s in kept]),
+        "cost_ratio_state_over_memory": _summary(ratios),
+    }
 
 
 def main() -> int:
@@ -242,8 +297,16 @@ def main() -> int:
     held = commands.add_parser("idle")
     held.add_argument("--sockets", type=int, default=20_000)
     held.add_argument("--probes", type=int, default=20)
+    kept = commands.add_parser("durable")
+    kept.add_argument("--creates", type=int, default=2000)
+    kept.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    result = rss(args.seconds, args.clients) if args.command == "rss" else idle(args.sockets, args.probes)
+    if args.command == "rss":
+        result = rss(args.seconds, args.clients)
+    elif args.command == "idle":
+        result = idle(args.sockets, args.probes)
+    else:
+        result = durable(args.creates, args.rounds)
     print(json.dumps(result, indent=1))
     return 0
 

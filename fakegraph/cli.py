@@ -56,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-body-bytes", help="largest request body accepted (default 4 MiB)")
     serve.add_argument("--journal-size", help="requests kept in the journal, 0 to turn it off (default 1000)")
     _bound_flags(serve)
+    serve.add_argument(
+        "--state",
+        dest="state_file",
+        help="a SQLite file keeping every acknowledged write, replayed at start-up (default: memory only)",
+    )
     serve.add_argument("--tls", action="store_const", const="true", help="serve https with a throwaway CA")
     serve.add_argument(
         "--tls-name", action="append", dest="tls_names", help="extra certificate name (repeatable)"
@@ -248,6 +253,7 @@ def _serve(args: argparse.Namespace) -> int:
             "max_body_bytes",
             "journal_size",
             *(flag[2:].replace("-", "_") for flag in BOUNDS),
+            "state_file",
             "tls",
             "tls_dir",
             "throttle",

@@ -210,7 +210,7 @@ async def _seed(request: handlers.GraphRequest, state: State) -> Reply:
 def add_objects(state: State, objects: dict[str, list[JSONObject]]) -> list[JSONObject]:
     """Store new objects, all or none: an id that is stored already is a 409 naming it (seeding adds, it
     does not overwrite what a test may have read)."""
-    with state.store.locked():
+    with state.store.atomic():  # checked and added under the lock; with --state, committed as one
         for type_name, items in objects.items():
             for item in items:
                 key = str(item["id"])

@@ -11,17 +11,19 @@ import os
 import random
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from fakegraph import behaviours
 from fakegraph.artifacts.catalogue import Catalogue, load_catalogue, request_bodies
-from fakegraph.artifacts.errors import ConfigError
+from fakegraph.artifacts.errors import ConfigError, GraphError
 from fakegraph.artifacts.namespaces import alias_from_overrides
 from fakegraph.http.responses import EnumMasks, ResponseCache
 from fakegraph.http.routing import Router
 from fakegraph.model import guids
 from fakegraph.model.clock import MockClock
 from fakegraph.model.datasets import load_dataset, sample_links
+from fakegraph.model.durable import DurableStore
 from fakegraph.model.errorlog import ErrorLog
 from fakegraph.model.faults import Faults
 from fakegraph.model.journal import Journal
@@ -59,8 +61,11 @@ class State:
     faults: Faults = field(default_factory=lambda: Faults(random.Random(0)))
     throttle: Throttle | None = None
 
+    ids_drawn: int = 0  # since the start or the last reset (a durable store logs it: ids continue)
+
     def new_id(self) -> str:
         with self.rng_lock:
+            self.ids_drawn += 1
             return guids.draw(self.rng)
 
     def new_request_id(self) -> str:
@@ -72,6 +77,7 @@ class State:
         self.clock.reset()
         with self.rng_lock:
             self.rng.seed(self.settings.seed)
+            self.ids_drawn = 0
         self.errors.clear()
         self.derived.clear()
         self.responses.clear()
@@ -114,13 +120,20 @@ def build_state(settings: Settings) -> State:
         v: RequestValidator(s, aliases, request_bodies(catalogue, v), version=v)
         for v, s in catalogue.schemas.items()
     }
-    store = Store()
+    made: list[State] = []  # the durable store logs how many ids the state has drawn
+    store = (
+        DurableStore(
+            Path(settings.state_file), fingerprint(settings), lambda: made[0].ids_drawn if made else 0
+        )
+        if settings.state_file
+        else Store()
+    )
     behaviours.prepare(store)
     store.load(
         load_dataset(settings, catalogue.schemas.get("beta", {}), validators["beta"]),
         links=sample_links(settings),
     )
-    return State(
+    state = State(
         settings=settings,
         catalogue=catalogue,
         router=Router(catalogue),
@@ -138,3 +151,29 @@ def build_state(settings: Settings) -> State:
             else None
         ),
     )
+    made.append(state)
+    if isinstance(store, DurableStore):
+        _replay(state, store)
+    return state
+
+
+def fingerprint(settings: Settings) -> dict[str, str]:
+    """What a durable state file must have been written under: what shapes the dataset and the ids."""
+    return {
+        "seed": str(settings.seed),
+        "dataset": settings.dataset,
+        "clock": settings.clock.isoformat(),
+        "data": str(settings.data.resolve()),
+    }
+
+
+def _replay(state: State, store: DurableStore) -> None:
+    """The writes the state file logged, on the dataset just loaded; ids continue where they were."""
+    try:
+        drawn = store.replay()
+    except (GraphError, KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"state file {store.path} cannot be replayed: {exc}") from exc
+    with state.rng_lock:
+        for _ in range(drawn):
+            guids.draw(state.rng)
+        state.ids_drawn = drawn

@@ -50,6 +50,7 @@ class Settings:
     header_timeout: float = 20.0  # seconds for a request's headers to arrive once they have begun
     body_timeout: float = 60.0  # seconds for a request's body to arrive
     max_large_bodies: int = 2  # requests with bodies of 1 MiB or more handled at once (others wait)
+    state_file: str = ""  # a SQLite file every acknowledged write goes to, replayed at start-up ("": none)
     tls: bool = False  # serve https with a throwaway CA (written to tls_dir)
     tls_names: tuple[str, ...] = ()  # extra names in the server certificate (a compose service name, say)
     tls_dir: str = ""  # where the CA and certificate go (default: a fresh temporary directory)
