@@ -109,6 +109,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 BOUNDS = {  # `fakegraph serve` flags of resource bounds (issue 15) and their help
+    "--max-expanded": "navigations read plus objects inlined by one $expand, then a 400 (default 10000)",
     "--journal-body-bytes": "bytes of each body the journal keeps, the rest cut (default 65536)",
     "--journal-bytes": "bytes the whole journal holds, oldest entries go first (default 16 MiB)",
     "--max-errors": "unexpected errors kept with tracebacks, the rest counted (default 100)",

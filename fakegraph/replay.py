@@ -10,9 +10,12 @@ keep state.
 
 Classes, in the order a result is tested for them:
     documented   the documented status, and every key the documented body shows
-    doc-defect   not as documented, and the example cannot be: its request body is not JSON, its status
-                 contradicts its page's, it omits a parameter its page requires, or its path names a
-                 `{placeholder}` object and the fake holds none to bind it to
+    doc-defect   not as documented, and the answer is what the example's own defect makes it: a request
+                 body that is not JSON (400), a status other than its page's (the page's), a required
+                 parameter left out (400), a Graph-issued token (400), a `{placeholder}` object in its path
+                 or link body that the tenant cannot hold (404), properties its type does not declare, a
+                 204 shown with a body, objects without ids, a create of an id other examples show; never
+                 an unrouted path
     other-2xx    a success that differs from the documentation (status or keys)
     404          the object or collection is not in the fake
     unrouted     the path or method is not served (400 "Resource not found for the segment", 405, 501)
@@ -55,6 +58,8 @@ class Example:
     keys: frozenset[str]  # the documented body's keys (of its first `value` item for collections)
     defect: str = ""  # why the example cannot be answered as documented ("" when it can)
     undeclared: frozenset[str] = frozenset()  # documented keys its type (or a type deriving from it) lacks
+    explains: tuple[int, ...] = ()  # the answer statuses its defect explains (other answers are the fake's)
+    chosen_id: str | None = None  # the id its create body chooses as documented (not a placeholder)
 
 
 @dataclass(frozen=True)
@@ -95,9 +100,12 @@ def examples_of(pack: Path) -> Iterator[Example]:
                 continue  # a page without a request or a response example: nothing to compare
             operation = operations.get(str(fixture.get("operation")))
             keys = documented_keys(substitute(response["body"], response.get("marks", [])))
+            defect, explains = _defect(request, int(response["status"]), operation)
             body = request["body"]
             if body is not None and request.get("marks"):
                 body = substitute(body, request["marks"])
+            if _marked_id(request) and isinstance(body, dict):  # "any id": the fake chooses one
+                body = {k: v for k, v in body.items() if k != "id"}
             yield Example(
                 version=version,
                 name=path.stem,
@@ -107,8 +115,10 @@ def examples_of(pack: Path) -> Iterator[Example]:
                 headers=tuple((str(k), str(v)) for k, v in request.get("headers", [])),
                 status=int(response["status"]),
                 keys=keys,
-                defect=_defect(request, int(response["status"]), operation),
+                defect=defect,
                 undeclared=_undeclared(pack, version, response, keys),
+                explains=explains,
+                chosen_id=_chosen_id(request),
             )
 
 
@@ -153,35 +163,44 @@ def _operations(pack: Path, version: str) -> dict[str, JSONObject]:
     return {str(e["name"]): e for e in json.loads(path.read_text(encoding="utf-8"))["operations"]}
 
 
-def _defect(request: JSONObject, status: int, operation: JSONObject | None) -> str:
-    """What in an example contradicts its own page (the compiler reports each): a request body that is not
-    JSON, a status other than the page's, a required function parameter left out."""
+def _defect(request: JSONObject, status: int, operation: JSONObject | None) -> tuple[str, tuple[int, ...]]:
+    """What in an example contradicts its own page (the compiler reports each), and the answer statuses
+    that contradiction explains: a request body that is not JSON (a 400), a link body naming its object by
+    a placeholder (400, 404), a paging token Graph issued (400), a status other than the page's (the page's
+    status), a required function parameter left out (400)."""
     if request.get("body") is not None and not request.get("bodyIsJson", True):
-        return "its request body is not JSON"
+        return "its request body is not JSON", (400,)
     body = request.get("body")
     fields = body.items() if isinstance(body, dict) else ()
     named = [v for k, v in fields if k.endswith(("@odata.id", "@odata.bind"))]
     if any(isinstance(v, str) and "{" in v for v in named):
-        return "its request body names the object to link by a {placeholder}"
+        return "its request body names the object to link by a {placeholder}", (400, 404)
     query = urllib.parse.urlsplit(str(request.get("url") or "")).query
     tokens = [n for n, _ in urllib.parse.parse_qsl(query) if n.lower() in {"$skiptoken", "$deltatoken"}]
     if tokens:
-        return f"it sends a {tokens[0]} Graph issued, which only the server that issued it can read"
+        return f"it sends a {tokens[0]} Graph issued, which only the server that issued it can read", (400,)
     if operation is None:
-        return ""
+        return "", ()
     documented = operation.get("successStatus")
     if isinstance(documented, int) and documented != status and 200 <= status < 300:
-        return f"its status {status} contradicts its page's {documented}"
+        return f"its status {status} contradicts its page's {documented}", (documented,)
     path = str(request.get("path", "")).lower()
     for parameter in operation.get("parameters") or []:
         if f"{str(parameter['name']).lower()}=" not in path:
-            return f"it leaves out the parameter '{parameter['name']}' its page requires"
-    listed = {str(o).lower() for o in operation.get("queryOptions") or []}
-    used = [n for n, _ in urllib.parse.parse_qsl(query) if n.startswith("$") and n.lower() != "$expand"]
-    unlisted = [n for n in used if listed and n.lower() not in listed]
-    if unlisted and not operation.get("queryCapabilities"):
-        return f"it uses {unlisted[0]}, which its page does not list among its query options"
-    return ""
+            return f"it leaves out the parameter '{parameter['name']}' its page requires", (400,)
+    return "", ()
+
+
+def _marked_id(request: JSONObject) -> bool:
+    """Whether the request body's `id` is a placeholder (`"id": "id-value"`): it names no particular id."""
+    return any(m.get("pointer") == "/id" for m in request.get("marks") or [] if isinstance(m, dict))
+
+
+def _chosen_id(request: JSONObject) -> str | None:
+    """The id a documented create body chooses, unless it is a placeholder."""
+    body = request.get("body")
+    chosen = body.get("id") if isinstance(body, dict) else None
+    return chosen if isinstance(chosen, str) and not _marked_id(request) else None
 
 
 def classify(
@@ -199,29 +218,40 @@ def classify(
         return "documented", ""
     if 200 <= status < 300 and status == example.status and missing <= example.undeclared:
         return "doc-defect", f"its answer shows properties its type does not declare: {sorted(missing)[:5]}"
-    if example.defect:
-        return "doc-defect", example.defect
-    if example.status == 204 and example.keys:
-        return "doc-defect", "its 204 No Content answer shows a body"
-    if unbound:
-        return "doc-defect", "its path names a {placeholder} object and the fake holds none to bind"
-    value = answer.body.get("value") if isinstance(answer.body, dict) else None
-    if example.keys and "id" not in example.keys and value == []:
-        return "doc-defect", "its documented answer lists objects without ids, which no tenant can hold"
-    chosen = example.body.get("id") if isinstance(example.body, dict) else None
-    if status == 409 and example.method == "POST" and isinstance(chosen, str):
-        return "doc-defect", f"its create chooses the id '{chosen[:40]}', which other examples show existing"
-    if example.keys and bound and value == []:
-        return "doc-defect", "its path names its parent by a {placeholder}: its list belongs to no object"
+    message = _message(answer)
+    if status in {405, 501} or (status == 400 and _UNROUTED in message):
+        return "unrouted", message  # whatever the example's defects, the fake does not serve the path
+    reason = _explained(example, answer, message, unbound=unbound, bound=bound)
+    if reason:
+        return "doc-defect", reason
     if 200 <= status < 300:
         why = f"status {status}, documented {example.status}" if status != example.status else ""
         return "other-2xx", why or f"missing keys {sorted(missing)[:5]}"
     if status == 404:
-        return "404", _message(answer)
-    message = _message(answer)
-    if status in {405, 501} or (status == 400 and _UNROUTED in message):
-        return "unrouted", message
+        return "404", message
     return "other-4xx", message
+
+
+def _explained(example: Example, answer: Answer, message: str, *, unbound: bool, bound: bool) -> str:
+    """Why the answer is what the example's own defect makes it ("" when it is not): see `classify`."""
+    status = answer.status
+    if example.defect and status in example.explains:
+        return example.defect
+    if example.status == 204 and example.keys and status == 204:
+        return "its 204 No Content answer shows a body"
+    if unbound and (status == 404 or (status == 400 and "'{" in message)):
+        return "its path names a {placeholder} the fake holds nothing to bind to"
+    if status == 400 and example.method == "PATCH" and "is read-only and cannot be set" in message:
+        return "it updates a property its resource page marks read-only"
+    value = answer.body.get("value") if isinstance(answer.body, dict) else None
+    if example.keys and "id" not in example.keys and value == []:
+        return "its documented answer lists objects without ids, which no tenant can hold"
+    chosen = example.chosen_id
+    if status == 409 and example.method == "POST" and chosen is not None:
+        return f"its create chooses the id '{chosen[:40]}', which other examples show existing"
+    if example.keys and bound and value == []:
+        return "its path names its parent by a {placeholder}: its list belongs to no object"
+    return ""
 
 
 def _message(answer: Answer) -> str:

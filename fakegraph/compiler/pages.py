@@ -402,11 +402,18 @@ def _operators(description: str) -> tuple[tuple[str, ...], bool]:
 
 
 def _query_options(doc: Document) -> list[str]:
+    """The system query options a page says its request takes: those its query parameters section names,
+    and those its request headers section names (`ConsistencyLevel` is needed "with $search, $filter,
+    $orderby": the request takes them)."""
     section = doc.section("optional query parameters", "query parameters")
     if section is None:
         return []
+    text = doc.text(section)
+    headers = doc.section("request headers")
+    if headers is not None:
+        text += "\n" + doc.text(headers)
     found = []
-    for token in _QUERY_OPTION.findall(doc.text(section)):
+    for token in _QUERY_OPTION.findall(text):
         low = token.lower()
         if low in {
             "filter",

@@ -144,8 +144,9 @@ class Call(NamedTuple):  # a tuple: one per request, cheaper than a frozen datac
             "@odata.context": self.context("" if complex_value else "/$entity"),  # `/$entity`: an entity
             "@odata.type": "#" + self.endpoint.entity_type,
         }
-        if _tagged(self):
-            annotations["@odata.etag"] = etag_of(whole if whole is not None else obj)
+        if _tagged(self):  # of the stored object: without the type annotation a derived type's read adds
+            tagged = whole if whole is not None else obj
+            annotations["@odata.etag"] = etag_of({k: v for k, v in tagged.items() if k != "@odata.type"})
         return {**annotations, **_masked(self, obj)}
 
 
@@ -337,9 +338,12 @@ def _masked(call: Call, obj: JSONObject) -> JSONObject:
     return call.state.masks[call.version].apply(call.schema_uri, obj)
 
 
-async def read_body(request: GraphRequest) -> Any:
-    """The request body parsed, or the Graph error for what is wrong with it."""
+async def read_body(request: GraphRequest, *, optional: bool = False) -> Any:
+    """The request body parsed, or the Graph error for what is wrong with it. `optional` (an action whose
+    parameters may all be left out): no body at all, whatever the Content-Type, reads as `{}`."""
     content_type = request.headers.get("Content-Type", "")
+    if optional and not (await request.read()).strip():
+        return {}
     if content_type.split(";", 1)[0].strip().lower() != "application/json":
         raise UnsupportedMediaType(
             f"Content-Type '{content_type or '(none)'}' is not supported; send the body as application/json."
@@ -432,6 +436,8 @@ async def create(call: Call) -> Reply:
     store, blank = call.state.store, _blank(call, entity)
     if chosen is not None:
         key = _key_segment(chosen)
+        if store.locate(key, _kinds_of(call, call.endpoint.entity_type)) is not None:
+            raise Conflict(f"Another object with the same value for property id already exists: '{key}'.")
         stored = store.insert(
             entity, key, {**blank, **clean, "id": key}, copy=False, exclusive=True, parent=parent
         )
@@ -507,7 +513,7 @@ def _source(call: Call) -> PageSource:
     if not others and not call.cast:
         return _stored_page
     # A collection that holds objects of derived types lists them too (`/directoryObjects` holds users).
-    held = _typed(call, [(kind, obj) for kind in [entity, *others] for obj in store.view(kind)])
+    held = _typed(call, _distinct([(kind, obj) for kind in [entity, *others] for obj in store.view(kind)]))
 
     def polymorphic(
         call: Call, options: odata.QueryOptions, ctx: odata.QueryContext, size: int
@@ -526,13 +532,26 @@ def _children(call: Call, parent: tuple[str, str, str], entity: str) -> list[tup
     kinds = _kinds_of(call, entity)
     free = not any(kind in sets for kind in kinds)
     store = call.state.store
-    held = [(kind, obj) for kind in kinds for obj in store.children(parent, kind, free=free)]
+    held = _distinct([(kind, obj) for kind in kinds for obj in store.children(parent, kind, free=free)])
     if free:
         return held
     # A navigation to such a type reads like a reference navigation: the objects linked to the parent too.
     template = call.target.route.template.rstrip("/").removesuffix("/$count")
     linked = [store.locate(key, kinds) for key in store.linked(shape(template), parent[1])]
     return held + [found for found in linked if found]
+
+
+def _distinct(items: list[tuple[str, JSONObject]]) -> list[tuple[str, JSONObject]]:
+    """Objects of a collection and its derived types, one per key: the first type's (the base type comes
+    first), as an item read finds it (documentation examples show one id as several types)."""
+    seen: set[Any] = set()
+    out = []
+    for kind, obj in items:
+        key = obj.get("id")
+        if key is None or key not in seen:
+            seen.add(key)
+            out.append((kind, obj))
+    return out
 
 
 def _missing(key: str) -> NotFound:
@@ -805,20 +824,44 @@ def _shape(options: odata.QueryOptions, expansions: list[_Expanded]) -> str:
     return f"({','.join(parts)})" if parts else ""
 
 
+NESTED_PAGE = 20  # objects an expanded collection inlines below the first level (Graph's directory limit)
+
+
+class _Budget:
+    """What one request's `$expand` may cost: each navigation read and each object inlined takes one; the
+    request is a 400 once it would take more (nested expansions multiply: `$expand=*` three deep)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = self.left = limit
+
+    def take(self, cost: int) -> None:
+        self.left -= cost
+        if self.left < 0:
+            raise BadRequest(
+                f"The $expand would read more than {self.limit} navigations and objects (--max-expanded); "
+                "narrow it with $top or $filter inside the expansion, or fewer levels."
+            )
+
+
 class _Expanded(NamedTuple):
     expansion: Expansion
     name: str  # the navigation property as the type declares it
     options: odata.QueryOptions  # the options in its parentheses
+    budget: _Budget  # shared by all the request's expansions
+    depth: int  # 1 for the request's own $expand, 2 for one nested in it, ...
     owner: str = ""  # the derived type declaring it (`microsoft.graph.eventMessage/event`), as declared
 
 
-def _expandable(call: Call, expansions: tuple[Expansion, ...]) -> list[_Expanded]:
+def _expandable(
+    call: Call, expansions: tuple[Expansion, ...], budget: _Budget | None = None, depth: int = 1
+) -> list[_Expanded]:
     """The navigation properties a `$expand` names, checked against the type (ARCHITECTURE A16): an unknown
     property, or one that is not a navigation property, is a 400 naming it. `*` is every navigation."""
     if not expansions:
         return []
     own = call.cast or call.endpoint.entity_type
     found: list[_Expanded] = []
+    spent = _Budget(call.state.settings.max_expanded)
     for expansion in expansions:
         owner = next((k for k in _kinds_of(call, own) if k.lower() == expansion.owner.lower()), "")
         if expansion.owner and not owner:
@@ -832,11 +875,14 @@ def _expandable(call: Call, expansions: tuple[Expansion, ...]) -> list[_Expanded
         names = navigations if expansion.name == "*" else [expansion.name]
         for wanted in names:
             name = next((n for n in declared if n.lower() == wanted.lower()), None)
+            held_by = owner
+            if name is None and not owner:  # a polymorphic navigation (`manager` holds directoryObjects):
+                held_by, name = _derived_navigation(call, own, wanted)  # a derived type's, on its objects
             if name is None:
                 raise BadRequest(
                     f"Could not find a property named '{wanted}' on type '{entity}'.", target=wanted
                 )
-            if name not in navigations:
+            if held_by == owner and name not in navigations:
                 raise BadRequest(
                     f"Property '{name}' on type '{entity}' is not a navigation property. Only navigation "
                     "properties can be expanded.",
@@ -845,8 +891,20 @@ def _expandable(call: Call, expansions: tuple[Expansion, ...]) -> list[_Expanded
             pairs = [(f"${k}", v) for k, v in expansion.options]
             supported = dict.fromkeys(odata.NESTED, True)
             options = odata.parse_query(pairs, version=call.version, supported=supported)
-            found.append(_Expanded(expansion, name, options, owner))
+            found.append(_Expanded(expansion, name, options, budget or spent, depth, held_by))
     return found
+
+
+def _derived_navigation(call: Call, entity: str, wanted: str) -> tuple[str, str | None]:
+    """The first type deriving from `entity` that declares a navigation property `wanted`, and its name
+    as declared (`("microsoft.graph.user", "manager")` below a directoryObject); ("", None) for none."""
+    for kind in _kinds_of(call, entity)[1:]:
+        schema = call.state.catalogue.schema(call.version, kind) or {}
+        navigations = graph_block(schema).get("navigationProperties", [])
+        name = next((n for n in navigations if n.lower() == wanted.lower()), None)
+        if name is not None:
+            return kind, name
+    return "", None
 
 
 def _expand(call: Call, item: JSONObject, path: list[str], expansions: list[_Expanded]) -> JSONObject:
@@ -861,6 +919,7 @@ def _expand(call: Call, item: JSONObject, path: list[str], expansions: list[_Exp
         if owner and str(item.get("@odata.type", "")).lstrip("#") not in _kinds_of(call, owner):
             continue  # a navigation of a derived type: only its objects have it
         many = _is_collection(call, expanded.name, owner)
+        expanded.budget.take(1)
         sub = _navigation_call(call, item, path, expanded)
         if sub is None:  # a navigation no documented path reads: nothing can have been put there
             if many:
@@ -881,7 +940,7 @@ def _navigation_value(sub: Call, expanded: _Expanded, many: bool) -> JSONObject:
     """One expanded navigation, read by `sub`, as the properties it adds to its item (none when it is a
     single-valued navigation that holds nothing)."""
     options, ctx, name = expanded.options, _query(sub), expanded.name
-    nested = _expandable(sub, options.expand)
+    nested = _expandable(sub, options.expand, expanded.budget, expanded.depth + 1)
     if sub.endpoint.kind != "list":
         try:
             found = _read_item(sub)
@@ -892,9 +951,12 @@ def _navigation_value(sub: Call, expanded: _Expanded, many: bool) -> JSONObject:
             sub, {"@odata.type": "#" + sub.endpoint.entity_type, **_masked(sub, shown)}, sub.routed, nested
         )
         return {f"{name}@odata.context": sub.context("/$entity"), name: single}
-    page = _source(sub)(sub, options, ctx, sub.state.settings.page_size if many else 1)
-    values = [_masked(sub, obj) for obj in page.items]
-    if _polymorphic(sub) or not many:
+    size = sub.state.settings.page_size
+    size = size if expanded.depth == 1 else min(NESTED_PAGE, size)
+    page = _source(sub)(sub, options, ctx, size if many else 1)
+    expanded.budget.take(len(page.items))
+    values = _shown(sub, page.items, whole=options.select is None)  # as the navigation's list shows them
+    if not many:
         declared = "#" + sub.endpoint.entity_type
         values = [v if "@odata.type" in v else {"@odata.type": declared, **v} for v in values]
     if nested:
@@ -1288,7 +1350,8 @@ async def action(call: Call) -> Reply:
     schema = call.endpoint.request_schema
     if schema is not None and schema.get("properties"):  # a page that says "no request body" declares none
         validator = call.state.validators[call.version]
-        read = _parameter_names(await read_body(call.request), schema["properties"])
+        optional = not schema.get("required")  # every parameter may be left out: so may the body
+        read = _parameter_names(await read_body(call.request, optional=optional), schema["properties"])
         body = validator.check(read, _body_key(call), call.endpoint.entity_type, partial=False)
     answer = behaviour(_behaviour_request(call, body)) if behaviour is not None else None
     if answer is not None:
@@ -1400,7 +1463,8 @@ def _arguments(call: Call) -> dict[str, str]:
     return {**named, **params}
 
 
-_ENUM_LITERAL = re.compile(r"^[A-Za-z_][\w.]*'([^']*)'$")  # `microsoft.graph.timeZoneStandard'Iana'`: Iana
+# A qualified enum literal, `microsoft.graph.timeZoneStandard'Iana'`, is its member: Iana.
+_ENUM_LITERAL = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+'([^']*)'$")
 
 
 def _function_parameters(operation: OperationEntry, given: dict[str, str]) -> dict[str, str]:

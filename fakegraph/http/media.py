@@ -439,10 +439,15 @@ async def _fragment(request: handlers.GraphRequest, state: State, session_id: st
     session = state.uploads.find(session_id, state.clock.now())
     start, end, total = _content_range(request.headers.get("Content-Range", ""))
     length = _content_length(request.headers.get("Content-Length"))
-    if session.completion is not None and (start, end) == (session.completion.start, session.completion.end):
+    completion = session.completion
+    if completion is not None and (start, end) == (completion.start, completion.end):
+        if length != end - start + 1:  # the range's own size: nothing larger is read into memory
+            raise InvalidRequest(
+                f"The Content-Length {length} does not match the Content-Range bytes {start}-{end}."
+            )
         data = await _read(request, length)
         if session.is_replay(start, end, data):
-            return _completed(state, session.target, session.completion)
+            return _completed(state, session.target, completion)
     session.check_fragment(start, end, total, length)
     if session.total is None:
         state.uploads.size(session, total)  # a 413/507 when the file cannot be held

@@ -23,6 +23,7 @@ SERVE_PORT = 8000  # `fakegraph serve`'s port when neither --port nor FAKEGRAPH_
 LIMITS = {  # integer settings and their least value
     "max_media_bytes": 0,
     "delta_log_size": 0,
+    "max_expanded": 1,
     "journal_body_bytes": 0,
     "journal_bytes": 0,
     "max_errors": 1,
@@ -48,6 +49,7 @@ class Settings:
     page_size: int = DEFAULT_PAGE_SIZE  # server-side page size of collections (clients may ask for less)
     journal_size: int = 1000  # requests kept in the journal (0: off)
     delta_log_size: int = DELTA_LOG_SIZE  # changes kept for delta queries; an older deltaLink answers 410
+    max_expanded: int = 10_000  # navigations read plus objects inlined by one request's $expand (then 400)
     journal_body_bytes: int = 64 * 1024  # each request or response body kept in the journal, truncated past
     journal_bytes: int = 16 * 1024 * 1024  # the whole journal: oldest entries go beyond this many bytes
     max_errors: int = 100  # unexpected server errors kept with their tracebacks (the rest are counted)

@@ -263,3 +263,53 @@ async def test_prefer_maxpagesize_pages_a_nested_collection_and_says_so(tenant):
         link = body.get("@odata.nextLink")
         path = "/" + link.split("://", 1)[1].split("/", 1)[1] if link else ""
     assert sorted(seen) == [f"n{n}" for n in range(5)]
+
+
+async def test_an_expansion_past_the_request_s_budget_is_a_400(
+    make_client: ClientFactory,
+):
+    """Each navigation read and each object inlined costs one of `max_expanded`: past it, a 400 naming the
+    bound, before a nested expansion multiplies; below the first level a collection inlines at most 20."""
+    client = await make_client(data=SAMPLE, dataset="empty", max_expanded=60)
+    users = [{"id": f"u{n:02d}", "displayName": f"U{n}"} for n in range(30)]
+    seeded = await client.post(
+        "/_fakegraph/seed", json={USER: users, "microsoft.graph.gadgetTeam": [{"id": "t"}]}
+    )
+    assert seeded.status == 201
+    for user in users:
+        await client.post(
+            "/beta/gadgetTeams/t/members/$ref",
+            json={"@odata.id": f"https://graph.microsoft.com/beta/gadgetUsers/{user['id']}"},
+            headers=JSON,
+        )
+    for n in range(3):
+        await client.post("/beta/gadgetUsers/u00/notes", json={"text": f"n{n}"}, headers=JSON)
+    team = await _get(client, "/beta/gadgetTeams/t?$expand=members")  # 1 read + 30 objects
+    assert len(team["members"]) == 30
+    refused = await client.get(
+        "/beta/gadgetTeams/t?$expand=members($expand=notes)", headers=AUTH
+    )  # 1+30+30+3
+    assert refused.status == 400
+    assert "more than 60" in (await _json(refused))["error"]["message"]
+    listed = await _get(client, "/beta/gadgetTeams?$expand=members($top=50)")
+    assert len(listed["value"][0]["members"]) == 30  # the first level: up to a page
+
+
+async def test_below_the_first_level_an_expanded_collection_inlines_at_most_20(tenant):
+    for n in range(25):
+        await tenant.post("/beta/gadgetUsers/bo/notes", json={"text": f"x{n}"}, headers=JSON)
+    team = await _get(tenant, "/beta/gadgetTeams/t-blue?$expand=members($expand=notes)")
+    counts = {m["id"]: len(m["notes"]) for m in team["members"]}
+    assert counts == {"ana": 2, "bo": 20}
+    bo = await _get(tenant, "/beta/gadgetUsers/bo?$expand=notes")
+    assert len(bo["notes"]) == 26  # the first level: a page
+
+
+async def test_an_option_the_page_names_only_in_its_headers_table_is_taken(tenant):
+    """The list page names `$orderby` only where it says when `ConsistencyLevel` is needed: it is taken."""
+    await _teams(tenant)
+    ordered = await _get(tenant, "/beta/gadgetTeams?$orderby=displayName desc&$select=displayName")
+    names = [t["displayName"] for t in ordered["value"]]
+    assert names == sorted(names, reverse=True)
+    refused = await tenant.get("/beta/gadgetTeams?$skip=1", headers=AUTH)  # named nowhere on the page
+    assert refused.status == 400

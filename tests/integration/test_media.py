@@ -260,6 +260,10 @@ async def test_the_last_fragment_sent_again_answers_the_same(graph):
     changed = await graph.put(url, data=os.urandom(200), headers=frag(100, 299, 300))
     assert changed.status == 416
     assert len(await attachments(graph)) == 1
+    # a resent last fragment declaring more bytes than its range is refused before anything is read
+    claimed = await graph.put(url, data=os.urandom(5000), headers=frag(100, 299, 300, length=5000))
+    assert (claimed.status, (await claimed.json())["error"]["code"]) == (400, "invalidRequest")
+    assert len(await attachments(graph)) == 1
 
 
 async def test_a_drive_item_upload_session_replaces_its_content(graph):

@@ -186,12 +186,31 @@ def test_replay_classes_follow_status_and_documented_keys():
     assert cls(405, {"error": {"message": "Specified HTTP method is not allowed"}}) == "unrouted"
     assert cls(400, {"error": {"message": "Invalid value"}}) == "other-4xx"
     assert cls(500, {"error": {"message": "boom"}}) == "5xx"
-    broken = Example("beta", "x", "POST", "/a", "{bad", (), 201, frozenset(), "its request body is not JSON")
+    broken = Example(
+        "beta",
+        "x",
+        "POST",
+        "/a",
+        "{bad",
+        (),
+        201,
+        frozenset(),
+        "its request body is not JSON",
+        explains=(400,),
+    )
     refused = Answer(400, {"error": {"message": "not valid JSON"}}, "")
     assert classify(broken, refused) == ("doc-defect", "its request body is not JSON")
     assert classify(broken, Answer(201, {}, "{}"))[0] == "documented"  # answered as documented all the same
+    # a defect explains only the answer it causes: an unsupported media type is the fake's own
+    assert classify(broken, Answer(415, {"error": {"message": "Content-Type"}}, ""))[0] == "other-4xx"
+    unrouted = Answer(400, {"error": {"message": "Resource not found for the segment 'x'."}}, "")
+    assert classify(broken, unrouted)[0] == "unrouted"
     unbound = classify(example, Answer(404, {"error": {"message": "Resource '{id}'"}}, ""), unbound=True)
     assert unbound[0] == "doc-defect"
+    assert (
+        classify(example, Answer(405, {"error": {"message": "not allowed"}}, ""), unbound=True)[0]
+        == "unrouted"
+    )
     assert classify(example, Answer(500, None, "boom"), unbound=True)[0] == "5xx"
 
 
@@ -199,18 +218,15 @@ def test_replay_finds_the_defects_of_an_example_in_its_own_page():
     from fakegraph.replay import _defect
 
     operation = {"successStatus": 201, "parameters": [{"name": "period"}]}
-    assert _defect({"body": "x", "bodyIsJson": False}, 201, None) == "its request body is not JSON"
-    assert "contradicts its page's 201" in _defect({"body": {}, "bodyIsJson": True}, 200, operation)
-    assert "'period'" in _defect({"path": "/reports/f()"}, 201, operation)
-    assert _defect({"path": "/reports/f(period='D7')"}, 201, operation) == ""
-    listing = {"successStatus": 200, "parameters": [], "queryOptions": ["$filter", "$top"]}
-    sorted_by = {"path": "/things", "url": "https://graph.microsoft.com/v1.0/things?$orderby=name&$top=2"}
-    assert "$orderby" in _defect(sorted_by, 200, listing)
-    assert _defect({**sorted_by, "url": "https://x/v1.0/things?$top=2&$expand=a"}, 200, listing) == ""
+    assert _defect({"body": "x", "bodyIsJson": False}, 201, None) == ("its request body is not JSON", (400,))
+    text, explains = _defect({"body": {}, "bodyIsJson": True}, 200, operation)
+    assert ("contradicts its page's 201" in text, explains) == (True, (201,))
+    assert "'period'" in _defect({"path": "/reports/f()"}, 201, operation)[0]
+    assert _defect({"path": "/reports/f(period='D7')"}, 201, operation) == ("", ())
     placeholder = {"path": "/g/members/$ref", "body": {"@odata.id": "https://x/v1.0/directoryObjects/{id}"}}
-    assert "{placeholder}" in _defect(placeholder, 204, None)
+    assert "{placeholder}" in _defect(placeholder, 204, None)[0]
     issued = {"path": "/m/delta", "url": "https://x/v1.0/m/delta?$deltatoken=abc"}
-    assert "$deltatoken Graph issued" in _defect(issued, 200, None)
+    assert "$deltatoken Graph issued" in _defect(issued, 200, None)[0]
 
 
 def test_an_empty_answer_to_a_documented_list_of_objects_without_ids_is_a_doc_defect():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from tests.integration.conftest import AUTH, JSON
 
@@ -234,3 +235,41 @@ async def test_every_expanded_collection_says_its_context(client):
     for name in navigations:
         context = body.get(f"{name}@odata.context", "")
         assert context.lower().endswith(f"/{name.lower()}"), (name, context)  # spelled as its page spells it
+
+
+async def test_an_id_is_one_object_across_a_collection_s_derived_types(client):
+    """A create of an id the collection holds as another (derived) type is a 409; a list shows each id once,
+    as the type an item read finds, with the same ETag."""
+    folder = "/beta/me/mailFolders/inbox/messages"
+    first = await client.post(folder, json={"id": "dupX", "subject": "a"}, headers=JSON)
+    assert first.status == 201, await first.text()
+    body = {"id": "dupX", "subject": "b", "@odata.type": "#microsoft.graph.eventMessage"}
+    second = await client.post(folder, json=body, headers=JSON)
+    assert second.status == 409
+    listed = await _json(await client.get(folder, headers=AUTH))
+    ids = [m["id"] for m in listed["value"]]
+    assert len(ids) == len(set(ids))
+    assert ids.count("dupX") == 1
+    item = await _json(await client.get(f"{folder}/dupX", headers=AUTH))
+    shown = next(m for m in listed["value"] if m["id"] == "dupX")
+    assert shown.get("@odata.etag") == item.get("@odata.etag")
+    derived = [m for m in listed["value"] if m.get("@odata.type") != "#microsoft.graph.message"]
+    assert derived  # the sample tenant's eventMessages
+    read = await _json(await client.get(f"{folder}/{quote(derived[0]['id'], safe='')}", headers=AUTH))
+    assert (read["@odata.type"], read["@odata.etag"]) == (
+        derived[0]["@odata.type"],
+        derived[0]["@odata.etag"],
+    )
+    methods = await _json(await client.get("/beta/me/authentication/methods", headers=AUTH))
+    keys = [m["id"] for m in methods["value"]]
+    assert len(keys) == len(set(keys))
+
+
+async def test_a_navigation_a_derived_type_declares_expands_below_a_polymorphic_one(client):
+    """`manager` holds directoryObjects; `manager($levels=max)` asks each manager (a user) for its own:
+    the navigation is found on the derived type, and the chain is answered, not refused."""
+    me = await client.get("/v1.0/me?$expand=manager($levels=max;$select=id,displayName)", headers=AUTH)
+    assert me.status == 200, await me.text()
+    unknown = await client.get("/v1.0/me?$expand=manager($expand=nothingLikeThis)", headers=AUTH)
+    assert unknown.status == 400
+    assert "'nothingLikeThis'" in (await _json(unknown))["error"]["message"]
