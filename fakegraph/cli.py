@@ -54,7 +54,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--clock", help="start of the mock clock, ISO 8601 (default 2026-01-01T00:00:00Z)")
     serve.add_argument("--page-size", help="server-side page size of collections (default 100)")
     serve.add_argument("--max-body-bytes", help="largest request body accepted (default 4 MiB)")
+    serve.add_argument(
+        "--max-media-bytes",
+        help="bytes media streams and upload sessions may hold together (default 256 MiB)",
+    )
     serve.add_argument("--journal-size", help="requests kept in the journal, 0 to turn it off (default 1000)")
+    serve.add_argument(
+        "--delta-log-size",
+        help="changes kept for delta queries; an older deltaLink is a 410 (default 100000)",
+    )
     _bound_flags(serve)
     serve.add_argument(
         "--state",
@@ -251,7 +259,9 @@ def _serve(args: argparse.Namespace) -> int:
             "clock",
             "page_size",
             "max_body_bytes",
+            "max_media_bytes",
             "journal_size",
+            "delta_log_size",
             *(flag[2:].replace("-", "_") for flag in BOUNDS),
             "state_file",
             "tls",

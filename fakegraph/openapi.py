@@ -41,7 +41,12 @@ _SUMMARY = {
     "delete": "Delete",
     "function": "Call",
     "count": "Count",
+    "stream-read": "Read the content of",
+    "stream-write": "Write the content of",
+    "stream-delete": "Delete the content of",
+    "upload-session": "Open an upload session:",
 }
+BINARY = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
 _COMPARISONS = ("eq", "ne", "gt", "ge", "lt", "le")
 _FUNCTIONS = ("startswith", "endswith", "contains")
 # Literals of each property kind the $filter parser and evaluator accept (a subset: the pattern must not
@@ -122,7 +127,9 @@ class _Builder:
                 },
             },
         }
-        if endpoint.request_schema is not None and method in {"POST", "PATCH", "PUT"}:
+        if endpoint.kind == "stream-write":  # a media stream's bytes (ARCHITECTURE A21)
+            operation["requestBody"] = {"required": True, "content": BINARY}
+        elif endpoint.request_schema is not None and method in {"POST", "PATCH", "PUT"}:
             body = self._request(endpoint.request_schema)
             operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
         return operation
@@ -139,6 +146,17 @@ class _Builder:
             )
         if endpoint.kind not in {"list", "function", "count"}:
             return out
+        headers = endpoint.operation["requestHeaders"] if endpoint.operation is not None else []
+        if any(h.lower() == "consistencylevel" for h in headers):  # directory objects' advanced queries
+            out.append(
+                {
+                    "name": "ConsistencyLevel",
+                    "in": "header",
+                    "required": endpoint.kind == "count",
+                    "schema": {"type": "string", "enum": ["eventual"]},
+                    "description": "eventual: needed by /$count, $count=true and $search (ARCHITECTURE A17)",
+                }
+            )
         supported = capabilities_of(endpoint.operation)
         for option in _QUERY:
             if endpoint.kind == "count" and option not in {"filter", "search"}:
@@ -312,6 +330,8 @@ def _success(endpoint: Endpoint, entity: JSONObject) -> JSONObject:
         return {"description": "No content"}
     if endpoint.kind == "count":
         return {"description": "Count", "content": {"text/plain": {"schema": {"type": "integer"}}}}
+    if endpoint.kind == "stream-read":
+        return {"description": "The bytes, with the content type they were written with", "content": BINARY}
     if endpoint.kind in {"list", "function"}:
         schema = {
             "type": "object",

@@ -10,6 +10,9 @@ keep state.
 
 Classes, in the order a result is tested for them:
     documented   the documented status, and every key the documented body shows
+    doc-defect   not as documented, and the example cannot be: its request body is not JSON, its status
+                 contradicts its page's, it omits a parameter its page requires, or its path names a
+                 `{placeholder}` object and the fake holds none to bind it to
     other-2xx    a success that differs from the documentation (status or keys)
     404          the object or collection is not in the fake
     unrouted     the path or method is not served (400 "Resource not found for the segment", 405, 501)
@@ -33,7 +36,7 @@ from typing import Any
 from fakegraph.artifacts.contract import VERSIONS, JSONObject
 from fakegraph.artifacts.placeholders import substitute
 
-CLASSES = ("documented", "other-2xx", "404", "unrouted", "other-4xx", "5xx")
+CLASSES = ("documented", "doc-defect", "other-2xx", "404", "unrouted", "other-4xx", "5xx")
 _PLACEHOLDER = re.compile(r"^\{[^}]*\}$")
 _UNROUTED = "Resource not found for the segment"
 
@@ -50,6 +53,8 @@ class Example:
     headers: tuple[tuple[str, str], ...]
     status: int
     keys: frozenset[str]  # the documented body's keys (of its first `value` item for collections)
+    defect: str = ""  # why the example cannot be answered as documented ("" when it can)
+    undeclared: frozenset[str] = frozenset()  # documented keys its type (or a type deriving from it) lacks
 
 
 @dataclass(frozen=True)
@@ -82,11 +87,14 @@ def examples_of(pack: Path) -> Iterator[Example]:
     """Every example fixture of a pack, both versions, in file order."""
     for version in VERSIONS:
         folder = pack / "fixtures" / version / "examples"
+        operations = _operations(pack, version)
         for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
             fixture = json.loads(path.read_text(encoding="utf-8"))
             request, response = fixture.get("request") or {}, fixture.get("response") or {}
             if not request.get("method") or not request.get("path") or not response.get("status"):
                 continue  # a page without a request or a response example: nothing to compare
+            operation = operations.get(str(fixture.get("operation")))
+            keys = documented_keys(substitute(response["body"], response.get("marks", [])))
             body = request["body"]
             if body is not None and request.get("marks"):
                 body = substitute(body, request["marks"])
@@ -94,24 +102,118 @@ def examples_of(pack: Path) -> Iterator[Example]:
                 version=version,
                 name=path.stem,
                 method=str(request["method"]).upper(),
-                path=str(request["path"]),
+                path=_with_query(str(request["path"]), str(request.get("url") or "")),
                 body=body,
                 headers=tuple((str(k), str(v)) for k, v in request.get("headers", [])),
                 status=int(response["status"]),
-                keys=documented_keys(substitute(response["body"], response.get("marks", []))),
+                keys=keys,
+                defect=_defect(request, int(response["status"]), operation),
+                undeclared=_undeclared(pack, version, response, keys),
             )
 
 
-def classify(example: Example, answer: Answer) -> tuple[str, str]:
-    """The class of an answer, and a short reason for anything not documented."""
+def _undeclared(pack: Path, version: str, response: JSONObject, keys: frozenset[str]) -> frozenset[str]:
+    """The documented keys (annotations aside) that the answer's type does not declare, nor any type
+    deriving from it: properties its example shows and its resource page leaves out."""
+    schema = response.get("schema")
+    ref = schema.get("$ref") if isinstance(schema, dict) else None
+    if isinstance(schema, dict) and ref is None:
+        items = (schema.get("properties") or {}).get("value", {}).get("items", {})
+        ref = items.get("$ref") if isinstance(items, dict) else None
+    if not isinstance(ref, str) or not ref.startswith("urn:fakegraph:schemas:"):
+        return frozenset()
+    declared: set[str] = set()
+    pending, seen = [ref.rsplit(":", 1)[-1]], set()
+    while pending:
+        name = pending.pop()
+        path = pack / "schemas" / version / f"{name}.json"
+        if name in seen or not path.is_file():
+            continue
+        seen.add(name)
+        found = json.loads(path.read_text(encoding="utf-8"))
+        declared.update(found.get("properties") or {})
+        pending.extend(found.get("x-graph", {}).get("derivedTypes", []))
+    if not seen:
+        return frozenset()
+    return frozenset(k for k in keys if "@" not in k and k not in declared)
+
+
+def _with_query(path: str, url: str) -> str:
+    """The documented path with the documented URL's query (`?$expand=members`), which the page's example
+    sends as part of the request."""
+    query = urllib.parse.urlsplit(url).query
+    return f"{path}?{query}" if query and "?" not in path else path
+
+
+def _operations(pack: Path, version: str) -> dict[str, JSONObject]:
+    """The pack's operation entries of a version, by name (empty where it has none)."""
+    path = pack / "fixtures" / version / "operations.json"
+    if not path.is_file():
+        return {}
+    return {str(e["name"]): e for e in json.loads(path.read_text(encoding="utf-8"))["operations"]}
+
+
+def _defect(request: JSONObject, status: int, operation: JSONObject | None) -> str:
+    """What in an example contradicts its own page (the compiler reports each): a request body that is not
+    JSON, a status other than the page's, a required function parameter left out."""
+    if request.get("body") is not None and not request.get("bodyIsJson", True):
+        return "its request body is not JSON"
+    body = request.get("body")
+    fields = body.items() if isinstance(body, dict) else ()
+    named = [v for k, v in fields if k.endswith(("@odata.id", "@odata.bind"))]
+    if any(isinstance(v, str) and "{" in v for v in named):
+        return "its request body names the object to link by a {placeholder}"
+    query = urllib.parse.urlsplit(str(request.get("url") or "")).query
+    tokens = [n for n, _ in urllib.parse.parse_qsl(query) if n.lower() in {"$skiptoken", "$deltatoken"}]
+    if tokens:
+        return f"it sends a {tokens[0]} Graph issued, which only the server that issued it can read"
+    if operation is None:
+        return ""
+    documented = operation.get("successStatus")
+    if isinstance(documented, int) and documented != status and 200 <= status < 300:
+        return f"its status {status} contradicts its page's {documented}"
+    path = str(request.get("path", "")).lower()
+    for parameter in operation.get("parameters") or []:
+        if f"{str(parameter['name']).lower()}=" not in path:
+            return f"it leaves out the parameter '{parameter['name']}' its page requires"
+    listed = {str(o).lower() for o in operation.get("queryOptions") or []}
+    used = [n for n, _ in urllib.parse.parse_qsl(query) if n.startswith("$") and n.lower() != "$expand"]
+    unlisted = [n for n in used if listed and n.lower() not in listed]
+    if unlisted and not operation.get("queryCapabilities"):
+        return f"it uses {unlisted[0]}, which its page does not list among its query options"
+    return ""
+
+
+def classify(
+    example: Example, answer: Answer, *, unbound: bool = False, bound: bool = False
+) -> tuple[str, str]:
+    """The class of an answer, and a short reason for anything not documented. `unbound`: the path sent
+    still names a `{placeholder}` (the fake held no object to bind it to); `bound`: the example named an
+    object by a placeholder, and the harness chose one."""
     status = answer.status
     if status >= 500:
         return "5xx", _message(answer)
+    answered = documented_keys(answer.body) if answer.body is not None else frozenset()
+    missing = example.keys - answered - {"@odata.context"}
+    if 200 <= status < 300 and status == example.status and not missing:
+        return "documented", ""
+    if 200 <= status < 300 and status == example.status and missing <= example.undeclared:
+        return "doc-defect", f"its answer shows properties its type does not declare: {sorted(missing)[:5]}"
+    if example.defect:
+        return "doc-defect", example.defect
+    if example.status == 204 and example.keys:
+        return "doc-defect", "its 204 No Content answer shows a body"
+    if unbound:
+        return "doc-defect", "its path names a {placeholder} object and the fake holds none to bind"
+    value = answer.body.get("value") if isinstance(answer.body, dict) else None
+    if example.keys and "id" not in example.keys and value == []:
+        return "doc-defect", "its documented answer lists objects without ids, which no tenant can hold"
+    chosen = example.body.get("id") if isinstance(example.body, dict) else None
+    if status == 409 and example.method == "POST" and isinstance(chosen, str):
+        return "doc-defect", f"its create chooses the id '{chosen[:40]}', which other examples show existing"
+    if example.keys and bound and value == []:
+        return "doc-defect", "its path names its parent by a {placeholder}: its list belongs to no object"
     if 200 <= status < 300:
-        answered = documented_keys(answer.body) if answer.body is not None else frozenset()
-        missing = example.keys - answered - {"@odata.context"}
-        if status == example.status and not missing:
-            return "documented", ""
         why = f"status {status}, documented {example.status}" if status != example.status else ""
         return "other-2xx", why or f"missing keys {sorted(missing)[:5]}"
     if status == 404:
@@ -213,7 +315,9 @@ def replay(examples: Iterable[Example], client: Client, *, reset: bool = True) -
             client.reset()
         path = binder.bind(example.version, example.path)
         answer = client.send(example.method, f"/{example.version}{path}", example.body, example.headers)
-        outcome, detail = classify(example, answer)
+        unbound = "{" in path.partition("?")[0]
+        bound = not unbound and "{" in example.path.partition("?")[0]
+        outcome, detail = classify(example, answer, unbound=unbound, bound=bound)
         results.append(Result(example, path, answer.status, outcome, detail))
     return results
 
@@ -227,6 +331,10 @@ def table(results: list[Result]) -> str:
         share = f"{100 * counts[name] / total:.1f}%" if total else "n/a"
         lines.append(f"{name:12s} {counts[name]:8d} {share:>7s}")
     lines.append(f"{'total':12s} {total:8d}")
+    replayable = total - counts["doc-defect"]
+    if replayable:
+        clean = 100 * counts["documented"] / replayable
+        lines.append(f"documented of the {replayable} examples without a doc defect: {clean:.1f}%")
     return "\n".join(lines)
 
 

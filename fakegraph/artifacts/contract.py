@@ -97,6 +97,7 @@ class GraphBlock(TypedDict):
     alternateKeys: NotRequired[list[list[str]]]  # e.g. [["userPrincipalName"]], [["appId"]]
     hasStream: NotRequired[bool]  # media entity: `$value` holds bytes
     etag: NotRequired[bool]  # the documented answers show an `@odata.etag` for objects of this type
+    typed: NotRequired[bool]  # documented lists of this type show each item's `@odata.type`
     evolvableProperties: NotRequired[list[str]]  # properties that may hold members a response masks
     unknownFutureValueIndex: NotRequired[int]  # enum types: the sentinel's position
 

@@ -3,14 +3,20 @@
     FakeGraphError                      base of everything fakegraph raises
     ├── GraphError(status, code, msg)   rendered as Graph's error body by http/pipeline
     │   ├── BadRequest            400  BadRequest
-    │   │   └── ResourceNotFound  400  "Resource not found for the segment '…'."
+    │   │   ├── ResourceNotFound  400  "Resource not found for the segment '…'."
+    │   │   └── InvalidRequest    400  invalidRequest (a malformed upload fragment)
     │   ├── Unauthorized          401  InvalidAuthenticationToken (+ WWW-Authenticate)
     │   ├── NotFound              404  Request_ResourceNotFound
+    │   │   └── ItemNotFound      404  itemNotFound (media streams, upload sessions)
     │   ├── MethodNotAllowed      405  Request_BadRequest
     │   ├── RequestTimeout        408  RequestTimeout (headers or body too slow)
     │   ├── Conflict              409  Conflict (an id that exists already)
+    │   ├── SyncStateNotFound     410  syncStateNotFound (a delta token older than the change log keeps)
+    │   ├── ResyncRequired        410  resyncRequired (a delta token from before a reset)
     │   ├── PayloadTooLarge       413  RequestEntityTooLarge
     │   ├── UnsupportedMediaType  415  UnsupportedMediaType
+    │   ├── RangeNotSatisfiable   416  invalidRange (an upload fragment out of order or overlapping)
+    │   ├── InsufficientStorage   507  quotaLimitReached (the fake's media budget is spent)
     │   ├── NotImplementedYet     501  notSupported (Graph has it; fakegraph does not yet)
     │   └── ServiceUnavailable    503  serviceNotAvailable (no connection to spare)
     └── ConfigError                     bad settings or missing artifacts
@@ -46,12 +52,18 @@ class GraphError(FakeGraphError):
     code: ClassVar[str] = "generalException"
 
     def __init__(
-        self, message: str, *, target: str | None = None, headers: dict[str, str] | None = None
+        self,
+        message: str,
+        *,
+        target: str | None = None,
+        headers: dict[str, str] | None = None,
+        inner_code: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.target = target
         self.headers = headers or {}
+        self.inner_code = inner_code  # a more specific code, under innerError (OneDrive's fragmentOverlap)
 
 
 class BadRequest(GraphError):
@@ -59,11 +71,23 @@ class BadRequest(GraphError):
     code = "BadRequest"
 
 
+class UnsupportedQuery(BadRequest):
+    """A query directory objects answer only as an advanced query (`ConsistencyLevel: eventual`)."""
+
+    code = "Request_UnsupportedQuery"
+
+
 class ResourceNotFound(BadRequest):
     """Graph's answer to a path segment it does not know (also a beta-only segment on v1.0)."""
 
     def __init__(self, segment: str) -> None:
         super().__init__(f"Resource not found for the segment '{segment}'.")
+
+
+class InvalidRequest(BadRequest):
+    """A malformed upload fragment (OneDrive's code)."""
+
+    code = "invalidRequest"
 
 
 class Unauthorized(GraphError):
@@ -77,6 +101,10 @@ class Unauthorized(GraphError):
 class NotFound(GraphError):
     status = 404
     code = "Request_ResourceNotFound"
+
+
+class ItemNotFound(NotFound):
+    code = "itemNotFound"
 
 
 class MethodNotAllowed(GraphError):
@@ -102,6 +130,16 @@ class Conflict(GraphError):
     code = "Conflict"
 
 
+class SyncStateNotFound(GraphError):
+    status = 410
+    code = "syncStateNotFound"
+
+
+class ResyncRequired(GraphError):
+    status = 410
+    code = "resyncRequired"
+
+
 class PayloadTooLarge(GraphError):
     status = 413
     code = "RequestEntityTooLarge"
@@ -110,6 +148,16 @@ class PayloadTooLarge(GraphError):
 class UnsupportedMediaType(GraphError):
     status = 415
     code = "UnsupportedMediaType"
+
+
+class RangeNotSatisfiable(GraphError):
+    status = 416
+    code = "invalidRange"
+
+
+class InsufficientStorage(GraphError):
+    status = 507
+    code = "quotaLimitReached"
 
 
 class NotImplementedYet(GraphError):
@@ -152,5 +200,11 @@ def error_body(
     body: JSONObject = {"code": error.code, "message": message}
     if error.target:
         body["target"] = error.target if limit is None else clip(error.target, limit)
-    body["innerError"] = {"date": date, "request-id": request_id, "client-request-id": client_request_id}
+    inner: JSONObject = {"code": error.inner_code} if error.inner_code else {}
+    body["innerError"] = {
+        **inner,
+        "date": date,
+        "request-id": request_id,
+        "client-request-id": client_request_id,
+    }
     return {"error": body}

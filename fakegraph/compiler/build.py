@@ -31,9 +31,11 @@ from fakegraph.compiler.sample import (
     addressed_parents,
     example_template,
     item_types,
+    referenced_items,
     sample_links,
     sample_tenant,
     tagged_types,
+    typed_types,
 )
 from fakegraph.compiler.types import Overrides, TypeIndex, all_schemas, build_index
 
@@ -96,10 +98,10 @@ def _build_version(
     )
     docs = [o for p in pages for o in p.operations]
     first = all_schemas(index)
-    op_learned = _learn(
-        _resolve_operations(docs, index, []), index, {s["$id"]: s for s in first.values()}, out
-    )
-    schemas = all_schemas(index) if index.learned else first
+    resolved = _resolve_operations(docs, index, [])
+    index.addressed = _addressed_types(resolved, first, out)
+    op_learned = _learn(resolved, index, {s["$id"]: s for s in first.values()}, out)
+    schemas = all_schemas(index) if index.learned or index.addressed else first
     evolvable = schema_walk.evolvable_properties({s["$id"]: s for s in schemas.values()})
     for schema in schemas.values():
         if graph_block(schema).get("kind") in {"entityType", "complexType"}:
@@ -125,12 +127,11 @@ def _build_version(
             lifted.append((op.kind, op.entity_type, example_template(list(op.paths), fixture), fixture))
             passed.append((list(op.paths), fixture))
         entries.append(catalogue_entry(op, index, names))
-    for qualified in tagged_types(version, lifted, by_id):  # documented answers show their ETags
-        schema = schemas[qualified]
-        schema["x-graph"] = {**graph_block(schema), "etag": True}
-        out.files[f"schemas/{version}/{qualified}.json"] = dumps(schema)
+    _mark(version, schemas, tagged_types(version, lifted, by_id), "etag", out)  # answers show ETags
+    _mark(version, schemas, typed_types(lifted), "typed", out)  # documented lists type each item
     types = item_types((op.kind, op.entity_type, op.paths) for op in operations)
     parents = [found for paths, fixture in passed for found in addressed_parents(paths, fixture, types)]
+    parents += [found for _, fixture in passed for found in referenced_items(fixture, types)]
     tenant = sample_tenant(version, lifted, by_id, ctx_base[2], out.warnings, parents)
     out.files[f"fixtures/{version}/sample.json"] = dumps(tenant)
     templates = [path for op in operations for path in op.paths]
@@ -156,6 +157,39 @@ def _build_version(
 
 # What a type schema holds that a request body schema does not: its name, its title and its x-graph block.
 _TYPE_ONLY = ("$id", "title", "x-graph")
+
+
+def _addressed_types(operations: list[Operation], schemas: dict[str, JSONObject], out: Output) -> set[str]:
+    """The types whose page shows no key (read as complex types) while documented requests address their
+    objects by one (`GET /things/{id}`): each is an entity in practice, and each is reported."""
+    found: set[str] = set()
+    for op in operations:
+        entity = op.entity_type
+        schema = schemas.get(entity or "")
+        if not entity or entity in found or schema is None:
+            continue
+        if graph_block(schema).get("kind") != "complexType":
+            continue
+        if op.kind in {"get", "update", "delete"} and any(p.rstrip("/").endswith("}") for p in op.paths):
+            found.add(entity)
+            out.warnings.append(
+                Warning(
+                    "missing-key",
+                    op.doc.file,
+                    op.doc.line,
+                    f"{entity} shows no key on its page, and this page addresses one by its id",
+                )
+            )
+    return found
+
+
+def _mark(version: str, schemas: dict[str, JSONObject], types: list[str], flag: str, out: Output) -> None:
+    """Set an `x-graph` flag on the entity types named (rewriting their schema files)."""
+    for qualified in types:
+        schema = schemas.get(qualified)
+        if schema is not None and graph_block(schema).get("kind", "entityType") == "entityType":
+            schema["x-graph"] = {**graph_block(schema), flag: True}
+            out.files[f"schemas/{version}/{qualified}.json"] = dumps(schema)
 
 
 def _body_by_reference(entry: OperationEntry, by_id: dict[str, JSONObject]) -> None:

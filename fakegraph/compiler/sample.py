@@ -12,9 +12,10 @@ schema is left out and reported. The first object seen with an id wins.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from fakegraph.artifacts.contract import (
     JSONObject,
@@ -64,20 +65,38 @@ def addressed_item(kind: str, template: str, fixture: JSONObject) -> JSONObject 
 
 
 def tagged_types(
-    version: str, fixtures: Iterable[tuple[str, str | None, str, JSONObject]], schemas: dict[str, JSONObject]
+    version: str,
+    fixtures: Iterable[tuple[str, str | None, str, JSONObject]],
+    schemas: dict[str, JSONObject],
+    annotation: str = "@odata.etag",
 ) -> list[str]:
-    """The entity types whose objects a documented response shows with an `@odata.etag`."""
+    """The entity types whose objects a documented response shows with an annotation (`@odata.etag`)."""
     found: set[str] = set()
     for _, entity, _, fixture in fixtures:
         response = fixture.get("response")
         for item in objects_of(response) if isinstance(response, dict) else []:
-            if "@odata.etag" not in item:
+            if annotation not in item:
                 continue
             named = str(item.get("@odata.type", "")).lstrip("#")
             qualified = named if schema_uri(version, named) in schemas else entity
             schema = schemas.get(schema_uri(version, qualified or ""))
             if qualified and schema is not None and _entity(schema):
                 found.add(qualified)
+    return sorted(found)
+
+
+def typed_types(fixtures: Iterable[tuple[str, str | None, str, JSONObject]]) -> list[str]:
+    """The entity types whose documented lists (and functions answering lists: `delta`) show each item's
+    `@odata.type`, as Graph writes them for collections that may hold derived types, whether or not the
+    pages name one."""
+    found: set[str] = set()
+    for kind, entity, _, fixture in fixtures:
+        response = fixture.get("response")
+        if kind not in {"list", "function"} or not entity or not isinstance(response, dict):
+            continue
+        items = objects_of(response)
+        if items and all("@odata.type" in item for item in items):
+            found.add(entity)
     return sorted(found)
 
 
@@ -118,6 +137,9 @@ def example_template(paths: list[str], fixture: JSONObject) -> str:
     return matching[0] if matching else (paths[0] if paths else "")
 
 
+_ALTERNATE_KEY = re.compile(r"^[A-Za-z]\w*=[^=]+$")  # `roleTemplateId=x`, not base64 padding (`AAMk=`)
+
+
 def addressed_parents(
     paths: list[str], fixture: JSONObject, types: dict[str, str]
 ) -> list[tuple[str, JSONObject]]:
@@ -135,12 +157,33 @@ def addressed_parents(
         found = []
         for index, segment in enumerate(wanted[:-1]):
             key = unquote(given[index])
-            if not segment.startswith("{") or not key or "{" in key or "=" in key:
+            if not segment.startswith("{") or not key or "{" in key or _ALTERNATE_KEY.match(key):
                 continue
             entity = types.get(template_shape("/" + "/".join(wanted[: index + 1])))
             if entity is not None:
                 found.append((entity, {"id": key}))
         return found
+    return []
+
+
+def referenced_items(fixture: JSONObject, types: dict[str, str]) -> list[tuple[str, JSONObject]]:
+    """The object a documented `$ref` request links by URL (`{"@odata.id": ".../directoryObjects/15c1"}`),
+    as `(type, {"id": key})`, where the URL's path is a documented item's: the request assumes it exists."""
+    request = fixture.get("request")
+    if not isinstance(request, dict) or not str(request.get("path", "")).split("?", 1)[0].endswith("/$ref"):
+        return []
+    body = request.get("body")
+    url = body.get("@odata.id") if isinstance(body, dict) else None
+    if not isinstance(url, str) or "{" in url:
+        return []
+    path = urlsplit(url).path
+    parts = [unquote(p) for p in path.strip("/").split("/")]
+    if len(parts) < 2 or not parts[-1] or _ALTERNATE_KEY.match(parts[-1]):
+        return []
+    for start in range(len(parts) - 1):  # the URL may name a version, or another host's base path
+        entity = types.get(template_shape("/" + "/".join([*parts[start:-1], "{}"])))
+        if entity is not None:
+            return [(entity, {"id": parts[-1]})]
     return []
 
 
@@ -214,7 +257,12 @@ def sample_tenant(
             addressed.append((entity, item))
         if kind not in _READS or not isinstance(response, dict):
             continue
+        request = fixture.get("request")
+        body = request.get("body") if isinstance(request, dict) else None
+        chosen = body.get("id") if kind == "create" and isinstance(body, dict) else None
         for item in objects_of(response):
+            if chosen is not None and item["id"] == chosen:
+                continue  # a create that chooses its id documents that no such object exists before it
             named = str(item.get("@odata.type", "")).lstrip("#")
             qualified = named if schema_uri(version, named) in schemas else entity
             schema = schemas.get(schema_uri(version, qualified))

@@ -40,7 +40,8 @@ PRIMITIVES: dict[str, JSONObject] = {
     "duration": {"pattern": DURATION_PATTERN, "type": "string"},
     "guid": {"pattern": GUID_PATTERN, "type": "string"},
     "binary": {"contentEncoding": "base64", "pattern": BASE64_PATTERN, "type": "string"},
-    "stream": {"type": "string"},
+    # An Edm.Stream property (driveItem's `content`): its bytes are read and written at its own path.
+    "stream": {"contentMediaType": "application/octet-stream", "type": "string"},
     "json": {},
     "untyped": {},
 }

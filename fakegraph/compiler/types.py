@@ -69,6 +69,7 @@ class TypeIndex:
     warnings: list[Warning] = field(default_factory=list)
     derived: dict[str, list[str]] = field(default_factory=dict)  # type → every type deriving from it
     learned: dict[str, JSONObject] = field(default_factory=dict)  # type → properties only examples show
+    addressed: set[str] = field(default_factory=set)  # types documented requests address by a key
 
     def type_uri(self, name: str) -> str | None:
         """Schema URI of a resource type named in an example (`@odata.type`), if known."""
@@ -328,6 +329,8 @@ def resource_schema(index: TypeIndex, qualified: str) -> JSONObject:
     flat = flattened_properties(index, qualified)
     key = doc.key_property or ("id" if any(p.name == "id" for p, _ in flat) and not doc.is_complex else None)
     if key is None and _derives_from_entity(index, qualified):
+        key = "id"
+    if key is None and qualified in index.addressed:  # `GET /things/{id}` reads one: an entity in practice
         key = "id"
     properties: JSONObject = {}
     navigation = []

@@ -165,6 +165,7 @@ async def _load_state(request: handlers.GraphRequest, state: State) -> Reply:
     relations = _relations(body.pop(RELATIONS, None) if isinstance(body, dict) else None)
     objects = seed_objects(state, body)
     state.store.replace_all(objects, relations=relations)
+    state.clear_media()  # streams and upload sessions belonged to the objects replaced
     return Reply(204, None, {})
 
 

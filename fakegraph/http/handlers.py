@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast
 from urllib.parse import quote, unquote
 
@@ -36,13 +37,16 @@ from fakegraph.artifacts.errors import (
     NotFound,
     Unauthorized,
     UnsupportedMediaType,
+    UnsupportedQuery,
 )
 from fakegraph.artifacts.placeholders import substitute
 from fakegraph.artifacts.schema_walk import blank_of
+from fakegraph.http import delta, metadata
 from fakegraph.http.responses import ODATA_JSON, CachedResponse, Reply, dumps
-from fakegraph.http.routing import REF, Endpoint, Target, navigation_of, shape, split
+from fakegraph.http.routing import REF, Endpoint, Route, Target, navigation_of, shape, split
 from fakegraph.model.store import clone
 from fakegraph.model.throttle import token_claims
+from fakegraph.odata import Expansion
 from fakegraph.odata.capabilities import capabilities_of, filterable_of, properties_of
 from fakegraph.odata.preferences import max_page_size
 from fakegraph.validation.validator import display
@@ -135,8 +139,9 @@ class Call(NamedTuple):  # a tuple: one per request, cheaper than a frozen datac
     def entity(self, obj: JSONObject, whole: JSONObject | None = None) -> JSONObject:
         """A single-entity body: context, type annotation, then the (masked) properties; the ETag is of the
         whole object (`whole`, where `obj` is a `$select` of it)."""
+        complex_value = _block(self, self.endpoint.entity_type).get("kind") == "complexType"
         annotations = {
-            "@odata.context": self.context("/$entity"),
+            "@odata.context": self.context("" if complex_value else "/$entity"),  # `/$entity`: an entity
             "@odata.type": "#" + self.endpoint.entity_type,
         }
         if _tagged(self):
@@ -151,6 +156,8 @@ async def dispatch(request: GraphRequest, state: State, segments: list[str]) -> 
         if not segments:  # `GET /`: say what a path starts with
             raise BadRequest("Invalid version: the path names none; Graph's paths start with /v1.0 or /beta.")
         raise BadRequest(f"Invalid version: {segments[0]}")
+    if metadata.addressed(segments):  # served without a token, as Graph serves it
+        return metadata.answer(request.method, state, segments[0])
     authenticate(request)
     if request.method != "GET":
         return await _handle(request, state, segments)
@@ -196,7 +203,7 @@ async def _handle(request: GraphRequest, state: State, segments: list[str]) -> R
                 f"'{endpoint.entity_type}'."
             )
         call = call._replace(cast=cast)
-    return await KINDS[endpoint.kind](call)
+    return await state.kinds[endpoint.kind](call)  # KINDS, and the media kinds (http/media)
 
 
 _KEY_CALL = re.compile(r"^([A-Za-z]\w*)\(([A-Za-z]\w*)=(?:'((?:[^']|'')*)'|([^',()]*))\)$")
@@ -263,8 +270,19 @@ def _type_cast(state: State, version: str, rest: list[str]) -> tuple[list[str], 
             continue
         schema = state.catalogue.schema(version, name)
         if schema is not None and graph_block(schema).get("kind") == "entityType":
+            if _documented_segment(state, version, rest, index):
+                return rest, ""  # a page documents the path with this segment (`/directory/deletedItems/...`)
             return rest[:index] + rest[index + 1 :], name
     return rest, ""
+
+
+def _documented_segment(state: State, version: str, rest: list[str], index: int) -> bool:
+    """Whether the path routes as it is, with its segment at `index` a documented literal."""
+    try:
+        segments = state.router.resolve(version, rest).route.segments
+    except BadRequest:
+        return False
+    return index < len(segments) and bool(segments[index].literal)
 
 
 def _block(call: Call, entity: str) -> GraphBlock:
@@ -378,33 +396,40 @@ def _refuse_surrogates(value: Any, path: tuple[str | int, ...]) -> None:
             ) from exc
 
 
-def _entity_schema(call: Call) -> JSONObject:
-    return call.state.catalogue.schemas[call.version].get(call.schema_uri, {})
-
-
 def _body_key(call: Call) -> str:
     """The validator's name for the schema a body is checked against: the documented request body, else
     the entity type's schema."""
     return call.endpoint.body_of or call.schema_uri
 
 
-def _blank(call: Call) -> JSONObject:
-    """The declared properties an object leaves unset, as Graph shows them (null, or `[]` for a collection
-    that is not nullable): the shape Graph returns a created object in."""
-    found = call.state.blanks.get(call.schema_uri)
+def _blank(call: Call, entity: str = "") -> JSONObject:
+    """The declared properties an object (of the endpoint's type, or `entity`) leaves unset, as Graph
+    shows them (null, or `[]` for a non-nullable collection): the shape Graph returns a created object in."""
+    return _blank_of(call, entity or call.endpoint.entity_type)
+
+
+def _blank_of(call: Call, entity: str) -> JSONObject:
+    """`_blank` of any type of the served version (shared: copy it, never change it)."""
+    uri = schema_uri(call.version, entity)
+    found = call.state.blanks.get(uri)
     if found is None:
-        found = call.state.blanks[call.schema_uri] = blank_of(_entity_schema(call))
-    return found
+        found = call.state.blanks[uri] = blank_of(call.state.catalogue.schemas[call.version].get(uri, {}))
+    return cast(JSONObject, found)
+
+
+def _decoded(call: Call) -> tuple[str, ...]:
+    """The path's segments after the version, percent-decoded (alternate keys resolved)."""
+    return tuple(unquote(s) for s in call.routed)
 
 
 async def create(call: Call) -> Reply:
     parent = container(call, call.target.route.template)  # a 404 for a missing parent, before the body
     body = await read_body(call.request)
     validator = call.state.validators[call.version]
-    entity = call.endpoint.entity_type
-    clean = validator.check(body, _body_key(call), entity, partial=False)
+    clean = validator.check(body, _body_key(call), call.endpoint.entity_type, partial=False)
+    entity = _created_kind(call, body)
     chosen = clean.get("id")
-    store, blank = call.state.store, _blank(call)
+    store, blank = call.state.store, _blank(call, entity)
     if chosen is not None:
         key = _key_segment(chosen)
         stored = store.insert(
@@ -421,7 +446,21 @@ async def create(call: Call) -> Reply:
                 continue
             break
     location = f"{call.base}/{call.collection}/{quote(key, safe='')}"
-    return _respond(call, call.entity(stored), call.endpoint.status, {"Location": location})
+    answer = call.entity(stored)
+    if entity != call.endpoint.entity_type:
+        answer["@odata.type"] = "#" + entity
+    return _respond(call, answer, call.endpoint.status, {"Location": location})
+
+
+def _created_kind(call: Call, body: Any) -> str:
+    """The type a create makes: the derived type its `@odata.type` names (a conversationMember posted as
+    `#microsoft.graph.aadUserConversationMember`), else the collection's."""
+    entity = call.endpoint.entity_type
+    named = body.get("@odata.type") if isinstance(body, dict) else None
+    if not isinstance(named, str) or not entity:
+        return entity
+    wanted = named.lstrip("#").lower()
+    return next((k for k in _kinds_of(call, entity) if k.lower() == wanted), entity)
 
 
 MAX_KEY_LENGTH = 1024
@@ -445,9 +484,15 @@ def _key_segment(key: Any) -> str:
 
 
 async def list_entities(call: Call) -> Reply:
+    return _collection(call, _source(call), call.context())
+
+
+def _source(call: Call) -> PageSource:
+    """Where a list's pages come from: the links of a reference navigation, the objects a parent holds, or
+    the stored objects of the collection's type (and of the types deriving from it)."""
     if call.target.route.reference:
         _require_parent(call, call.target.route.template)
-        return _collection(call, _linked_page, call.context())
+        return _linked_page
     parent = container(call, call.target.route.template)
     if parent is not None:
         entity = call.endpoint.entity_type
@@ -456,11 +501,11 @@ async def list_entities(call: Call) -> Reply:
         def owned(call: Call, options: odata.QueryOptions, ctx: odata.QueryContext, size: int) -> odata.Page:
             return _listed_page(call, children, options, ctx, size)
 
-        return _collection(call, owned, call.context())
+        return owned
     store, entity = call.state.store, call.endpoint.entity_type
     others = [kind for kind in _kinds_of(call, entity)[1:] if store.count(kind)]
     if not others and not call.cast:
-        return _collection(call, _stored_page, call.context())
+        return _stored_page
     # A collection that holds objects of derived types lists them too (`/directoryObjects` holds users).
     held = _typed(call, [(kind, obj) for kind in [entity, *others] for obj in store.view(kind)])
 
@@ -469,7 +514,7 @@ async def list_entities(call: Call) -> Reply:
     ) -> odata.Page:
         return _listed_page(call, held, options, ctx, size)
 
-    return _collection(call, polymorphic, call.context())
+    return polymorphic
 
 
 def _children(call: Call, parent: tuple[str, str, str], entity: str) -> list[tuple[str, JSONObject]]:
@@ -480,12 +525,12 @@ def _children(call: Call, parent: tuple[str, str, str], entity: str) -> list[tup
     sets = call.state.catalogue.entity_sets(call.version)
     kinds = _kinds_of(call, entity)
     free = not any(kind in sets for kind in kinds)
-    held = [(entity, obj) for obj in call.state.store.children(parent, entity, free=free)]
+    store = call.state.store
+    held = [(kind, obj) for kind in kinds for obj in store.children(parent, kind, free=free)]
     if free:
         return held
     # A navigation to such a type reads like a reference navigation: the objects linked to the parent too.
     template = call.target.route.template.rstrip("/").removesuffix("/$count")
-    store = call.state.store
     linked = [store.locate(key, kinds) for key in store.linked(shape(template), parent[1])]
     return held + [found for found in linked if found]
 
@@ -518,10 +563,23 @@ def _existing_item(call: Call, raw: list[str]) -> tuple[str, str] | None:
     reading = found.route.endpoints.get("GET")
     if reading is None or reading.kind != "get" or not reading.entity_type:
         return None
-    key = item_key(call._replace(target=found, endpoint=reading, cast="", segments=tuple(raw)))
-    if not call.state.store.has(reading.entity_type, key):
+    resolved = call._replace(target=found, endpoint=reading, cast="", segments=tuple(raw))
+    key = item_key(resolved)
+    kind = _stored_kind(resolved, key)
+    if not call.state.store.has(kind, key):
         raise _missing(key)
-    return reading.entity_type, key
+    return kind, key
+
+
+def _stored_kind(call: Call, key: str) -> str:
+    """The type an item of the endpoint's type is stored as: its own, or a type deriving from it (a
+    `/me/messages/{id}` that is an eventMessage); the endpoint's when none holds the key."""
+    store, entity = call.state.store, call.endpoint.entity_type
+    if not entity or store.has(entity, key):
+        return entity
+    derived = _kinds_of(call, entity)[1:]
+    found = store.locate(key, derived) if derived else None
+    return found[0] if found is not None else entity
 
 
 def _positions(call: Call) -> list[str]:
@@ -642,21 +700,13 @@ async def list_references(call: Call) -> Reply:
 
 async def count(call: Call) -> Reply:
     """`/$count`: the number of objects matching $filter, as text/plain."""
+    if _advanced(call):
+        raise UnsupportedQuery(
+            "Raw count (/$count) is not supported because the 'ConsistencyLevel:eventual' header is missing. "
+            "Refer to https://aka.ms/graph-docs/advanced-queries for more information."
+        )
     options = _options(call)
-    if call.target.route.reference:
-        navigation = call.target.route.template.rstrip("/").removesuffix("/$count")
-        _require_parent(call, navigation)
-        counted = _linked(call, navigation)
-    else:
-        collection = call.target.route.template.rstrip("/").removesuffix("/$count")
-        parent = container(call, collection)
-        store = call.state.store
-        entity = call.endpoint.entity_type
-        if parent is not None:
-            counted = _typed(call, _children(call, parent, entity))
-        else:
-            kinds = _kinds_of(call, entity)
-            counted = _typed(call, [(kind, obj) for kind in kinds for obj in store.view(kind)])
+    counted = _listed(call, call.target.route.template.rstrip("/").removesuffix("/$count"))
     page = odata.apply(counted, replace(options, count=True), _query(call), 1)
     return Reply(
         200,
@@ -665,11 +715,40 @@ async def count(call: Call) -> Reply:
     )
 
 
+def _listed(call: Call, collection: str) -> list[JSONObject]:
+    """Every object the collection at the template `collection` lists now, those of derived types typed:
+    what its `/$count` counts and a delta round reads."""
+    if call.target.route.reference:
+        _require_parent(call, collection)
+        return _linked(call, collection)
+    parent = container(call, collection)
+    entity = call.endpoint.entity_type
+    if parent is not None:
+        return _typed(call, _children(call, parent, entity))
+    store = call.state.store
+    return _typed(call, [(kind, obj) for kind in _kinds_of(call, entity) for obj in store.view(kind)])
+
+
 def _options(call: Call) -> odata.QueryOptions:
     entry = call.endpoint.operation
-    return odata.parse_query(
+    options = odata.parse_query(
         call.request.query.items(), version=call.version, supported=capabilities_of(entry)
     )
+    if (options.search is not None or options.count) and _advanced(call):
+        used = "$search" if options.search is not None else "$count"
+        raise UnsupportedQuery(
+            f"The {used} query parameter is only supported with the 'ConsistencyLevel: eventual' header on "
+            "this request. Refer to https://aka.ms/graph-docs/advanced-queries for more information."
+        )
+    return options
+
+
+def _advanced(call: Call) -> bool:
+    """Whether this request needs `ConsistencyLevel: eventual` for `$count` and `$search` and lacks it:
+    where the operation's page documents that header (directory objects' advanced queries)."""
+    entry = call.endpoint.operation
+    documented = entry is not None and any(h.lower() == "consistencylevel" for h in entry["requestHeaders"])
+    return documented and call.request.headers.get("ConsistencyLevel", "").strip().lower() != "eventual"
 
 
 def _query(call: Call) -> odata.QueryContext:
@@ -698,24 +777,171 @@ def _collection(call: Call, page_from: PageSource, context: str) -> Reply:
     """One page of a collection, with @odata.count and @odata.nextLink as Graph sends them."""
     options = _options(call)
     size, preferred = _page_size(call)
+    expansions = _expandable(call, options.expand)  # a bad $expand is a 400 before any page is read
     page = page_from(call, options, _query(call), size)
-    if options.select is not None:
-        context = f"{context}({','.join(options.select)})"
-    body: JSONObject = {"@odata.context": context}
+    body: JSONObject = {"@odata.context": context + _shape(options, expansions)}
     if page.count is not None:
         body["@odata.count"] = page.count
     if page.next_token is not None:
         body["@odata.nextLink"] = _next_link(call, options, page.next_token)
-    tags = [_etag_for(call, item) for item in page.items] if _tagged(call) else None
-    items = [_masked(call, item) for item in page.items]
-    if _polymorphic(call):  # each item says which type it is, as Graph's answers do for such collections
-        declared = "#" + call.endpoint.entity_type
-        items = [item if "@odata.type" in item else {"@odata.type": declared, **item} for item in items]
-    if tags is not None:
-        items = [{"@odata.etag": tag, **item} for tag, item in zip(tags, items, strict=True)]
+    items = _shown(call, page.items, whole=options.select is None)
+    if expansions:
+        routed = call.routed
+        key = _query(call).key
+        items = [
+            _expand(call, item, [*routed, quote(str(item.get(key)), safe="")], expansions) for item in items
+        ]
     body["value"] = items
     headers = {"Preference-Applied": f"odata.maxpagesize={preferred}"} if preferred else None
     return _respond(call, body, 200, headers)
+
+
+def _shape(options: odata.QueryOptions, expansions: list[_Expanded]) -> str:
+    """What a context URL says of `$select` and `$expand` (`users(id,manager())`, `groups(members(id))`)."""
+    parts = list(options.select or ())
+    for expanded in expansions:
+        named = f"{expanded.owner}/{expanded.name}" if expanded.owner else expanded.name
+        parts.append(f"{named}({','.join(expanded.options.select or ())})")
+    return f"({','.join(parts)})" if parts else ""
+
+
+class _Expanded(NamedTuple):
+    expansion: Expansion
+    name: str  # the navigation property as the type declares it
+    options: odata.QueryOptions  # the options in its parentheses
+    owner: str = ""  # the derived type declaring it (`microsoft.graph.eventMessage/event`), as declared
+
+
+def _expandable(call: Call, expansions: tuple[Expansion, ...]) -> list[_Expanded]:
+    """The navigation properties a `$expand` names, checked against the type (ARCHITECTURE A16): an unknown
+    property, or one that is not a navigation property, is a 400 naming it. `*` is every navigation."""
+    if not expansions:
+        return []
+    own = call.cast or call.endpoint.entity_type
+    found: list[_Expanded] = []
+    for expansion in expansions:
+        owner = next((k for k in _kinds_of(call, own) if k.lower() == expansion.owner.lower()), "")
+        if expansion.owner and not owner:
+            raise BadRequest(
+                f"Invalid $expand: '{expansion.owner}' does not derive from '{own}'.", target=expansion.name
+            )
+        entity = owner or own
+        schema = call.state.catalogue.schema(call.version, entity) if entity else None
+        declared = (schema or {}).get("properties", {})
+        navigations = [n for n in graph_block(schema or {}).get("navigationProperties", []) if n in declared]
+        names = navigations if expansion.name == "*" else [expansion.name]
+        for wanted in names:
+            name = next((n for n in declared if n.lower() == wanted.lower()), None)
+            if name is None:
+                raise BadRequest(
+                    f"Could not find a property named '{wanted}' on type '{entity}'.", target=wanted
+                )
+            if name not in navigations:
+                raise BadRequest(
+                    f"Property '{name}' on type '{entity}' is not a navigation property. Only navigation "
+                    "properties can be expanded.",
+                    target=name,
+                )
+            pairs = [(f"${k}", v) for k, v in expansion.options]
+            supported = dict.fromkeys(odata.NESTED, True)
+            options = odata.parse_query(pairs, version=call.version, supported=supported)
+            found.append(_Expanded(expansion, name, options, owner))
+    return found
+
+
+def _expand(call: Call, item: JSONObject, path: list[str], expansions: list[_Expanded]) -> JSONObject:
+    """`item` (addressed by `path`) with each expanded navigation inlined: a collection as a list of at
+    most a page of objects (`nav@odata.count` with `$count=true`), a single object as itself, or left out
+    where there is none; each with its `nav@odata.context`, and its own nested expansions."""
+    if not expansions:
+        return item
+    out = dict(item)
+    for expanded in expansions:
+        owner = expanded.owner
+        if owner and str(item.get("@odata.type", "")).lstrip("#") not in _kinds_of(call, owner):
+            continue  # a navigation of a derived type: only its objects have it
+        many = _is_collection(call, expanded.name, owner)
+        sub = _navigation_call(call, item, path, expanded)
+        if sub is None:  # a navigation no documented path reads: nothing can have been put there
+            if many:
+                out[f"{expanded.name}@odata.context"] = _navigation_context(call, path, expanded.name)
+                out[expanded.name] = []
+            continue
+        if sub.cast and sub.cast not in _kinds_of(sub, sub.endpoint.entity_type):
+            raise BadRequest(
+                f"Type cast to '{sub.cast}' in $expand is not allowed: it does not derive from "
+                f"'{sub.endpoint.entity_type}'.",
+                target=expanded.name,
+            )
+        out.update(_navigation_value(sub, expanded, many))
+    return out
+
+
+def _navigation_value(sub: Call, expanded: _Expanded, many: bool) -> JSONObject:
+    """One expanded navigation, read by `sub`, as the properties it adds to its item (none when it is a
+    single-valued navigation that holds nothing)."""
+    options, ctx, name = expanded.options, _query(sub), expanded.name
+    nested = _expandable(sub, options.expand)
+    if sub.endpoint.kind != "list":
+        try:
+            found = _read_item(sub)
+        except NotFound:
+            return {}
+        shown = odata.select(found, options.select, ctx) if options.select is not None else found
+        single = _expand(
+            sub, {"@odata.type": "#" + sub.endpoint.entity_type, **_masked(sub, shown)}, sub.routed, nested
+        )
+        return {f"{name}@odata.context": sub.context("/$entity"), name: single}
+    page = _source(sub)(sub, options, ctx, sub.state.settings.page_size if many else 1)
+    values = [_masked(sub, obj) for obj in page.items]
+    if _polymorphic(sub) or not many:
+        declared = "#" + sub.endpoint.entity_type
+        values = [v if "@odata.type" in v else {"@odata.type": declared, **v} for v in values]
+    if nested:
+        routed = sub.routed
+        values = [_expand(sub, v, [*routed, quote(str(v.get(ctx.key)), safe="")], nested) for v in values]
+    if not many:  # a single-valued navigation the pages document as a list (`/users/{id}/manager`)
+        return {f"{name}@odata.context": sub.context("/$entity"), name: values[0]} if values else {}
+    counted = {f"{name}@odata.count": page.count} if page.count is not None else {}
+    return {f"{name}@odata.context": sub.context(), **counted, name: values}
+
+
+def _navigation_context(call: Call, path: list[str], name: str) -> str:
+    """The context of a navigation of the item at `path` (`chats('19:x')/members`): the item as its
+    collection names it, keyed, then the navigation."""
+    keyed = call.endpoint.kind == "list" or call.target.route.template.rstrip("/").endswith("}")
+    if not keyed or not path:  # an item addressed without a key (`/me/drive`) is named by its own path
+        return f"{call.base}/$metadata#{call.collection}/{name}"
+    key = unquote(path[-1]).replace("'", "''")
+    return f"{call.base}/$metadata#{call.collection}('{quote(key, safe='@:.-_~')}')/{name}"
+
+
+def _is_collection(call: Call, name: str, owner: str = "") -> bool:
+    entity = owner or call.cast or call.endpoint.entity_type
+    schema = call.state.catalogue.schema(call.version, entity) or {}
+    prop = schema.get("properties", {}).get(name)
+    return isinstance(prop, dict) and isinstance(prop.get("items"), dict)
+
+
+def _navigation_call(call: Call, item: JSONObject, path: list[str], expanded: _Expanded) -> Call | None:
+    """The read of one navigation of an item: at the item's path, else at its entity set's
+    (`/groups/{id}/members/{id}/manager` reads as `/users/{id}/manager`)."""
+    paths = [[*path, expanded.name]]
+    kind, key = item.get("@odata.type"), item.get("id")
+    if isinstance(kind, str) and kind.startswith("#") and isinstance(key, str):
+        name = kind.rsplit(".", 1)[-1]
+        plural = name[:-1] + "ies" if name.endswith("y") else name + "s"
+        paths.append([plural, quote(key, safe=""), expanded.name])
+    for segments in paths:
+        try:
+            target = call.state.router.resolve(call.version, segments)
+        except BadRequest:
+            continue
+        endpoint = target.route.endpoints.get("GET")
+        if endpoint is not None and endpoint.kind in {"list", "get"}:
+            cast = expanded.expansion.cast
+            return call._replace(target=target, endpoint=endpoint, segments=tuple(segments), cast=cast)
+    return None
 
 
 def _tagged(call: Call) -> bool:
@@ -738,8 +964,10 @@ def etag_of(obj: JSONObject) -> str:
 
 
 def _polymorphic(call: Call) -> bool:
-    """Whether the collection's declared type has types deriving from it."""
-    return bool(_block(call, call.endpoint.entity_type).get("derivedTypes"))
+    """Whether the collection's items say their type: its declared type has types deriving from it, or
+    its documented lists show each item's `@odata.type`."""
+    block = _block(call, call.endpoint.entity_type)
+    return bool(block.get("derivedTypes") or block.get("typed"))
 
 
 def _stored_page(call: Call, options: odata.QueryOptions, ctx: odata.QueryContext, size: int) -> odata.Page:
@@ -803,20 +1031,35 @@ def item_key(call: Call) -> str:
     """The stored key of the addressed item: the path's key; for `{id | userPrincipalName}` also an
     alternate key's value; for `/me` the signed-in user (the token's `oid`, else the tenant's first user).
     An item addressed without a key (a singleton such as `/me/mailboxSettings`) is keyed by the item it hangs
-    from (the signed-in user for `/me/...`), or by its template."""
+    from (the signed-in user for `/me/...`), or by its template. A key segment its type's behaviour knows
+    (a well-known folder name: `/me/mailFolders/sentitems`) is the key of the object it names (A19)."""
     params = call.target.params
     template = call.target.route.template.lower()
     if not params and (template == SIGNED_IN or template.startswith(SIGNED_IN + "/")):
         return _signed_in(call)
     key = call.key
     names = [n.strip() for n in (list(params)[-1] if params else "").split("|")]
-    if len(names) < 2 or call.state.store.has(call.endpoint.entity_type, key):
+    known = behaviours.KEYS.get(call.endpoint.entity_type)
+    if (len(names) < 2 and known is None) or call.state.store.has(call.endpoint.entity_type, key):
         return key
     for alternate in names[1:]:
         found = call.state.store.find(call.endpoint.entity_type, alternate, key)
         if found is not None:
             return found
-    return key
+    return _known_key(call, known, key) if known is not None else key
+
+
+def _known_key(call: Call, known: Callable[[behaviours.KeyRequest], str | None], key: str) -> str:
+    """A key segment the type's behaviour resolves below its parent (`/me/mailFolders/sentitems`)."""
+    raw = call.routed
+    if not call.target.route.template.rstrip("/").endswith("}") or len(raw) < 3 or unquote(raw[-1]) != key:
+        return key
+    parent = _existing_item(call, raw[:-2])
+    if parent is None:
+        return key
+    navigation = unquote(raw[-2]).lower()
+    found = known(behaviours.KeyRequest(call.state.store, parent, navigation, key, partial(_blank_of, call)))
+    return found if found is not None else key
 
 
 def _signed_in(call: Call) -> str:
@@ -855,8 +1098,9 @@ def _check_parent(call: Call, key: str) -> None:
     parent = container(call, template.rsplit("/", 1)[0])
     if parent is None:
         return
-    owner = call.state.store.owner(call.endpoint.entity_type, key)
-    if owner is not None and owner != parent:
+    store, entity = call.state.store, call.endpoint.entity_type
+    owner = store.owner(entity, key)
+    if owner is not None and owner != parent and not store.holds(parent, entity, key):
         raise _missing(key)
 
 
@@ -878,18 +1122,35 @@ def _documented_singleton(call: Call, key: str) -> JSONObject | None:
     return {**_blank(call), **{k: clone(v) for k, v in shown.items() if "@" not in k}}
 
 
-async def get_entity(call: Call) -> Reply:
+def _read_item(call: Call) -> JSONObject:
+    """The addressed item (a singleton as documented until written); a 404 when there is none."""
     key = item_key(call)
     _check_parent(call, key)
     initial = _documented_singleton(call, key)
-    item = initial if initial is not None else call.state.store.get(call.endpoint.entity_type, key)
+    if initial is not None:
+        return initial
+    kind = _stored_kind(call, key)
+    found = call.state.store.get(kind, key)
+    return found if kind == call.endpoint.entity_type else {"@odata.type": "#" + kind, **found}
+
+
+async def get_entity(call: Call) -> Reply:
+    item = _read_item(call)
     options = odata.parse_query(
-        call.request.query.items(), version=call.version, supported={"select": True, "expand": False}
+        call.request.query.items(), version=call.version, supported={"select": True, "expand": True}
     )
+    expansions = _expandable(call, options.expand)
     whole = item
     if options.select is not None:
         item = odata.select(item, options.select, _query(call))
-    return _respond(call, call.entity(item, whole), 200)
+    elif not _blank(call).keys() <= item.keys():  # declared in this version, absent from the stored object
+        item = {**_blank(call), **item}
+    body = call.entity(item, whole)
+    if "@odata.type" in item:  # an object of a derived type says which
+        body["@odata.type"] = item["@odata.type"]
+    if options.select is not None or expansions:
+        body["@odata.context"] = call.context(_shape(options, expansions) + "/$entity")
+    return _respond(call, _expand(call, body, call.routed, expansions), 200)
 
 
 async def update(call: Call) -> Reply:
@@ -900,15 +1161,16 @@ async def update(call: Call) -> Reply:
     key = item_key(call)
     _check_parent(call, key)
     initial = _documented_singleton(call, key)
+    kind = _stored_kind(call, key)
     if initial is None:
-        store.get(entity, key)  # 404 before looking at the body
+        store.get(kind, key)  # 404 before looking at the body
     body = await read_body(call.request)
     validator = call.state.validators[call.version]
     clean = validator.check(body, _body_key(call), entity, partial=True)
     if initial is not None:  # the singleton's first write: stored from now on, under its key
         merged = store.insert(entity, key, {**initial, **clean, "id": initial.get("id") or key}, copy=False)
     else:
-        merged = store.update(entity, key, clean)
+        merged = store.update(kind, key, clean)
     if not call.endpoint.returns_body:
         return _respond(call, None, 204)
     return _respond(call, call.entity(merged), call.endpoint.status)
@@ -937,7 +1199,9 @@ async def delete(call: Call) -> Reply:
     initial = _documented_singleton(call, key)
     if initial is not None:  # deleting a singleton never written: stored, then deleted (it stays gone)
         store.insert(entity, key, {**initial, "id": initial.get("id") or key}, copy=False)
-    store.delete(entity, key, remember=_singleton(call))
+    kind, state = _stored_kind(call, key), call.state
+    kept = behaviours.keeps_deleted(state.catalogue, call.version, kind, state.clock.now(), state.derived)
+    store.delete(kind, key, remember=_singleton(call), keep=kept)
     # 204, or 202 where the page documents an accepted (asynchronous) delete.
     return _respond(call, None, 202 if call.endpoint.status == 202 else 204)
 
@@ -946,11 +1210,17 @@ async def function(call: Call) -> Reply:
     operation = call.endpoint.operation
     if operation is None:  # routes make function endpoints from catalogue entries only
         raise BadRequest("This function is not documented in the served pack.")
-    params = _function_parameters(operation, call.target.params)
+    params = _function_parameters(operation, _arguments(call))
+    source = _delta_source(call) if delta.is_delta(call) else None
+    if source is not None:
+        return delta.answer(call, source)
     behaviour = behaviours.BEHAVIOURS.get(operation["name"])
     if behaviour is None:
         return documented_answer(call, operation)
-    rows = behaviour(behaviours.Context(call.state.store, call.state.clock.now(), params, call.state.derived))
+    state = call.state
+    rows = behaviour(
+        behaviours.Context(state.store, state.clock.now(), params, state.derived, _decoded(call))
+    )
 
     def page_from(call: Call, options: odata.QueryOptions, ctx: odata.QueryContext, size: int) -> odata.Page:
         return _listed_page(call, rows, options, ctx, size)
@@ -958,19 +1228,124 @@ async def function(call: Call) -> Reply:
     return _collection(call, page_from, f"{call.base}/$metadata#Collection({call.endpoint.entity_type})")
 
 
+def _delta_source(call: Call) -> delta.Source | None:
+    """The collection a delta function is bound to (its path without the last segment), read as its list
+    reads it; one the pack does not list is the function's type at that path (ARCHITECTURE A18). None for a
+    reference navigation: its links are not in the change log, so its delta answers from the docs."""
+    raw = call.routed[:-1]
+    template = call.target.route.template.rstrip("/").rsplit("/", 1)[0]
+    try:
+        target: Target | None = call.state.router.resolve(call.version, raw)
+    except BadRequest:
+        target = None
+    listing = target.route.endpoints.get("GET") if target is not None else None
+    if target is None or listing is None or listing.kind != "list":
+        parts = zip(template.strip("/").split("/"), raw, strict=False)  # literals as the client wrote them
+        named = "/".join(part if part.startswith("{") else unquote(given) for part, given in parts)
+        listing = Endpoint("list", call.endpoint.entity_type, 200, named)
+        route = Route(template, call.target.route.segments[:-1], {"GET": listing})
+        target = Target(route, call.target.params)
+    if target.route.reference:
+        return None
+    bound = call._replace(target=target, endpoint=listing, segments=tuple(raw))
+    collection = target.route.template
+    shown = partial(_shown, bound)
+    parent = container(bound, collection)
+    return delta.Source(
+        bound, partial(_listed, bound, collection), shown, parent, _page_size(call), _query(call)
+    )
+
+
+def _shown(call: Call, items: list[JSONObject], *, whole: bool = False) -> list[JSONObject]:
+    """Objects as a page of the collection shows them: enum members masked, typed where the collection's
+    items say their type, with their ETag where the docs show one. `whole` (no `$select`): with every
+    property this version declares (an object written through the other version lacks those only this one
+    has)."""
+    tags = [_etag_for(call, item) for item in items] if _tagged(call) else None
+    shown = [_masked(call, item) for item in items]
+    if whole:
+        blank = _blank(call)
+        shown = [item if blank.keys() <= item.keys() else {**blank, **item} for item in shown]
+    if _polymorphic(call):  # each item says which type it is, as Graph's answers do for such collections
+        declared = "#" + call.endpoint.entity_type
+        shown = [item if "@odata.type" in item else {"@odata.type": declared, **item} for item in shown]
+    if tags is not None:
+        shown = [{"@odata.etag": tag, **item} for tag, item in zip(tags, shown, strict=True)]
+    return shown
+
+
 async def action(call: Call) -> Reply:
-    """An action: its documented body checked, then its documented answer (ARCHITECTURE A11). An action
-    documented without request body properties takes none, whatever is sent."""
+    """An action: its documented body checked, then what its behaviour answers (ARCHITECTURE A19), else its
+    documented answer (A11). An action documented without request body properties takes none, whatever is
+    sent."""
     operation = call.endpoint.operation
     if operation is None:  # routes make action endpoints from catalogue entries only
         raise BadRequest("This action is not documented in the served pack.")
-    _require_parent(call, call.target.route.template)  # an action bound to an item needs the item
+    behaviour = behaviours.ACTIONS.get(unquote(call.routed[-1]).lower()) if call.routed else None
+    if behaviour is None:  # (a behaviour finds the item it is bound to itself: deleted items are not stored)
+        _require_parent(call, call.target.route.template)  # an action bound to an item needs the item
+    body: JSONObject = {}
     schema = call.endpoint.request_schema
     if schema is not None and schema.get("properties"):  # a page that says "no request body" declares none
-        body = await read_body(call.request)
         validator = call.state.validators[call.version]
-        validator.check(body, _body_key(call), call.endpoint.entity_type, partial=False)
+        read = _parameter_names(await read_body(call.request), schema["properties"])
+        body = validator.check(read, _body_key(call), call.endpoint.entity_type, partial=False)
+    answer = behaviour(_behaviour_request(call, body)) if behaviour is not None else None
+    if answer is not None:
+        return _answered(call, answer)
+    _require_parent(call, call.target.route.template)
     return documented_answer(call, operation)
+
+
+def _parameter_names(body: Any, declared: JSONObject) -> Any:
+    """An action's parameters under their documented names: Graph reads them in any case (the SDKs send
+    sendMail's `Message` and `SaveToSentItems`, as Graph's metadata spells them; the pages say `message`)."""
+    if not isinstance(body, dict) or all(name in declared for name in body):
+        return body
+    folded = {name.lower(): name for name in declared}
+    return {(k if k in declared else folded.get(k.lower(), k)): v for k, v in body.items()}
+
+
+def _behaviour_request(call: Call, body: JSONObject) -> behaviours.Request:
+    state = call.state
+    return behaviours.Request(
+        store=state.store,
+        now=state.clock.now(),
+        version=call.version,
+        path=_decoded(call),
+        body=body,
+        item=partial(_bound_item, call),
+        new_id=state.new_id,
+        blank=partial(_blank_of, call),
+        kinds=partial(_kinds_of, call),
+    )
+
+
+def _bound_item(call: Call, depth: int) -> tuple[str, str] | None:
+    """The type and key of the item the first `depth` segments address; where the pack cannot read such
+    an item but the route has a key there (`/directoryObjects/{id}/getMemberGroups`), the object stored
+    under that key, of any type. A 404 when there is none."""
+    raw = call.routed[:depth]
+    found = _existing_item(call, raw)
+    segments = call.target.route.segments
+    if found is not None or not raw or depth > len(segments) or not segments[depth - 1].key:
+        return found
+    key = unquote(raw[-1])
+    located = call.state.store.locate(key)
+    if located is None:
+        raise _missing(key)
+    return located[0], key
+
+
+def _answered(call: Call, answer: behaviours.Answer) -> Reply:
+    """A behaviour's answer: its body with its context, the properties of its type masked."""
+    body = answer.body
+    if body is not None:
+        if answer.entity and not call.include_unknown:
+            body = call.state.masks[call.version].apply(schema_uri(call.version, answer.entity), body)
+        if answer.context:
+            body = {"@odata.context": f"{call.base}/$metadata#{answer.context}", **body}
+    return _respond(call, body, answer.status)
 
 
 def documented_answer(call: Call, operation: OperationEntry) -> Reply:
@@ -1011,6 +1386,21 @@ def _first_answer(call: Call, operation: OperationEntry) -> tuple[int, Any] | No
             body = response.get("body") if response.get("bodyIsJson") else None
             return int(response["status"]), substitute(body, response.get("marks", [])) if body else None
     return None
+
+
+_ARGUMENT = re.compile(r"([A-Za-z_]\w*)\s*=\s*[^,{()]*\{([^}]+)\}")  # `q='{text}'`, `tz=ns.enum'{x}'`
+
+
+def _arguments(call: Call) -> dict[str, str]:
+    """A function call's arguments by the names the docs give them: by placeholder
+    (`search(q='{search-text}')` binds `search-text`) and by argument name (`q`)."""
+    params = {k: _ENUM_LITERAL.sub(r"\1", v) for k, v in call.target.params.items()}
+    found = _ARGUMENT.findall(call.target.route.template)
+    named = {arg: params[held] for arg, held in found if held in params}
+    return {**named, **params}
+
+
+_ENUM_LITERAL = re.compile(r"^[A-Za-z_][\w.]*'([^']*)'$")  # `microsoft.graph.timeZoneStandard'Iana'`: Iana
 
 
 def _function_parameters(operation: OperationEntry, given: dict[str, str]) -> dict[str, str]:

@@ -25,7 +25,7 @@ from fakegraph.artifacts.errors import (
     clip,
     error_body,
 )
-from fakegraph.http import admin, batch, handlers
+from fakegraph.http import admin, batch, handlers, media
 from fakegraph.http.responses import Reply, dumps
 from fakegraph.http.routing import split
 from fakegraph.model.faults import InjectedError
@@ -51,6 +51,8 @@ async def answer(request: handlers.GraphRequest, state: State) -> Reply:
         segments = split(request.raw_path)
         if _is_batch(segments):
             reply = await run_batch(request, state)
+        elif media.is_media_url(segments):  # upload and download URLs: no token, as in Graph
+            reply = await media.serve_url(request, state)
         else:
             reply = await handlers.dispatch(request, state, segments)
     except GraphError as error:

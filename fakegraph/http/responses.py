@@ -43,16 +43,20 @@ class CachedResponse(NamedTuple):
 
 
 class ResponseCache:
-    """Serialized GET answers: a read repeated before any write or clock change costs one lookup."""
+    """Serialized GET answers: a read repeated before any write or clock change costs one lookup. Answers
+    over `body_limit` bytes (a media stream, a large attachment) are not kept: the cache stays small."""
 
-    def __init__(self, limit: int = 2048) -> None:
+    def __init__(self, limit: int = 2048, body_limit: int = 1024 * 1024) -> None:
         self._limit = limit
+        self._body_limit = body_limit
         self._items: dict[tuple[str, ...], CachedResponse] = {}
 
     def get(self, key: tuple[str, ...]) -> CachedResponse | None:
         return self._items.get(key)
 
     def put(self, key: tuple[str, ...], value: CachedResponse) -> None:
+        if value.reply.body is not None and len(value.reply.body) > self._body_limit:
+            return
         if len(self._items) >= self._limit:
             self._items.clear()
         self._items[key] = value

@@ -121,6 +121,7 @@ def build_routes(entries: list[OperationEntry], schema: SchemaLookup | None = No
     for navigation in table.references:  # reads of a reference navigation list (and count) its links
         _reads_of_links(table, navigation)
     _align(table)
+    _media(table)
     return sorted(table.routes.values(), key=lambda r: r.template)
 
 
@@ -224,6 +225,14 @@ class _Types:
         """The type the template walks to, else `fallback` (the page's own word)."""
         walked = self.walk(template)
         return walked if walked is not None else fallback
+
+    def stream(self, template: str) -> bool:
+        """Whether the template's last segment is a property its item's type declares a stream."""
+        parent, _, name = template.rstrip("/").rpartition("/")
+        walked = self.walk(parent)
+        schema = self._schema(walked) if walked is not None and self._schema is not None else None
+        props = schema.get("properties", {}) if schema is not None else {}
+        return any(n.lower() == name.lower() and "contentMediaType" in p for n, p in props.items())
 
     def walk(self, template: str) -> str | None:
         parts = [p for p in template.strip("/").split("/") if p]
@@ -363,8 +372,13 @@ def _documented(table: _Table, entry: OperationEntry, path: str) -> None:
     if kind in {"create", "list", "get", "update", "delete"}:
         entity = table.types.of(path, entity or "")
     route = table.route(path)
-    collection = _collection(path.rsplit("/", 1)[0] if kind in {"get", "update", "delete"} else path)
-    if not collection:  # a signed-in form (`/me`): the collection its other, keyed path names
+    # An item's context is its collection's (`/users/{id}`: users); one addressed without a key is its own
+    # path (`/me/drive`: me/drive), but for a signed-in form (`/me`). A `$value` names its item.
+    reads_item = kind in {"get", "update", "delete"}
+    item = path.rstrip("/").removesuffix("/$value") if reads_item else path
+    keyed_item = reads_item and _is_key(item.rsplit("/", 1)[-1])
+    collection = _collection(item.rsplit("/", 1)[0] if keyed_item else item)
+    if "/" not in collection and reads_item and not keyed_item:
         keyed = [p for p in entry["paths"] if p.rstrip("/").endswith("}")]
         collection = _collection(keyed[0].rsplit("/", 1)[0]) if keyed else collection
     status = int(entry["successStatus"])
@@ -394,6 +408,46 @@ def _align(table: _Table) -> None:
         for method, endpoint in list(route.endpoints.items()):
             if endpoint.kind in {"update", "delete"} and endpoint.entity_type != reading.entity_type:
                 route.endpoints[method] = endpoint._replace(entity_type=reading.entity_type)
+
+
+UPLOAD_SESSION = "microsoft.graph.uploadSession"
+
+
+def _media(table: _Table) -> None:
+    """Media (ARCHITECTURE A21, served by http/media): a route ending in `$value`, or in a property its
+    item's type declares a stream, reads the item's bytes (GET) and writes them (PUT; a documented PATCH of
+    `$value` too); a documented DELETE removes them. Its endpoints carry the item's type and collection. An
+    action that answers with an uploadSession opens an upload session."""
+    for route in table.routes.values():
+        for method, endpoint in route.endpoints.items():
+            if endpoint.kind == "action" and endpoint.entity_type == UPLOAD_SESSION:
+                route.endpoints[method] = endpoint._replace(kind="upload-session")
+        parent, _, last = route.template.rstrip("/").rpartition("/")
+        if parent.strip("/") and (last == "$value" or table.types.stream(route.template)):
+            owner = table.routes.get(shape(parent))
+            route.endpoints = _streamed(route.endpoints, owner.endpoints.get("GET") if owner else None, last)
+
+
+def _streamed(documented: dict[str, Endpoint], item: Endpoint | None, last: str) -> dict[str, Endpoint]:
+    """A stream route's endpoints: typed as the item's read (else the documented ones), with the documented
+    statuses and operations (an undocumented PUT answers as the documented write, else 204)."""
+    first = item if item is not None and item.kind == "get" else next(iter(documented.values()))
+    read, write = documented.get("GET"), documented.get("PUT") or documented.get("PATCH")
+    status = write.status if write else 204
+    entity, collection = first.entity_type, first.collection
+    served = {
+        "GET": Endpoint(
+            "stream-read", entity, read.status if read else 200, collection, read and read.operation
+        ),
+        "PUT": Endpoint(
+            "stream-write", entity, status, collection, write and write.operation, returns_body=status != 204
+        ),
+    }
+    if "PATCH" in documented and last == "$value":
+        served["PATCH"] = served["PUT"]
+    if "DELETE" in documented:
+        served["DELETE"] = Endpoint("stream-delete", entity, 204, collection, returns_body=False)
+    return {**documented, **served}
 
 
 def _generic(table: _Table, entry: OperationEntry, path: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import random
 import threading
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,19 +19,24 @@ from fakegraph import behaviours
 from fakegraph.artifacts.catalogue import Catalogue, load_catalogue, request_bodies
 from fakegraph.artifacts.errors import ConfigError, GraphError
 from fakegraph.artifacts.namespaces import alias_from_overrides
-from fakegraph.http.responses import EnumMasks, ResponseCache
+from fakegraph.http import handlers, media
+from fakegraph.http.responses import EnumMasks, Reply, ResponseCache
 from fakegraph.http.routing import Router
 from fakegraph.model import guids
+from fakegraph.model.changes import ChangeLog
 from fakegraph.model.clock import MockClock
 from fakegraph.model.datasets import load_dataset, sample_links
 from fakegraph.model.durable import DurableStore
 from fakegraph.model.errorlog import ErrorLog
 from fakegraph.model.faults import Faults
 from fakegraph.model.journal import Journal
+from fakegraph.model.media import MediaStore, UploadSessions
 from fakegraph.model.settings import Settings
 from fakegraph.model.store import Store
 from fakegraph.model.throttle import Throttle, parse_rate
 from fakegraph.validation.validator import RequestValidator
+
+Kind = Callable[["handlers.Call"], Awaitable[Reply]]
 
 
 @dataclass
@@ -45,6 +51,8 @@ class State:
     validators: dict[str, RequestValidator]
     masks: dict[str, EnumMasks]
     rng: random.Random
+    media: MediaStore  # stream bytes kept beside objects (A21)
+    uploads: UploadSessions  # unfinished upload sessions (A21)
     rng_lock: threading.Lock = field(default_factory=threading.Lock)
     # request-id values: unique, outside the seeded world (seeded from the OS once, not per request)
     request_ids: random.Random = field(default_factory=lambda: random.Random(os.urandom(16)))
@@ -57,9 +65,13 @@ class State:
     views: dict[Any, Any] = field(default_factory=dict)  # filtered, ordered query results per generation
     blanks: dict[str, Any] = field(default_factory=dict)  # every declared property as null, per schema
     examples: dict[tuple[str, str], Any] = field(default_factory=dict)  # (version, operation) → its answer
+    documents: dict[str, bytes] = field(default_factory=dict)  # version → its $metadata, made on first use
     journal: Journal = field(default_factory=lambda: Journal(0))
     faults: Faults = field(default_factory=lambda: Faults(random.Random(0)))
     throttle: Throttle | None = None
+    changes: ChangeLog = field(default_factory=lambda: ChangeLog(0))  # what delta queries read (A18)
+    # what serves each endpoint kind: the generic handlers and the media ones (A21)
+    kinds: dict[str, Kind] = field(default_factory=lambda: {**handlers.KINDS, **media.KINDS})
 
     ids_drawn: int = 0  # since the start or the last reset (a durable store logs it: ids continue)
 
@@ -79,6 +91,7 @@ class State:
             self.rng.seed(self.settings.seed)
             self.ids_drawn = 0
         self.errors.clear()
+        self.clear_media()
         self.derived.clear()
         self.responses.clear()
         self.views.clear()
@@ -87,10 +100,16 @@ class State:
         if self.throttle is not None:
             self.throttle.clear()
 
+    def clear_media(self) -> None:
+        """Forget every stream and upload session (a reset, or a state load, replaced the objects)."""
+        self.uploads.clear()
+        self.media.clear()
+
     def reload(self, settings: Settings) -> None:
         """Start over from other settings' pack, dataset, seed and clock (a pytest marker's, for one test);
         bad settings raise ConfigError and change nothing."""
         clock = _clock(settings)
+        log_size = _log_size(settings)
         if settings.data != self.settings.data:
             pack = build_state(settings)  # another pack: its catalogue, routes, validators and dataset
             self.catalogue, self.router, self.validators = pack.catalogue, pack.router, pack.validators
@@ -98,8 +117,11 @@ class State:
             self.query_contexts.clear()
             self.blanks.clear()
             self.examples.clear()
+            self.documents.clear()
         data = load_dataset(settings, self.catalogue.schemas.get("beta", {}), self.validators["beta"])
         self.settings = settings
+        self.media.limit = settings.max_media_bytes
+        self.changes.limit = log_size
         self.store.load(data, links=sample_links(settings))
         self.clock = clock
         self.reset()
@@ -110,6 +132,12 @@ def _clock(settings: Settings) -> MockClock:
         return MockClock(settings.clock)
     except ValueError as exc:
         raise ConfigError(f"clock: {exc}") from exc
+
+
+def _log_size(settings: Settings) -> int:
+    if settings.delta_log_size < 0:
+        raise ConfigError(f"delta_log_size must be 0 or more, not {settings.delta_log_size}")
+    return settings.delta_log_size
 
 
 def build_state(settings: Settings) -> State:
@@ -128,6 +156,7 @@ def build_state(settings: Settings) -> State:
         if settings.state_file
         else Store()
     )
+    media_store = MediaStore(store, settings.max_media_bytes)
     behaviours.prepare(store)
     store.load(
         load_dataset(settings, catalogue.schemas.get("beta", {}), validators["beta"]),
@@ -142,6 +171,8 @@ def build_state(settings: Settings) -> State:
         validators=validators,
         masks={v: EnumMasks(s) for v, s in catalogue.schemas.items()},
         rng=random.Random(settings.seed),
+        media=media_store,
+        uploads=UploadSessions(media_store),
         journal=Journal(settings.journal_size, settings.journal_bytes, settings.journal_body_bytes),
         errors=ErrorLog(settings.max_errors),
         faults=Faults(random.Random(settings.seed)),
@@ -150,6 +181,7 @@ def build_state(settings: Settings) -> State:
             if settings.throttle
             else None
         ),
+        changes=ChangeLog(_log_size(settings)),
     )
     made.append(state)
     if isinstance(store, DurableStore):

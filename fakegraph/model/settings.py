@@ -13,12 +13,16 @@ from fakegraph.model.clock import in_range
 DEFAULT_CLOCK = datetime(2026, 1, 1, tzinfo=UTC)
 DEFAULT_SEED = 0
 MAX_BODY_BYTES = 4 * 1024 * 1024
+MAX_MEDIA_BYTES = 256 * 1024 * 1024
 DEFAULT_PAGE_SIZE = 100
+DELTA_LOG_SIZE = 100_000  # writes a deltaLink can reach back over (ARCHITECTURE A18)
 SERVE_PORT = 8000  # `fakegraph serve`'s port when neither --port nor FAKEGRAPH_PORT names one
 
 
 # Resource bounds (issue 15): each setting's smallest sensible value.
-LIMITS = {
+LIMITS = {  # integer settings and their least value
+    "max_media_bytes": 0,
+    "delta_log_size": 0,
     "journal_body_bytes": 0,
     "journal_bytes": 0,
     "max_errors": 1,
@@ -38,8 +42,12 @@ class Settings:
     dataset: str = "default"  # "default", "empty", or the path of a JSON dataset file
     clock: datetime = DEFAULT_CLOCK
     max_body_bytes: int = MAX_BODY_BYTES
+    # The bytes media streams ($value, content) and unfinished upload sessions hold together; one larger
+    # stream or declared upload is a 413, one that does not fit beside what is held a 507.
+    max_media_bytes: int = MAX_MEDIA_BYTES
     page_size: int = DEFAULT_PAGE_SIZE  # server-side page size of collections (clients may ask for less)
     journal_size: int = 1000  # requests kept in the journal (0: off)
+    delta_log_size: int = DELTA_LOG_SIZE  # changes kept for delta queries; an older deltaLink answers 410
     journal_body_bytes: int = 64 * 1024  # each request or response body kept in the journal, truncated past
     journal_bytes: int = 16 * 1024 * 1024  # the whole journal: oldest entries go beyond this many bytes
     max_errors: int = 100  # unexpected server errors kept with their tracebacks (the rest are counted)

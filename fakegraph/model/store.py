@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from contextlib import AbstractContextManager
-from typing import Any, Protocol, TypedDict, TypeVar, cast, overload
+from typing import Any, NamedTuple, Protocol, TypedDict, TypeVar, cast, overload
 
 from fakegraph.artifacts.contract import JSONObject
 from fakegraph.artifacts.errors import Conflict, NotFound
@@ -60,10 +60,23 @@ class Held(TypedDict):
 
 
 class Relations(TypedDict):
-    """A store's links and containment, as a state dump carries them."""
+    """A store's links and containment, as a state dump carries them (an object's owner first, then the
+    other parents that list it)."""
 
     links: list[Link]
     contained: list[Held]
+
+
+Parent = tuple[str, str, str]  # (parent type, parent key, navigation)
+
+
+class Kept(NamedTuple):
+    """What a delete with `keep` took, for `restore`: the object (first) and those it contained, each with
+    its owner and the other parents listing it, and the links of each."""
+
+    objects: list[tuple[str, str, JSONObject, Parent | None, list[Parent]]]  # type, key, object, owner, lists
+    links: list[tuple[str, str, str]]  # navigation, parent, target
+    listings: list[tuple[Parent, tuple[str, str]]]  # objects a kept one listed without owning them
 
 
 class Store:
@@ -81,9 +94,19 @@ class Store:
         # (parent type, parent key) → navigation → the (type, key) created there, as an ordered set
         self._children: dict[tuple[str, str], dict[str, dict[tuple[str, str], None]]] = {}
         self._owner: dict[tuple[str, str], tuple[str, str, str]] = {}
+        # Parents that list an object they do not own (a sent message is in its folder and its mailbox).
+        self._listed: dict[tuple[str, str], set[Parent]] = {}
+        self._bin: dict[str, Kept] = {}  # key → what a delete with `keep` took (until restored or reset)
         self._deleted: set[tuple[str, str]] = set()  # singletons deleted since the last load or reset
         self._generation = 0  # bumped by every write: lets readers cache what they derive from the store
         self._indexes: dict[str, dict[Hashable, Index]] = {}
+        self._deletion_watchers: list[Callable[[str, str], None]] = []  # told (type, key) of each delete
+
+    def watch_deletions(self, watcher: Callable[[str, str], None]) -> None:
+        """Call `watcher(type, key)`, under the store's lock, for every object deleted from now on (those
+        contained under a deleted parent included): what is kept beside an object goes with it."""
+        with self._lock:
+            self._deletion_watchers.append(watcher)
 
     @overload
     def index(self, entity_type: str, name: Hashable, make: Callable[[], IndexT]) -> IndexT: ...
@@ -218,12 +241,17 @@ class Store:
             self._generation += 1
         return dict(clone(merged))
 
-    def delete(self, entity_type: str, key: str, *, remember: bool = False) -> None:
+    def delete(
+        self, entity_type: str, key: str, *, remember: bool = False, keep: JSONObject | None = None
+    ) -> None:
         """Delete an object, the objects contained under it (recursively) and every link to or from it.
-        With `remember`, `was_deleted` says so until the next load or reset (singletons stay deleted)."""
+        With `remember`, `was_deleted` says so until the next load or reset (singletons stay deleted). With
+        `keep` (properties to set on the kept object, such as its deletion time), what goes is kept for
+        `restore` until the next load or reset."""
         with self._lock:
             if key not in self._sets.get(entity_type, {}):
                 raise NotFound(_missing(key))
+            kept = Kept([], [], []) if keep is not None else None
             pending = [(entity_type, key)]
             while pending:
                 kind, name = pending.pop()
@@ -231,26 +259,123 @@ class Store:
                 if gone is None:
                     continue
                 self._changed(kind, gone, None)
+                for watcher in self._deletion_watchers:
+                    watcher(kind, name)
                 if remember and (kind, name) == (entity_type, key):
                     self._deleted.add((kind, name))
-                if not any(name in objects for objects in self._sets.values()):
-                    self._forget_links(name)  # an object of another type may hold the same key
                 owner = self._owner.pop((kind, name), None)
-                if owner is not None:
-                    self._children.get(owner[:2], {}).get(owner[2], {}).pop((kind, name), None)
-                for held in self._children.pop((kind, name), {}).values():
-                    pending.extend(held)
+                listed = self._listed.pop((kind, name), set())
+                if kept is not None:
+                    shown = {**gone, **(keep or {})} if not kept.objects else gone
+                    kept.objects.append((kind, name, shown, owner, sorted(listed)))
+                if not any(name in objects for objects in self._sets.values()):
+                    if kept is not None:
+                        kept.links.extend(self._links_of(name))
+                    self._forget_links(name)  # an object of another type may hold the same key
+                for parent in [owner, *listed] if owner is not None else listed:
+                    self._children.get(parent[:2], {}).get(parent[2], {}).pop((kind, name), None)
+                pending.extend(self._release(kind, name, kept))
+            if kept is not None:
+                self._bin[key] = kept
             self._generation += 1
 
-    def contain(self, parent: tuple[str, str, str], entity_type: str, key: str) -> None:
-        """Record that the object `key` of `entity_type` lives under `parent` (its type, key and the
-        navigation it was created in)."""
-        with self._lock:
-            self._hold(parent, entity_type, key)
+    def _release(self, kind: str, name: str, kept: Kept | None) -> list[tuple[str, str]]:
+        """Forget what a deleted object holds: the objects it owns (returned: they go with it); those it
+        only lists stay (`kept` notes them)."""
+        owned = []
+        for navigation, held in self._children.pop((kind, name), {}).items():
+            for child in held:
+                if self._owner.get(child) == (kind, name, navigation):
+                    owned.append(child)
+                else:
+                    self._listed.get(child, set()).discard((kind, name, navigation))
+                    if kept is not None:
+                        kept.listings.append(((kind, name, navigation), child))
+        return owned
 
-    def _hold(self, parent: tuple[str, str, str], entity_type: str, key: str) -> None:
+    def _links_of(self, key: str) -> list[tuple[str, str, str]]:
+        """Every link to or from `key`, as (navigation, parent, target)."""
+        into = [(navigation, parent, key) for navigation, parent in self._sources.get(key, ())]
+        out = [
+            (nav, key, target)
+            for nav, _ in self._parents.get(key, ())
+            for target in self._links.get((nav, key), {})
+        ]
+        return into + out
+
+    def binned(self, kinds: Iterable[str]) -> list[tuple[str, JSONObject]]:
+        """The type and a copy of each object a delete kept (`keep`) of `kinds`, oldest first."""
+        wanted = set(kinds)
+        with self._lock:
+            found = [
+                (k.objects[0][0], k.objects[0][2]) for k in self._bin.values() if k.objects[0][0] in wanted
+            ]
+        return [(kind, dict(clone(obj))) for kind, obj in found]
+
+    def restore(self, key: str, changes: JSONObject | None = None) -> tuple[str, JSONObject]:
+        """Bring back what a delete with `keep` took under `key`: the object (with `changes`), what it
+        contained, and the links and parents whose other end still exists. Its type and a copy of it; a
+        NotFound when nothing is kept under `key`, a Conflict when its key is taken again."""
+        with self._lock:
+            kept = self._bin.get(key)
+            if kept is None:
+                raise NotFound(_missing(key))
+            kind = kept.objects[0][0]
+            if key in self._sets.get(kind, {}):
+                raise Conflict(
+                    f"Another object with the same value for property id already exists: '{_shown(key)}'."
+                )
+            del self._bin[key]
+            first = kept.objects[0]
+            back = [(*first[:2], {**first[2], **(changes or {})}, *first[3:])]
+            back += [o for o in kept.objects[1:] if o[1] not in self._sets.get(o[0], {})]  # not taken again
+            for entity_type, name, obj, _, _ in back:
+                self._changed(entity_type, None, obj)
+                self._sets.setdefault(entity_type, {})[name] = obj
+            for entity_type, name, _, owner, listed in back:
+                if owner is not None and owner[1] in self._sets.get(owner[0], {}):
+                    self._hold(owner, entity_type, name)
+                for lister in listed:
+                    if lister[1] in self._sets.get(lister[0], {}):
+                        self._list(lister, entity_type, name)
+            for parent, (kind_of, key_of) in kept.listings:
+                if key_of in self._sets.get(kind_of, {}) and parent[1] in self._sets.get(parent[0], {}):
+                    self._list(parent, kind_of, key_of)
+            stored = {k for held in self._sets.values() for k in held}
+            for navigation, source, target in kept.links:
+                if source in stored and target in stored:
+                    self._add_link(navigation, source, target)
+            self._generation += 1
+            return kind, dict(clone(back[0][2]))
+
+    def contain(self, parent: Parent, entity_type: str, key: str, *, listed: bool = False) -> None:
+        """Record that the object `key` of `entity_type` lives under `parent` (its type, key and the
+        navigation it was created in), moving it from the parent it lived under; with `listed`, that
+        `parent` lists it too, without owning it (deleting that parent leaves it)."""
+        with self._lock:
+            if listed:
+                self._list(parent, entity_type, key)
+            else:
+                self._hold(parent, entity_type, key)
+            self._generation += 1
+
+    def _hold(self, parent: Parent, entity_type: str, key: str) -> None:
+        old = self._owner.get((entity_type, key))
+        if old is not None and old != parent:
+            self._children.get(old[:2], {}).get(old[2], {}).pop((entity_type, key), None)
+        self._listed.get((entity_type, key), set()).discard(parent)
         self._children.setdefault(parent[:2], {}).setdefault(parent[2], {})[(entity_type, key)] = None
         self._owner[(entity_type, key)] = parent
+
+    def _list(self, parent: Parent, entity_type: str, key: str) -> None:
+        if self._owner.get((entity_type, key)) != parent:
+            self._children.setdefault(parent[:2], {}).setdefault(parent[2], {})[(entity_type, key)] = None
+            self._listed.setdefault((entity_type, key), set()).add(parent)
+
+    def holds(self, parent: Parent, entity_type: str, key: str) -> bool:
+        """Whether `parent` owns or lists the object."""
+        with self._lock:
+            return (entity_type, key) in self._children.get(parent[:2], {}).get(parent[2], {})
 
     def peek(self, entity_type: str, key: str) -> JSONObject | None:
         """The stored object itself, or None (read it, never mutate it)."""
@@ -329,6 +454,11 @@ class Store:
             self._generation += 1
             return True
 
+    def sources(self, key: str) -> list[tuple[str, str]]:
+        """The (navigation, parent) of every link to `key`, sorted."""
+        with self._lock:
+            return sorted(self._sources.get(key, ()))
+
     def linked(self, navigation: str, parent: str) -> list[str]:
         with self._lock:
             return list(self._links.get((navigation, parent), []))
@@ -346,7 +476,7 @@ class Store:
             self._baseline = {t: dict(objs) for t, objs in self._sets.items()}
             self._baseline_links = {k: list(v) for k, v in (links or {}).items()}
             self._set_links(self._baseline_links)
-            self._children, self._owner = {}, {}
+            self._children, self._owner, self._listed, self._bin = {}, {}, {}, {}
             self._deleted.clear()
             self._rebuilt()
             self._generation += 1
@@ -360,7 +490,7 @@ class Store:
         with self._lock:
             self._sets = {t: {str(o[key]): clone(o) for o in objs} for t, objs in data.items()}
             self._set_links({})
-            self._children, self._owner = {}, {}
+            self._children, self._owner, self._listed, self._bin = {}, {}, {}, {}
             links = relations["links"] if relations is not None else []
             contained = relations["contained"] if relations is not None else []
             stored = {k for objects in self._sets.values() for k in objects}
@@ -374,11 +504,12 @@ class Store:
                 if parent[1] not in self._sets.get(parent[0], {}):
                     continue
                 for kind, name in held["children"]:
-                    if name in self._sets.get(kind, {}) and (kind, name) not in self._owner:
-                        self._children.setdefault(parent[:2], {}).setdefault(parent[2], {})[(kind, name)] = (
-                            None
-                        )
-                        self._owner[(kind, name)] = parent
+                    if name not in self._sets.get(kind, {}):
+                        continue
+                    if (kind, name) not in self._owner:  # its first parent owns it; others list it
+                        self._hold(parent, kind, name)
+                    else:
+                        self._list(parent, kind, name)
             self._deleted.clear()
             self._rebuilt()
             self._generation += 1
@@ -387,7 +518,7 @@ class Store:
         with self._lock:
             self._sets = {t: dict(objs) for t, objs in self._baseline.items()}
             self._set_links(self._baseline_links)
-            self._children, self._owner = {}, {}
+            self._children, self._owner, self._listed, self._bin = {}, {}, {}, {}
             self._deleted.clear()
             self._rebuilt()
             self._generation += 1
@@ -400,18 +531,22 @@ class Store:
     def relations(self) -> Relations:
         """The links of reference navigations and what lives under which parent, as plain JSON."""
         with self._lock:
+            owned: list[Held] = []
+            listed: list[Held] = []  # after every owner, so that a load gives each object its owner
+            for parent, navigations in self._children.items():
+                for navigation, children in navigations.items():
+                    at = (*parent, navigation)
+                    for mine, into in ((True, owned), (False, listed)):
+                        held = [list(c) for c in children if (self._owner.get(c) == at) == mine]
+                        if held:
+                            into.append({"parent": list(at), "children": held})
             return {
                 "links": [
                     {"navigation": nav, "parent": parent, "targets": list(targets)}
                     for (nav, parent), targets in self._links.items()
                     if targets
                 ],
-                "contained": [
-                    {"parent": [*parent, navigation], "children": [list(child) for child in children]}
-                    for parent, navigations in self._children.items()
-                    for navigation, children in navigations.items()
-                    if children
-                ],
+                "contained": owned + listed,
             }
 
     def dump(self) -> dict[str, list[JSONObject]]:

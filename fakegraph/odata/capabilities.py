@@ -67,5 +67,6 @@ def capabilities_of(entry: OperationEntry | None) -> dict[str, bool] | None:
         return {name: bool(given.get(name, False)) for name in _OPTION_NAMES}
     documented = {o.lstrip("$").lower() for o in entry["queryOptions"]}
     if documented:
-        return {name: name in documented for name in _OPTION_NAMES}
+        # `$expand` is Graph-wide: pages that list their options seldom name it (ARCHITECTURE A16).
+        return {name: name in documented or name == "expand" for name in _OPTION_NAMES}
     return None

@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 
 from fakegraph.artifacts.errors import NotImplementedYet
 from fakegraph.odata.evaluate import InvalidQuery
+from fakegraph.odata.expand import Expansion, parse_expand
 from fakegraph.odata.filter_ast import Node
 from fakegraph.odata.filter_parser import FilterSyntaxError, parse_filter
+from fakegraph.odata.search import Search, parse_search
 
 OPTIONS = (
     "filter",
@@ -23,7 +25,9 @@ OPTIONS = (
     "apply",
     "format",
 )
-STANDARD = frozenset({"filter", "select", "orderby", "top", "skip", "count"})
+# Graph expands navigation properties on nearly every resource, whether or not a page lists `$expand`: it is
+# refused only where an operation's CSDL capabilities say so, or where the type has no such navigation.
+STANDARD = frozenset({"filter", "select", "orderby", "top", "skip", "count", "expand"})
 MAX_TOP = 999
 
 
@@ -37,7 +41,9 @@ class QueryOptions:
     skip: int = 0
     count: bool = False
     skiptoken: str | None = None
-    search: str | None = None
+    search: Search | None = None
+    search_text: str = ""
+    expand: tuple[Expansion, ...] = ()
     kept: tuple[tuple[str, str], ...] = field(default=())  # every parameter but $skiptoken, for nextLink
 
     def signature(self) -> str:
@@ -64,7 +70,7 @@ def parse_query(
             kept.append((raw_name, value))
     for name in values:
         _check_supported(name, supported)
-    for name in ("apply", "expand", "format"):
+    for name in ("apply", "format"):
         if name in values:
             raise NotImplementedYet(
                 f"Query option '${name}' is documented for this request but not implemented by fakegraph."
@@ -78,7 +84,9 @@ def parse_query(
         skip=_integer("skip", values.get("skip"), 0, None) or 0,
         count=_count(values.get("count")),
         skiptoken=values.get("skiptoken"),
-        search=values.get("search"),
+        search=parse_search(values["search"]) if "search" in values else None,
+        search_text=values.get("search", ""),
+        expand=parse_expand(values["expand"]) if "expand" in values else (),
         kept=tuple(kept),
     )
 

@@ -21,6 +21,7 @@ from fakegraph.odata.evaluate import (
     ordering,
 )
 from fakegraph.odata.options import QueryOptions
+from fakegraph.odata.search import compile_search
 
 MAX_PAGE_SIZE = 999
 
@@ -45,7 +46,13 @@ def _predicate(options: QueryOptions, ctx: QueryContext) -> Predicate | None:
     """The test $filter makes ($select is checked first, so a bad property fails fast)."""
     if options.select is not None:
         _check_select(options.select, ctx)
-    return None if options.filter is None else compile_filter(options.filter, ctx)
+    tests = [compile_filter(options.filter, ctx)] if options.filter is not None else []
+    if options.search is not None:
+        tests.append(compile_search(options.search, ctx))
+    if len(tests) < 2:
+        return tests[0] if tests else None
+    first, second = tests
+    return lambda item: first(item) and second(item)
 
 
 def _matching(items: list[JSONObject], options: QueryOptions, ctx: QueryContext) -> list[JSONObject]:
@@ -62,7 +69,7 @@ def view(items: list[JSONObject], options: QueryOptions, ctx: QueryContext) -> V
 
 def view_key(options: QueryOptions) -> tuple[Any, ...]:
     """What a View depends on (besides the data and the query context)."""
-    return (options.filter_text, options.orderby, options.select)
+    return (options.filter_text, options.search_text, options.orderby, options.select)
 
 
 def page_of(

@@ -202,6 +202,7 @@ ANNOTATIONS = frozenset(
         "examples",
         "x-graph",
         "contentEncoding",
+        "contentMediaType",
     }
 )
 _TYPES: dict[str, Check] = {

@@ -38,7 +38,7 @@ def test_sample_pages_reproduce_the_committed_output(tmp_path, capsys):
         str(tmp_path),
     ]
     assert main(argv) == 0
-    assert "compiled 30 pages: 20 operations, 12 types" in capsys.readouterr().out
+    assert "compiled 31 pages: 21 operations, 12 types" in capsys.readouterr().out
     _assert_same_tree(DATA / "compiled", tmp_path)
 
 

@@ -10,10 +10,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from azure.core.credentials import AccessToken
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from msgraph import GraphServiceClient
+from msgraph.generated.groups.groups_request_builder import GroupsRequestBuilder
+from msgraph.generated.groups.item.group_item_request_builder import GroupItemRequestBuilder
 from msgraph.generated.models.group import Group
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.models.password_profile import PasswordProfile
@@ -137,3 +140,60 @@ async def test_deleting_a_user_removes_its_group_link(client):
         await client.users.by_user_id(adele.id).get()
     assert gone.value.response_status_code == 404
     assert gone.value.error.code == "Request_ResourceNotFound"
+
+
+async def test_a_group_read_with_its_members_expanded(client):
+    """`$expand=members($select=id,displayName)` on one group and on the group list: the SDK reads the
+    linked users, typed, with the nested selection."""
+    crew = await client.groups.post(
+        Group(display_name="Crew", mail_enabled=False, mail_nickname="crew", security_enabled=True)
+    )
+    made = [await _adele(client)]
+    for n in range(2):
+        made.append(
+            await client.users.post(
+                User(
+                    account_enabled=True,
+                    display_name=f"Member {n}",
+                    mail_nickname=f"member{n}",
+                    user_principal_name=f"member{n}@contoso.example",
+                    password_profile=PasswordProfile(password="xWwvJ]6NMw+bWH-d"),
+                )
+            )
+        )
+    members = client.groups.by_group_id(crew.id).members
+    for user in made:
+        await members.ref.post(ReferenceCreate(odata_id=f"https://graph.microsoft.com/v1.0/users/{user.id}"))
+    query = GroupItemRequestBuilder.GroupItemRequestBuilderGetQueryParameters(
+        expand=["members($select=id,displayName)"]
+    )
+    group = await client.groups.by_group_id(crew.id).get(RequestConfiguration(query_parameters=query))
+    expected = sorted((u.id, u.display_name) for u in made)
+    assert sorted((m.id, m.display_name) for m in group.members) == expected
+    assert all(isinstance(m, User) and m.mail_nickname is None for m in group.members)
+    listing = GroupsRequestBuilder.GroupsRequestBuilderGetQueryParameters(
+        filter="displayName eq 'Crew'", expand=["members"]
+    )
+    groups = await client.groups.get(RequestConfiguration(query_parameters=listing))
+    assert [len(g.members) for g in groups.value] == [3]
+
+
+async def test_page_iterator_over_a_thousand_users(client, graph):
+    """A tenant of 1,000 more users: PageIterator follows every nextLink and visits each user once."""
+    users = [{"id": f"00000000-0000-4000-8000-{n:012d}", "displayName": f"User {n:04d}"} for n in range(1000)]
+    seeded = httpx.post(f"{graph.url}/_fakegraph/seed", json={"microsoft.graph.user": users})
+    assert seeded.status_code == 201, seeded.text
+    first = await client.users.get(_users(select=["id", "displayName"]))
+    seen: list[str] = []
+
+    def collect(user: User) -> bool:
+        seen.append(user.id)
+        return True
+
+    iterator = PageIterator(first, client.request_adapter)
+    await iterator.iterate(collect)
+    stored = [u["id"] for u in graph.state.store.all("microsoft.graph.user")]
+    assert len(stored) >= 1000
+    assert sorted(seen) == sorted(stored)
+    assert len(seen) == len(set(seen))
+    assert len(first.value) == 100  # the default page size: ten pages and more

@@ -21,7 +21,7 @@ from fakegraph.artifacts.paths import data_dir
 from fakegraph.openapi import document
 from fakegraph.server import FakeGraph
 
-AUTH = {"Authorization": "Bearer t"}
+AUTH = {"Authorization": "Bearer t", "ConsistencyLevel": "eventual"}  # the header the document declares
 
 
 @pytest.fixture(scope="module")
@@ -151,3 +151,14 @@ def test_queries_valid_by_the_document_are_accepted(graph, beta, v1, data):
     query = data.draw(_query(spec, template))
     status, text = _get(graph, version, path, query)
     assert status == 200, (version, path, query, text[:500])
+
+
+def test_advanced_queries_declare_the_consistency_level_header(v1):
+    """Where a page documents `ConsistencyLevel`, the document says so: required on `/$count`, offered on the
+    list (whose `$count=true` and `$search` need it, as the server answers without it)."""
+    counted = [p for p in v1["paths"]["/groups/$count"]["get"]["parameters"] if p.get("in") == "header"]
+    assert [(p["name"], p["required"], p["schema"]["enum"]) for p in counted] == [
+        ("ConsistencyLevel", True, ["eventual"])
+    ]
+    listed = [p for p in v1["paths"]["/groups"]["get"]["parameters"] if p.get("in") == "header"]
+    assert [(p["name"], p["required"]) for p in listed] == [("ConsistencyLevel", False)]

@@ -118,6 +118,34 @@ def test_route_templates_compile_whatever_their_parameter_names(tmp_path):
     assert target.params == {"search-text": "lamp", "Parameter 1": "3"}
 
 
+def test_a_function_parameter_is_found_by_its_argument_name_or_its_placeholder(tmp_path):
+    """The page names the parameter `q`, its path `search(q='{search-text}')`: a call with `q` is served,
+    and one without the argument is refused naming `q`."""
+    ops = json.loads((SAMPLE / "fixtures" / "beta" / "operations.json").read_text())
+    function = next(o for o in ops["operations"] if o["kind"] == "function" and o["parameters"])
+    function["paths"] = ["/gadgets/search(q='{search-text}')", "/gadgets/search(q=microsoft.graph.kind'{k}')"]
+    function["parameters"] = [
+        {"allowedValues": ["lamp", "desk"], "caseInsensitive": False, "name": "q", "type": "String"}
+    ]
+    function["examples"] = []
+    pack = tmp_path / "pack"
+    (pack / "fixtures" / "beta").mkdir(parents=True)
+    (pack / "fixtures" / "beta" / "operations.json").write_text(json.dumps(ops))
+    (pack / "schemas").symlink_to(SAMPLE / "schemas")
+    with FakeGraph(data=pack, dataset="empty") as graph:
+        request = urllib.request.Request(
+            graph.beta_url + "/gadgets/search(q='lamp')", headers={"Authorization": "Bearer x"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == function["successStatus"]
+        literal = graph.beta_url + "/gadgets/search(q=microsoft.graph.kind'desk')"  # an enum literal's member
+        with urllib.request.urlopen(
+            urllib.request.Request(literal, headers={"Authorization": "Bearer x"})
+        ) as r:
+            assert r.status == function["successStatus"]
+        graph.check()
+
+
 def test_replay_harness_classifies_every_example_of_the_sample_pack(tmp_path, capsys):
     """`fakegraph replay` sends each documented example of a pack to a running fake serving it and sorts
     every answer into one class; the sample pack's are all answered, none with a server error."""
@@ -130,10 +158,12 @@ def test_replay_harness_classifies_every_example_of_the_sample_pack(tmp_path, ca
     printed = capsys.readouterr().out.splitlines()
     assert status == 0
     assert printed[0].split() == ["class", "examples", "share"]
-    assert [line.split()[0] for line in printed[1:]] == [*replay.CLASSES, "total"]
+    rows = printed[1 : len(replay.CLASSES) + 2]
+    assert [line.split()[0] for line in rows] == [*replay.CLASSES, "total"]
+    assert printed[-1].startswith("documented of the ")
     results = json.loads(out.read_text())
     examples = list(replay.examples_of(SAMPLE))
-    assert len(results) == len(examples) == int(printed[-1].split()[1]) > 0
+    assert len(results) == len(examples) == int(rows[-1].split()[1]) > 0
     assert {r["class"] for r in results} <= set(replay.CLASSES)
     assert not [r for r in results if r["class"] == "5xx"]
     assert any(r["class"] == "documented" for r in results)
@@ -156,6 +186,40 @@ def test_replay_classes_follow_status_and_documented_keys():
     assert cls(405, {"error": {"message": "Specified HTTP method is not allowed"}}) == "unrouted"
     assert cls(400, {"error": {"message": "Invalid value"}}) == "other-4xx"
     assert cls(500, {"error": {"message": "boom"}}) == "5xx"
+    broken = Example("beta", "x", "POST", "/a", "{bad", (), 201, frozenset(), "its request body is not JSON")
+    refused = Answer(400, {"error": {"message": "not valid JSON"}}, "")
+    assert classify(broken, refused) == ("doc-defect", "its request body is not JSON")
+    assert classify(broken, Answer(201, {}, "{}"))[0] == "documented"  # answered as documented all the same
+    unbound = classify(example, Answer(404, {"error": {"message": "Resource '{id}'"}}, ""), unbound=True)
+    assert unbound[0] == "doc-defect"
+    assert classify(example, Answer(500, None, "boom"), unbound=True)[0] == "5xx"
+
+
+def test_replay_finds_the_defects_of_an_example_in_its_own_page():
+    from fakegraph.replay import _defect
+
+    operation = {"successStatus": 201, "parameters": [{"name": "period"}]}
+    assert _defect({"body": "x", "bodyIsJson": False}, 201, None) == "its request body is not JSON"
+    assert "contradicts its page's 201" in _defect({"body": {}, "bodyIsJson": True}, 200, operation)
+    assert "'period'" in _defect({"path": "/reports/f()"}, 201, operation)
+    assert _defect({"path": "/reports/f(period='D7')"}, 201, operation) == ""
+    listing = {"successStatus": 200, "parameters": [], "queryOptions": ["$filter", "$top"]}
+    sorted_by = {"path": "/things", "url": "https://graph.microsoft.com/v1.0/things?$orderby=name&$top=2"}
+    assert "$orderby" in _defect(sorted_by, 200, listing)
+    assert _defect({**sorted_by, "url": "https://x/v1.0/things?$top=2&$expand=a"}, 200, listing) == ""
+    placeholder = {"path": "/g/members/$ref", "body": {"@odata.id": "https://x/v1.0/directoryObjects/{id}"}}
+    assert "{placeholder}" in _defect(placeholder, 204, None)
+    issued = {"path": "/m/delta", "url": "https://x/v1.0/m/delta?$deltatoken=abc"}
+    assert "$deltatoken Graph issued" in _defect(issued, 200, None)
+
+
+def test_an_empty_answer_to_a_documented_list_of_objects_without_ids_is_a_doc_defect():
+    from fakegraph.replay import Answer, Example, classify
+
+    example = Example("v1.0", "x", "GET", "/things?$search=a", None, (), 200, frozenset({"displayName"}))
+    assert classify(example, Answer(200, {"value": []}, ""))[0] == "doc-defect"
+    with_ids = Example("v1.0", "x", "GET", "/things", None, (), 200, frozenset({"id", "displayName"}))
+    assert classify(with_ids, Answer(200, {"value": []}, ""))[0] == "other-2xx"
 
 
 def test_the_sample_tenant_holds_the_documented_objects():
@@ -312,8 +376,9 @@ def test_me_is_the_signed_in_user_and_alternate_keys_address_items():
 @pytest.mark.corpus
 def test_replaying_the_corpus_answers_no_server_error(corpus_output, tmp_path):
     """Every documented example of ../shared/graph-docs/corpus, replayed against the fake serving the
-    compiled corpus, each from the sample tenant: no 5xx and no server exception; at least 70% answered with
-    the documented status and keys (73% when this bar was set)."""
+    compiled corpus, each from the sample tenant: no 5xx and no server exception; at least 90% of the
+    examples without a doc defect answered with the documented status and keys, and 74% of all (90.3% and
+    75.3% when this bar was set)."""
     from fakegraph import replay
 
     for relative, content in corpus_output.files.items():
@@ -326,7 +391,9 @@ def test_replaying_the_corpus_answers_no_server_error(corpus_output, tmp_path):
     assert len(results) > 900
     assert [r.example.name for r in results if r.outcome == "5xx"] == []
     documented = sum(r.outcome == "documented" for r in results)
-    assert documented / len(results) >= 0.70, replay.table(results)
+    defects = sum(r.outcome == "doc-defect" for r in results)
+    assert documented / (len(results) - defects) >= 0.90, replay.table(results)
+    assert documented / len(results) >= 0.74, replay.table(results)  # defects are not a way around the bar
 
 
 def test_reference_navigation_links_lists_counts_unlinks_and_forgets_deleted_objects():

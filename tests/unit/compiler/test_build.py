@@ -230,7 +230,7 @@ def test_every_example_response_validates_after_substitution(sample_files):
     """Each documented response, marked values replaced, validates against its schema."""
     registry = _registry(sample_files)
     responses = [e["response"] for e in _examples(sample_files) if e["response"] and e["response"]["schema"]]
-    assert len(responses) == 13
+    assert len(responses) == 14
     for response in responses:
         body = substitute(response["body"], response["marks"])
         errors = list(schema_tools.validator_for(response["schema"], registry).iter_errors(body))
@@ -267,8 +267,8 @@ def test_output_is_deterministic(sample):
 def test_report_counts(sample_files):
     """The compile report counts pages, operations, types and warnings by kind."""
     report = sample_files["fixtures/compile-report.json"]
-    assert report["pages"]["total"] == 30
-    assert report["operations"] == 20
+    assert report["pages"]["total"] == 31
+    assert report["operations"] == 21
     assert report["types"] == 12
     assert report["warnings"]["byKind"]["missing-uri"] == 4
     assert (
@@ -329,3 +329,66 @@ def test_draft_property_names_become_aliases(sample, sample_files):
     reported = _warnings(sample, "draft-property-name")
     assert reported[0][:2] == ("drafts/create-gadgetusage.txt", 42)
     assert not [w for w in _warnings(sample, "undocumented-property") if "hits" in w[2]]
+
+
+_KEYLESS_RESOURCE = """---
+title: "label resource type"
+doc_type: resourcePageType
+---
+
+# label resource type
+
+Namespace: microsoft.graph
+
+## Properties
+
+| Property | Type | Description |
+|:---------|:-----|:------------|
+| name | String | The label's text. |
+
+## JSON representation
+
+<!-- { "blockType": "resource", "@odata.type": "microsoft.graph.label" } -->
+
+```json
+{ "name": "String" }
+```
+"""
+
+_GET_LABEL = """---
+title: "Get label"
+doc_type: apiPageType
+---
+
+# Get label
+
+Namespace: microsoft.graph
+
+Reads one [label](../resources/label.md).
+
+## HTTP request
+
+<!-- { "blockType": "ignored" } -->
+``` http
+GET /labels/{id}
+```
+
+## Response
+
+If successful, this method returns a `200 OK` response code and a [label](../resources/label.md) object.
+"""
+
+
+def test_a_type_whose_page_shows_no_key_but_documented_requests_address_by_one_is_an_entity():
+    from fakegraph.compiler.build import build
+    from fakegraph.compiler.types import Overrides
+
+    out = build([("v1.0/resources/label.md", _KEYLESS_RESOURCE)], Overrides())
+    alone = json.loads(out.files["schemas/v1.0/microsoft.graph.label.json"])
+    assert alone["x-graph"]["kind"] == "complexType"
+    pages = [("v1.0/resources/label.md", _KEYLESS_RESOURCE), ("v1.0/api/label-get.md", _GET_LABEL)]
+    out = build(pages, Overrides())
+    schema = json.loads(out.files["schemas/v1.0/microsoft.graph.label.json"])
+    assert (schema["x-graph"]["kind"], schema["x-graph"]["key"]) == ("entityType", "id")
+    assert "id" in schema["properties"]
+    assert [w.file for w in out.warnings if w.kind == "missing-key"] == ["v1.0/api/label-get.md"]
