@@ -29,9 +29,8 @@ from typing import Any
 
 import orjson
 
-from fakegraph.artifacts.contract import JSONObject
 from fakegraph.artifacts.errors import ConfigError
-from fakegraph.model.store import Relations, Store
+from fakegraph.model.store import Store
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -79,7 +78,7 @@ class DurableStore(Store):
                 "start with those, or use another file"
             )
 
-    def _log(self, op: str, args: list[Any]) -> None:
+    def _log(self, op: str, args: list[Any]) -> None:  # args: [positional, keyword], tuples encoded
         """Append a write to the log (inside `atomic`, which commits it). All access to the file is under
         the store's lock."""
         if not self._replaying:
@@ -110,7 +109,8 @@ class DurableStore(Store):
             self._replaying = True
             try:
                 for op, args, ids in rows:
-                    _REPLAY[op](self, *orjson.loads(args))
+                    positional, keywords = orjson.loads(args)
+                    _replay_write(self, op, positional, keywords)
                     drawn = ids
             finally:
                 self._replaying = False
@@ -122,70 +122,15 @@ class DurableStore(Store):
             self._db.close()
 
     # --- the writes -------------------------------------------------------------------------------------
+    # The object writes (WRITES) are logged generically, by name and arguments, and replayed through the
+    # same Store methods; a reset and a whole-state load empty the log first.
 
-    def insert(
-        self,
-        entity_type: str,
-        key: str,
-        entity: JSONObject,
-        *,
-        copy: bool = True,
-        exclusive: bool = False,
-        parent: tuple[str, str, str] | None = None,
-    ) -> JSONObject:
-        with self.atomic():  # the containment (logged by `contain`) and the object commit together
-            stored = super().insert(entity_type, key, entity, copy=copy, exclusive=exclusive, parent=parent)
-            self._log("insert", [entity_type, key, self.peek(entity_type, key)])
-            return stored
-
-    def update(self, entity_type: str, key: str, changes: JSONObject) -> JSONObject:
+    def replace_all(self, *args: Any, **kwargs: Any) -> None:
         with self.atomic():
-            merged = super().update(entity_type, key, changes)
-            self._log("update", [entity_type, key, changes])
-            return merged
-
-    def delete(
-        self, entity_type: str, key: str, *, remember: bool = False, keep: JSONObject | None = None
-    ) -> None:
-        with self.atomic():
-            super().delete(entity_type, key, remember=remember, keep=keep)
-            self._log("delete", [entity_type, key, remember, keep])
-
-    def restore(self, key: str, changes: JSONObject | None = None) -> tuple[str, JSONObject]:
-        with self.atomic():
-            found = super().restore(key, changes)
-            self._log("restore", [key, changes])
-            return found
-
-    def contain(
-        self, parent: tuple[str, str, str], entity_type: str, key: str, *, listed: bool = False
-    ) -> None:
-        with self.atomic():
-            super().contain(parent, entity_type, key, listed=listed)
-            self._log("contain", [list(parent), entity_type, key, listed])
-
-    def link(self, navigation: str, parent: str, target: str) -> bool:
-        with self.atomic():
-            added = super().link(navigation, parent, target)
-            if added:
-                self._log("link", [navigation, parent, target])
-            return added
-
-    def unlink(self, navigation: str, parent: str, target: str) -> bool:
-        with self.atomic():
-            removed = super().unlink(navigation, parent, target)
-            if removed:
-                self._log("unlink", [navigation, parent, target])
-            return removed
-
-    def replace_all(
-        self, data: Mapping[str, Any], key: str = "id", relations: Relations | None = None
-    ) -> None:
-        with self.atomic():
-            super().replace_all(data, key, relations)
+            super().replace_all(*args, **kwargs)
             if not self._replaying:
                 self._db.execute("DELETE FROM ops")
-            self._log("replace_all", [{t: list(objs) for t, objs in data.items()}, key, relations])
+            self._log("replace_all", [_encoded(args), _encoded(kwargs)])
 
     def reset(self) -> None:
         with self.atomic():
@@ -217,17 +162,48 @@ class DurableStore(Store):
         return found
 
 
-_REPLAY: dict[str, Callable[..., Any]] = {
-    "insert": Store.insert,
-    "update": Store.update,
-    "delete": lambda s, kind, key, remember, keep=None: Store.delete(
-        s, kind, key, remember=remember, keep=keep
-    ),
-    "restore": Store.restore,
-    "contain": lambda s, parent, kind, key, listed=False: Store.contain(
-        s, (parent[0], parent[1], parent[2]), kind, key, listed=listed
-    ),
-    "link": Store.link,
-    "unlink": Store.unlink,
-    "replace_all": Store.replace_all,
-}
+WRITES = ("insert", "update", "delete", "restore", "contain", "link", "unlink")  # those Store has
+
+
+def _encoded(value: Any) -> Any:
+    """JSON for a write's arguments: tuples (parents, keys) marked, so that replay gives tuples back."""
+    if isinstance(value, tuple):
+        return {"$tuple": [_encoded(v) for v in value]}
+    if isinstance(value, list):
+        return [_encoded(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _encoded(v) for k, v in value.items()}
+    return value
+
+
+def _decoded(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"$tuple"}:
+            return tuple(_decoded(v) for v in value["$tuple"])
+        return {k: _decoded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decoded(v) for v in value]
+    return value
+
+
+def _logged(name: str) -> Callable[..., Any]:
+    write = getattr(Store, name)
+
+    def method(self: DurableStore, *args: Any, **kwargs: Any) -> Any:
+        with self.atomic():  # what the write does inside (an insert's containment) commits with it
+            result = write(self, *args, **kwargs)
+            self._log(name, [_encoded(args), _encoded(kwargs)])
+            return result
+
+    method.__name__ = name
+    method.__doc__ = write.__doc__
+    return method
+
+
+for _name in WRITES:
+    if hasattr(Store, _name):
+        setattr(DurableStore, _name, _logged(_name))
+
+
+def _replay_write(store: DurableStore, name: str, args: list[Any], kwargs: dict[str, Any]) -> None:
+    getattr(Store, name)(store, *_decoded(args), **_decoded(kwargs))

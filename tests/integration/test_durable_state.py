@@ -132,6 +132,16 @@ def _serve(port: int, path: Path) -> subprocess.Popen[str]:
     return process
 
 
+def _end(process: subprocess.Popen[str], *, kill: bool = False) -> None:
+    if kill:
+        process.kill()
+    else:
+        process.terminate()
+    process.wait(timeout=30)
+    if process.stdout is not None:
+        process.stdout.close()
+
+
 async def _creates(port: int, total: int, stop_after: int, process: subprocess.Popen[str]) -> set[str]:
     """`total` concurrent creates (64 connections); kill -9 the server once `stop_after` were answered 201.
     The ids answered 201."""
@@ -163,8 +173,7 @@ def test_kill_9_during_ten_thousand_concurrent_creates_loses_no_acknowledged_wri
     try:
         answered = asyncio.run(_creates(port, 10_000, 3_000, process))
     finally:
-        process.kill()
-        process.wait()
+        _end(process, kill=True)
     assert len(answered) >= 3_000
     state = build_state(Settings(dataset="empty", port=port, state_file=str(path)))
     assert isinstance(state.store, DurableStore)
@@ -192,5 +201,4 @@ def test_kill_9_during_ten_thousand_concurrent_creates_loses_no_acknowledged_wri
         with urllib.request.urlopen(request, timeout=30) as response:
             assert json.load(response)["id"] not in stored
     finally:
-        restarted.terminate()
-        restarted.wait(timeout=30)
+        _end(restarted)
