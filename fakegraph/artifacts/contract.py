@@ -98,6 +98,7 @@ class GraphBlock(TypedDict):
     hasStream: NotRequired[bool]  # media entity: `$value` holds bytes
     etag: NotRequired[bool]  # the documented answers show an `@odata.etag` for objects of this type
     typed: NotRequired[bool]  # documented lists of this type show each item's `@odata.type`
+    identified: NotRequired[bool]  # documented answers show an `@odata.id` for objects of this type
     evolvableProperties: NotRequired[list[str]]  # properties that may hold members a response masks
     unknownFutureValueIndex: NotRequired[int]  # enum types: the sentinel's position
 

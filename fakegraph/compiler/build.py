@@ -127,8 +127,7 @@ def _build_version(
             lifted.append((op.kind, op.entity_type, example_template(list(op.paths), fixture), fixture))
             passed.append((list(op.paths), fixture))
         entries.append(catalogue_entry(op, index, names))
-    _mark(version, schemas, tagged_types(version, lifted, by_id), "etag", out)  # answers show ETags
-    _mark(version, schemas, typed_types(lifted), "typed", out)  # documented lists type each item
+    _mark_annotated(version, schemas, lifted, by_id, out)
     types = item_types((op.kind, op.entity_type, op.paths) for op in operations)
     parents = [found for paths, fixture in passed for found in addressed_parents(paths, fixture, types)]
     parents += [found for _, fixture in passed for found in referenced_items(fixture, types)]
@@ -181,6 +180,20 @@ def _addressed_types(operations: list[Operation], schemas: dict[str, JSONObject]
                 )
             )
     return found
+
+
+def _mark_annotated(
+    version: str,
+    schemas: dict[str, JSONObject],
+    lifted: list[tuple[str, str | None, str, JSONObject]],
+    by_id: dict[str, JSONObject],
+    out: Output,
+) -> None:
+    """Flag the types whose documented answers show ETags, type each listed item, or show each object's
+    URL (`@odata.id`): the fake's answers do the same."""
+    _mark(version, schemas, tagged_types(version, lifted, by_id), "etag", out)
+    _mark(version, schemas, typed_types(lifted), "typed", out)
+    _mark(version, schemas, tagged_types(version, lifted, by_id, "@odata.id"), "identified", out)
 
 
 def _mark(version: str, schemas: dict[str, JSONObject], types: list[str], flag: str, out: Output) -> None:

@@ -144,6 +144,8 @@ class Call(NamedTuple):  # a tuple: one per request, cheaper than a frozen datac
             "@odata.context": self.context("" if complex_value else "/$entity"),  # `/$entity`: an entity
             "@odata.type": "#" + self.endpoint.entity_type,
         }
+        if _block(self, self.endpoint.entity_type).get("identified"):  # the docs show its URL
+            annotations["@odata.id"] = _identity(self, obj)
         if _tagged(self):  # of the stored object: without the type annotation a derived type's read adds
             tagged = whole if whole is not None else obj
             annotations["@odata.etag"] = etag_of({k: v for k, v in tagged.items() if k != "@odata.type"})
@@ -1205,8 +1207,8 @@ async def get_entity(call: Call) -> Reply:
     whole = item
     if options.select is not None:
         item = odata.select(item, options.select, _query(call))
-    elif not _blank(call).keys() <= item.keys():  # declared in this version, absent from the stored object
-        item = {**_blank(call), **item}
+    else:  # every property this version declares for the object's type, absent from the stored object
+        item = _completed(call, item)
     body = call.entity(item, whole)
     if "@odata.type" in item:  # an object of a derived type says which
         body["@odata.type"] = item["@odata.type"]
@@ -1235,7 +1237,7 @@ async def update(call: Call) -> Reply:
         merged = store.update(kind, key, clean)
     if not call.endpoint.returns_body:
         return _respond(call, None, 204)
-    return _respond(call, call.entity(merged), call.endpoint.status)
+    return _respond(call, call.entity(_completed(call, merged)), call.endpoint.status)
 
 
 async def put(call: Call) -> Reply:
@@ -1318,6 +1320,15 @@ def _delta_source(call: Call) -> delta.Source | None:
     )
 
 
+def _completed(call: Call, item: JSONObject) -> JSONObject:
+    """`item` with every property this version declares for its type (its `@odata.type`, else the
+    endpoint's) that it lacks, as Graph shows them: an object written through the other version, or
+    lifted from a documentation example, lacks those only this one has."""
+    kind = item.get("@odata.type")
+    blank = _blank(call, kind[1:]) if isinstance(kind, str) and kind.startswith("#") else _blank(call)
+    return item if blank.keys() <= item.keys() else {**blank, **item}
+
+
 def _shown(call: Call, items: list[JSONObject], *, whole: bool = False) -> list[JSONObject]:
     """Objects as a page of the collection shows them: enum members masked, typed where the collection's
     items say their type, with their ETag where the docs show one. `whole` (no `$select`): with every
@@ -1326,14 +1337,27 @@ def _shown(call: Call, items: list[JSONObject], *, whole: bool = False) -> list[
     tags = [_etag_for(call, item) for item in items] if _tagged(call) else None
     shown = [_masked(call, item) for item in items]
     if whole:
-        blank = _blank(call)
-        shown = [item if blank.keys() <= item.keys() else {**blank, **item} for item in shown]
+        shown = [_completed(call, item) for item in shown]
     if _polymorphic(call):  # each item says which type it is, as Graph's answers do for such collections
         declared = "#" + call.endpoint.entity_type
         shown = [item if "@odata.type" in item else {"@odata.type": declared, **item} for item in shown]
     if tags is not None:
         shown = [{"@odata.etag": tag, **item} for tag, item in zip(tags, shown, strict=True)]
+    if _block(call, call.endpoint.entity_type).get("identified"):
+        base = f"{call.base}/{call.collection}"
+        shown = [{"@odata.id": f"{base}('{_odata_key(item.get('id'))}')", **item} for item in shown]
     return shown
+
+
+def _odata_key(key: Any) -> str:
+    return quote(str(key).replace("'", "''"), safe="@:.-_~=")
+
+
+def _identity(call: Call, obj: JSONObject) -> str:
+    """An object's `@odata.id`: its URL on this server, by the collection it was read from."""
+    if call.endpoint.kind == "get" and not call.target.route.template.rstrip("/").endswith("}"):
+        return f"{call.base}/{call.collection}"  # an item addressed without a key (`/me/calendar`)
+    return f"{call.base}/{call.collection}('{_odata_key(obj.get('id'))}')"
 
 
 async def action(call: Call) -> Reply:

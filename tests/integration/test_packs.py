@@ -392,9 +392,9 @@ def test_me_is_the_signed_in_user_and_alternate_keys_address_items():
 @pytest.mark.corpus
 def test_replaying_the_corpus_answers_no_server_error(corpus_output, tmp_path):
     """Every documented example of ../shared/graph-docs/corpus, replayed against the fake serving the
-    compiled corpus, each from the sample tenant: no 5xx and no server exception; at least 90% of the
-    examples without a doc defect answered with the documented status and keys, and 74% of all (90.3% and
-    75.3% when this bar was set)."""
+    compiled corpus, each from the sample tenant: no 5xx and no server exception; at least 89% of the
+    examples without a doc defect answered with the documented status and keys, and 76% of all (89.3% and
+    76.4% when this bar was set; a doc defect counts only where it explains the answer)."""
     from fakegraph import replay
 
     for relative, content in corpus_output.files.items():
@@ -408,8 +408,8 @@ def test_replaying_the_corpus_answers_no_server_error(corpus_output, tmp_path):
     assert [r.example.name for r in results if r.outcome == "5xx"] == []
     documented = sum(r.outcome == "documented" for r in results)
     defects = sum(r.outcome == "doc-defect" for r in results)
-    assert documented / (len(results) - defects) >= 0.90, replay.table(results)
-    assert documented / len(results) >= 0.74, replay.table(results)  # defects are not a way around the bar
+    assert documented / (len(results) - defects) >= 0.89, replay.table(results)
+    assert documented / len(results) >= 0.76, replay.table(results)  # defects are not a way around the bar
 
 
 def test_reference_navigation_links_lists_counts_unlinks_and_forgets_deleted_objects():
