@@ -273,3 +273,28 @@ async def test_a_navigation_a_derived_type_declares_expands_below_a_polymorphic_
     unknown = await client.get("/v1.0/me?$expand=manager($expand=nothingLikeThis)", headers=AUTH)
     assert unknown.status == 400
     assert "'nothingLikeThis'" in (await _json(unknown))["error"]["message"]
+
+
+async def test_objects_whose_documented_answers_show_their_url_carry_it(client):
+    """Calendars are documented with `@odata.id`: listed and read ones say their URL on this server."""
+    calendars = await _json(await client.get("/v1.0/me/calendars", headers=AUTH))
+    assert calendars["value"]
+    first = calendars["value"][0]
+    assert first["@odata.id"].endswith(f"/v1.0/me/calendars('{first['id']}')")
+    assert first["@odata.id"].startswith("http://")
+
+
+async def test_a_derived_type_s_object_reads_with_the_properties_its_own_type_declares(client):
+    """An eventMessageRequest read at `/me/messages/{id}` shows eventMessageRequest's own properties."""
+    from fakegraph.artifacts.paths import data_dir
+
+    schema = json.loads(
+        (data_dir() / "schemas" / "beta" / "microsoft.graph.eventMessageRequest.json").read_text()
+    )
+    sample = json.loads((data_dir() / "fixtures" / "beta" / "sample.json").read_text())
+    key = sample["microsoft.graph.eventMessageRequest"][0]["id"]
+    read = await _json(await client.get(f"/beta/me/messages/{quote(key, safe='')}", headers=AUTH))
+    assert read["@odata.type"] == "#microsoft.graph.eventMessageRequest"
+    navigations = set(schema["x-graph"].get("navigationProperties", []))
+    declared = {n for n, p in schema["properties"].items() if n not in navigations and "null" in str(p)}
+    assert declared <= read.keys()
