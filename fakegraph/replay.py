@@ -181,6 +181,8 @@ def _defect(request: JSONObject, status: int, operation: JSONObject | None) -> t
         return f"it sends a {tokens[0]} Graph issued, which only the server that issued it can read", (400,)
     if operation is None:
         return "", ()
+    if operation.get("kind") == "update" and request.get("body") is None:
+        return "its update sends no body", (400, 415)
     documented = operation.get("successStatus")
     if isinstance(documented, int) and documented != status and 200 <= status < 300:
         return f"its status {status} contradicts its page's {documented}", (documented,)

@@ -95,8 +95,9 @@ def _string_sample(schema: JSONObject) -> str:
 
 def blank_of(schema: JSONObject) -> JSONObject:
     """What Graph shows for the declared properties an object leaves unset (navigations aside): null where
-    the property is nullable, `[]` for a collection that is not; a non-nullable value has no stand-in and is
-    left out. The shape a created object is stored in, and sample objects are completed to."""
+    the property is nullable, `[]` for a collection that is not, false for a Boolean that is not; any other
+    non-nullable value has no stand-in and is left out. The shape a created object is stored in, and sample
+    objects are completed to."""
     navigation = set(schema.get("x-graph", {}).get("navigationProperties", []))
     out: JSONObject = {}
     for name, prop in schema.get("properties", {}).items():
@@ -109,6 +110,8 @@ def blank_of(schema: JSONObject) -> JSONObject:
             out[name] = None
         elif kind == "array":
             out[name] = []
+        elif kind == "boolean":  # a non-nullable Boolean is false until set, as Graph creates objects
+            out[name] = False
     return out
 
 

@@ -230,9 +230,14 @@ def _parent_key(template: str, path: str) -> str | None:
     wanted = template.strip("/").split("/")
     given = path.split("?", 1)[0].strip("/").split("/")
     keys = [i for i, s in enumerate(wanted) if s.startswith("{")]
+    if not keys and len(wanted) == 2 and wanted[0].lower() == SIGNED_IN:  # `/me/joinedTeams`: the
+        return SIGNED_IN  # signed-in user's own list (the server binds it to whom `/me` names)
     if len(wanted) != len(given) or not keys or "{" in given[keys[-1]]:
         return None
     return unquote(given[keys[-1]])
+
+
+SIGNED_IN = "me"
 
 
 def sample_tenant(

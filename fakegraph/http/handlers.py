@@ -1484,7 +1484,12 @@ def _arguments(call: Call) -> dict[str, str]:
     params = {k: _ENUM_LITERAL.sub(r"\1", v) for k, v in call.target.params.items()}
     found = _ARGUMENT.findall(call.target.route.template)
     named = {arg: params[held] for arg, held in found if held in params}
-    return {**named, **params}
+    called = next((unquote(s) for s in reversed(call.routed) if "(" in s), "")  # `f(on='reviewer')`:
+    given = {name: _ENUM_LITERAL.sub(r"\1", quoted or bare) for name, quoted, bare in _GIVEN.findall(called)}
+    return {**given, **named, **params}  # arguments a template writes as literals are given too
+
+
+_GIVEN = re.compile(r"([A-Za-z_]\w*)\s*=\s*(?:'((?:[^']|'')*)'|([^,()']*))")
 
 
 # A qualified enum literal, `microsoft.graph.timeZoneStandard'Iana'`, is its member: Iana.

@@ -10,14 +10,15 @@ from __future__ import annotations
 import os
 import random
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from fakegraph import behaviours
 from fakegraph.artifacts.catalogue import Catalogue, load_catalogue, request_bodies
-from fakegraph.artifacts.errors import ConfigError, GraphError
+from fakegraph.artifacts.contract import JSONObject
+from fakegraph.artifacts.errors import BadRequest, ConfigError, GraphError
 from fakegraph.artifacts.namespaces import alias_from_overrides
 from fakegraph.http import handlers, media
 from fakegraph.http.responses import EnumMasks, Reply, ResponseCache
@@ -122,7 +123,7 @@ class State:
         self.settings = settings
         self.media.limit = settings.max_media_bytes
         self.changes.limit = log_size
-        self.store.load(data, links=sample_links(settings))
+        self.store.load(data, links=signed_in_links(sample_links(settings), data, self.router))
         self.clock = clock
         self.reset()
 
@@ -138,6 +139,35 @@ def _log_size(settings: Settings) -> int:
     if settings.delta_log_size < 0:
         raise ConfigError(f"delta_log_size must be 0 or more, not {settings.delta_log_size}")
     return settings.delta_log_size
+
+
+def signed_in_links(
+    links: dict[tuple[str, str], list[str]], dataset: Mapping[str, list[JSONObject]], router: Router
+) -> dict[tuple[str, str], list[str]]:
+    """The sample tenant's links, those documented at `/me/...` given to the user `/me` names without a
+    token (the first user of its type, ARCHITECTURE A14)."""
+    if not any(parent == SIGNED_IN for _, parent in links):
+        return links
+    me = None
+    for version in router.versions():
+        try:
+            me = router.resolve(version, [SIGNED_IN]).route.endpoints.get("GET")
+        except BadRequest:
+            continue
+        if me is not None:
+            break
+    users = dataset.get(me.entity_type, []) if me is not None else []
+    if not users:
+        return {key: targets for key, targets in links.items() if key[1] != SIGNED_IN}
+    first = str(users[0]["id"])
+    out: dict[tuple[str, str], list[str]] = {}
+    for (navigation, parent), targets in links.items():
+        held = out.setdefault((navigation, first if parent == SIGNED_IN else parent), [])
+        held.extend(t for t in targets if t not in held)
+    return out
+
+
+SIGNED_IN = "me"
 
 
 def build_state(settings: Settings) -> State:
@@ -158,14 +188,13 @@ def build_state(settings: Settings) -> State:
     )
     media_store = MediaStore(store, settings.max_media_bytes)
     behaviours.prepare(store)
-    store.load(
-        load_dataset(settings, catalogue.schemas.get("beta", {}), validators["beta"]),
-        links=sample_links(settings),
-    )
+    router = Router(catalogue)
+    dataset = load_dataset(settings, catalogue.schemas.get("beta", {}), validators["beta"])
+    store.load(dataset, links=signed_in_links(sample_links(settings), dataset, router))
     state = State(
         settings=settings,
         catalogue=catalogue,
-        router=Router(catalogue),
+        router=router,
         store=store,
         clock=clock,
         validators=validators,

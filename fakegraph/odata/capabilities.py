@@ -67,6 +67,7 @@ def capabilities_of(entry: OperationEntry | None) -> dict[str, bool] | None:
         return {name: bool(given.get(name, False)) for name in _OPTION_NAMES}
     documented = {o.lstrip("$").lower() for o in entry["queryOptions"]}
     if documented:
-        # `$expand` is Graph-wide: pages that list their options seldom name it (ARCHITECTURE A16).
-        return {name: name in documented or name == "expand" for name in _OPTION_NAMES}
+        # `$select` and `$expand` are Graph-wide: pages that list their options ("including $search, $count
+        # and $filter") seldom name them (ARCHITECTURE A16).
+        return {name: name in documented or name in {"select", "expand"} for name in _OPTION_NAMES}
     return None

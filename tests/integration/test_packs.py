@@ -123,7 +123,11 @@ def test_a_function_parameter_is_found_by_its_argument_name_or_its_placeholder(t
     and one without the argument is refused naming `q`."""
     ops = json.loads((SAMPLE / "fixtures" / "beta" / "operations.json").read_text())
     function = next(o for o in ops["operations"] if o["kind"] == "function" and o["parameters"])
-    function["paths"] = ["/gadgets/search(q='{search-text}')", "/gadgets/search(q=microsoft.graph.kind'{k}')"]
+    function["paths"] = [
+        "/gadgets/search(q='{search-text}')",
+        "/gadgets/search(q=microsoft.graph.kind'{k}')",
+        "/gadgets/lookup(q='desk')",  # the argument written as a literal, as some pages document it
+    ]
     function["parameters"] = [
         {"allowedValues": ["lamp", "desk"], "caseInsensitive": False, "name": "q", "type": "String"}
     ]
@@ -138,6 +142,10 @@ def test_a_function_parameter_is_found_by_its_argument_name_or_its_placeholder(t
         )
         with urllib.request.urlopen(request, timeout=10) as response:
             assert response.status == function["successStatus"]
+        for call in ("/gadgets/lookup(q='desk')", "/gadgets/lookup(q='desk')?$top=1"):
+            fixed = urllib.request.Request(graph.beta_url + call, headers={"Authorization": "Bearer x"})
+            with urllib.request.urlopen(fixed) as r:
+                assert r.status == function["successStatus"]
         literal = graph.beta_url + "/gadgets/search(q=microsoft.graph.kind'desk')"  # an enum literal's member
         with urllib.request.urlopen(
             urllib.request.Request(literal, headers={"Authorization": "Bearer x"})
@@ -225,6 +233,10 @@ def test_replay_finds_the_defects_of_an_example_in_its_own_page():
     assert _defect({"path": "/reports/f(period='D7')"}, 201, operation) == ("", ())
     placeholder = {"path": "/g/members/$ref", "body": {"@odata.id": "https://x/v1.0/directoryObjects/{id}"}}
     assert "{placeholder}" in _defect(placeholder, 204, None)[0]
+    assert _defect({"method": "PATCH", "body": None}, 204, {"kind": "update"}) == (
+        "its update sends no body",
+        (400, 415),
+    )
     issued = {"path": "/m/delta", "url": "https://x/v1.0/m/delta?$deltatoken=abc"}
     assert "$deltatoken Graph issued" in _defect(issued, 200, None)[0]
 
@@ -392,9 +404,9 @@ def test_me_is_the_signed_in_user_and_alternate_keys_address_items():
 @pytest.mark.corpus
 def test_replaying_the_corpus_answers_no_server_error(corpus_output, tmp_path):
     """Every documented example of ../shared/graph-docs/corpus, replayed against the fake serving the
-    compiled corpus, each from the sample tenant: no 5xx and no server exception; at least 89% of the
-    examples without a doc defect answered with the documented status and keys, and 76% of all (89.3% and
-    76.4% when this bar was set; a doc defect counts only where it explains the answer)."""
+    compiled corpus, each from the sample tenant: no 5xx and no server exception; at least 90% of the
+    examples without a doc defect answered with the documented status and keys, and 76% of all (90.1% and
+    76.7% when this bar was set; a doc defect counts only where it explains the answer)."""
     from fakegraph import replay
 
     for relative, content in corpus_output.files.items():
@@ -408,7 +420,7 @@ def test_replaying_the_corpus_answers_no_server_error(corpus_output, tmp_path):
     assert [r.example.name for r in results if r.outcome == "5xx"] == []
     documented = sum(r.outcome == "documented" for r in results)
     defects = sum(r.outcome == "doc-defect" for r in results)
-    assert documented / (len(results) - defects) >= 0.89, replay.table(results)
+    assert documented / (len(results) - defects) >= 0.90, replay.table(results)
     assert documented / len(results) >= 0.76, replay.table(results)  # defects are not a way around the bar
 
 

@@ -298,3 +298,32 @@ async def test_a_derived_type_s_object_reads_with_the_properties_its_own_type_de
     navigations = set(schema["x-graph"].get("navigationProperties", []))
     declared = {n for n, p in schema["properties"].items() if n not in navigations and "null" in str(p)}
     assert declared <= read.keys()
+
+
+async def test_select_is_taken_where_a_page_lists_its_options_without_it(client):
+    """The transitiveMembers page says it supports options "including $search, $count and $filter" (and
+    $orderby, in its headers table): `$select` is Graph-wide and taken; `$skip`, named nowhere, is not."""
+    groups = await _json(await client.get("/v1.0/groups?$top=1&$select=id", headers=AUTH))
+    path = f"/v1.0/groups/{groups['value'][0]['id']}/transitiveMembers"
+    eventual = {**AUTH, "ConsistencyLevel": "eventual"}
+    picked = await client.get(f"{path}?$select=id&$orderby=displayName", headers=eventual)
+    assert picked.status == 200, await picked.text()
+    skipped = await client.get(f"{path}?$skip=1", headers=eventual)
+    assert skipped.status == 400
+
+
+def test_links_documented_at_me_belong_to_the_user_me_names_without_a_token():
+    """The sample tenant's `/me/...` links go to the first user of `/me`'s type; others stay as they are;
+    with no such user they are dropped."""
+    from fakegraph.http.state import build_state, signed_in_links
+    from fakegraph.model.settings import Settings
+    from tests.conftest import DATA
+
+    state = build_state(Settings(data=DATA / "compiled", dataset="empty"))
+    links = {("/me/friends", "me"): ["b", "c"], ("/gadgetteams/{}/members", "t"): ["a"]}
+    users = {"microsoft.graph.gadgetUser": [{"id": "u1"}, {"id": "u2"}]}
+    assert signed_in_links(links, users, state.router) == {
+        ("/me/friends", "u1"): ["b", "c"],
+        ("/gadgetteams/{}/members", "t"): ["a"],
+    }
+    assert signed_in_links(links, {}, state.router) == {("/gadgetteams/{}/members", "t"): ["a"]}

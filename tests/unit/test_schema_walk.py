@@ -86,3 +86,16 @@ def test_the_compiled_lists_mask_what_a_full_scan_masks():
     uris = [uri for uri in schemas if "properties" in schemas[uri]]
     assert len(uris) > 2000
     assert {u: listed.plan(u) for u in uris} == {u: scanned.plan(u) for u in uris}
+
+
+def test_a_non_nullable_boolean_is_false_until_set():
+    from fakegraph.artifacts.schema_walk import blank_of
+
+    schema = {
+        "properties": {
+            "required": {"type": "boolean"},
+            "optional": {"type": ["boolean", "null"]},
+            "count": {"type": "integer"},
+        }
+    }
+    assert blank_of(schema) == {"required": False, "optional": None}

@@ -55,3 +55,11 @@ def test_a_base64_key_ending_in_padding_is_a_parent_not_an_alternate_key():
         )
         == []
     )
+
+
+def test_a_documented_list_at_me_is_the_signed_in_user_s():
+    from fakegraph.compiler.sample import _parent_key
+
+    assert _parent_key("/me/joinedTeams", "/me/joinedTeams") == "me"
+    assert _parent_key("/users/{id}/joinedTeams", "/users/u1/joinedTeams") == "u1"
+    assert _parent_key("/users/{id}/joinedTeams", "/users/{id}/joinedTeams") is None
