@@ -152,7 +152,7 @@ class _Builder:
                 {
                     "name": "ConsistencyLevel",
                     "in": "header",
-                    "required": endpoint.kind == "count",
+                    "required": True,  # needed with $count and $search; the document cannot say "with"
                     "schema": {"type": "string", "enum": ["eventual"]},
                     "description": "eventual: needed by /$count, $count=true and $search (ARCHITECTURE A17)",
                 }
@@ -188,8 +188,14 @@ class _Builder:
             return {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
         if option == "count":
             return {"type": "boolean"}
-        if option == "search":
-            return {"type": "string", "minLength": 1}
+        if option == "search":  # a subset the server always takes: bare terms (no operators, parentheses,
+            # quotes or property:term; at most 32 of them), as a document cannot spell the search grammar
+            return {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 63,
+                "pattern": '^(?!.*\\b(?:AND|OR|NOT)\\b)[^()":\\s][^()":]*$',
+            }
         properties = self._properties_of(endpoint.entity_type)
         if option == "select":
             names = sorted(properties)

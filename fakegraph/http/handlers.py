@@ -434,6 +434,7 @@ async def create(call: Call) -> Reply:
     validator = call.state.validators[call.version]
     clean = validator.check(body, _body_key(call), call.endpoint.entity_type, partial=False)
     entity = _created_kind(call, body)
+    clean = _structural(call, entity, clean)
     chosen = clean.get("id")
     store, blank = call.state.store, _blank(call, entity)
     if chosen is not None:
@@ -458,6 +459,15 @@ async def create(call: Call) -> Reply:
     if entity != call.endpoint.entity_type:
         answer["@odata.type"] = "#" + entity
     return _respond(call, answer, call.endpoint.status, {"Location": location})
+
+
+def _structural(call: Call, entity: str, clean: JSONObject) -> JSONObject:
+    """A written object's own properties: navigation properties given inline (`"owners": [...]`) are not
+    part of an entity's representation in Graph (they are read through their path, or `$expand`)."""
+    navigations = _block(call, entity).get("navigationProperties", [])
+    if not navigations or not any(name in clean for name in navigations):
+        return clean
+    return {k: v for k, v in clean.items() if k not in navigations}
 
 
 def _created_kind(call: Call, body: Any) -> str:
@@ -1230,7 +1240,7 @@ async def update(call: Call) -> Reply:
         store.get(kind, key)  # 404 before looking at the body
     body = await read_body(call.request)
     validator = call.state.validators[call.version]
-    clean = validator.check(body, _body_key(call), entity, partial=True)
+    clean = _structural(call, kind, validator.check(body, _body_key(call), entity, partial=True))
     if initial is not None:  # the singleton's first write: stored from now on, under its key
         merged = store.insert(entity, key, {**initial, **clean, "id": initial.get("id") or key}, copy=False)
     else:
@@ -1246,7 +1256,7 @@ async def put(call: Call) -> Reply:
     body = await read_body(call.request)
     validator = call.state.validators[call.version]
     entity = call.endpoint.entity_type
-    clean = validator.check(body, _body_key(call), entity, partial=False)
+    clean = _structural(call, entity, validator.check(body, _body_key(call), entity, partial=False))
     key = item_key(call)
     if clean.get("id") not in (None, key):
         raise BadRequest(f"The body's id '{clean['id']}' is not the id in the path, '{key}'.", target="id")

@@ -154,11 +154,11 @@ def test_queries_valid_by_the_document_are_accepted(graph, beta, v1, data):
 
 
 def test_advanced_queries_declare_the_consistency_level_header(v1):
-    """Where a page documents `ConsistencyLevel`, the document says so: required on `/$count`, offered on the
-    list (whose `$count=true` and `$search` need it, as the server answers without it)."""
+    """Where a page documents `ConsistencyLevel`, the document requires it (the server needs it with `$count`
+    and `$search`, which a document cannot say); `$search` needs a term."""
     counted = [p for p in v1["paths"]["/groups/$count"]["get"]["parameters"] if p.get("in") == "header"]
     assert [(p["name"], p["required"], p["schema"]["enum"]) for p in counted] == [
         ("ConsistencyLevel", True, ["eventual"])
     ]
     listed = [p for p in v1["paths"]["/groups"]["get"]["parameters"] if p.get("in") == "header"]
-    assert [(p["name"], p["required"]) for p in listed] == [("ConsistencyLevel", False)]
+    assert [(p["name"], p["required"]) for p in listed] == [("ConsistencyLevel", True)]

@@ -1,10 +1,8 @@
 """Schemathesis against the exported OpenAPI document (issue 15): seeded, about a minute, over the
-credential reports (beta) and the v1.0 users and applications collections. Its checks: no 5xx, statuses,
-content types and bodies as the document says, and no request the document calls valid refused
-(positive_data_acceptance).
-
-Not covered here, and known: POST /v1.0/groups accepts `owners` as an array of strings (the request schema
-allows it) and then answers groups whose `owners` violate the response schema (Schemathesis ST108, seed 15).
+credential reports (beta) and the v1.0 users, groups and applications collections. Its checks: no 5xx,
+statuses, content types and bodies as the document says, and no request the document calls valid refused
+(positive_data_acceptance). (It found that a create kept navigation properties given inline, `"owners":
+[...]`, in the object it answered with: they are no part of an entity's representation, and are dropped.)
 """
 
 from __future__ import annotations
@@ -25,7 +23,7 @@ CHECKS = (
 )
 RUNS = [
     ("beta", "redential", 40),
-    ("v1.0", r"^/(users|applications)(/\{[^}/]+\})?(/\$count)?$", 40),
+    ("v1.0", r"^/(users|groups|applications)(/\{[^}/]+\})?(/\$count)?$", 40),
 ]
 
 

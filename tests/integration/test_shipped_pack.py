@@ -327,3 +327,15 @@ def test_links_documented_at_me_belong_to_the_user_me_names_without_a_token():
         ("/gadgetteams/{}/members", "t"): ["a"],
     }
     assert signed_in_links(links, {}, state.router) == {("/gadgetteams/{}/members", "t"): ["a"]}
+
+
+async def test_navigation_properties_given_inline_are_no_part_of_the_written_object(client):
+    """`POST /groups` with `"owners": [...]` (which the request schema takes): the group is made, and
+    neither its answer nor a read shows `owners`, which Graph reads only through its path or `$expand`."""
+    body = {"displayName": "G", "mailEnabled": False, "mailNickname": "g", "securityEnabled": True}
+    created = await client.post("/v1.0/groups", json={**body, "owners": [{"id": "x"}]}, headers=JSON)
+    assert created.status == 201, await created.text()
+    group = await _json(created)
+    assert "owners" not in group
+    read = await _json(await client.get(f"/v1.0/groups/{group['id']}", headers=AUTH))
+    assert "owners" not in read
