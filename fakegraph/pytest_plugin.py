@@ -26,12 +26,41 @@ if TYPE_CHECKING:  # the server (and aiohttp) load with the first test that uses
     from fakegraph.server import FakeGraph
 
 MARKER = "fakegraph"
+_ACCESS_LEVEL = pytest.StashKey[int]()
+
+
+ACCESS_LOGGER = "fakegraph.access"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("fakegraph")
+    group.addoption(
+        "--fakegraph-access-log",
+        action="store_true",
+        default=False,
+        help="let the fake's access log (one INFO line per request, logger fakegraph.access) reach pytest's "
+        "log capture; quiet by default",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{MARKER}(seed=..., dataset=..., clock=...): settings of this test's fake Graph"
     )
+    if not config.getoption("fakegraph_access_log", default=False):
+        # A suite logging at INFO (log_level = INFO) would otherwise get a line per request of the fake.
+        import logging
+
+        logger = logging.getLogger(ACCESS_LOGGER)
+        config.stash[_ACCESS_LEVEL] = logger.level
+        logger.setLevel(logging.WARNING)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _ACCESS_LEVEL in config.stash:
+        import logging
+
+        logging.getLogger(ACCESS_LOGGER).setLevel(config.stash[_ACCESS_LEVEL])
 
 
 Filtered = Callable[[str | None, str | None], "list[Recorded]"]
