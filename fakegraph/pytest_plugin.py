@@ -125,7 +125,8 @@ class Handle:
 
     # journal
     def requests(self, method: str | None = None, path: str | None = None) -> list[Recorded]:
-        """Requests the fake received, newest first, filtered by method and path substring."""
+        """Requests the fake received, newest first; `path` matches from the path's start, whole segments,
+        with or without the version (`/users` matches `/v1.0/users/42`, not `/v1.0/me/users`)."""
         return self.server.state.journal.entries(method, path)
 
     @property

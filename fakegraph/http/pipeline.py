@@ -63,7 +63,7 @@ async def answer(request: handlers.GraphRequest, state: State) -> Reply:
         internal = InternalError(f"fakegraph failed unexpectedly: {type(exc).__name__}: {exc}")
         reply = error_reply(internal, state, request_id, client_request_id)
     headers = {**reply.headers, "request-id": request_id, "client-request-id": client_request_id}
-    if state.journal.enabled:
+    if state.journal.enabled and not admin.is_admin(request.raw_path):  # control-plane calls: never journaled
         await _record(request, state, reply)
     return Reply(reply.status, reply.body, headers)
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from fakegraph.model.clock import iso
+from fakegraph.model.journal_filter import path_matches
 
 
 class Recorded(NamedTuple):  # a tuple: one per request, cheaper than a frozen dataclass
@@ -63,14 +64,15 @@ class Journal:
                 self._items.append(item)
 
     def entries(self, method: str | None = None, path: str | None = None) -> list[Recorded]:
-        """Newest first; `path` matches as a substring of the raw path, `method` exactly (any case)."""
+        """Newest first; `path` matches the path from its start, whole segments, with or without the version
+        (model/journal_filter.py); `method` exactly (any case)."""
         with self._lock:
             items = list(self._items)
         items.reverse()
         if method:
             items = [i for i in items if i.method.upper() == method.upper()]
         if path:
-            items = [i for i in items if path in i.path]
+            items = [i for i in items if path_matches(path, i.path)]
         return items
 
     def clear(self) -> None:
