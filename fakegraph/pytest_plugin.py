@@ -179,6 +179,46 @@ class Handle:
     def clear_faults(self) -> None:
         self.server.state.faults.clear()
 
+    # stubs
+    def stub(
+        self,
+        method: str | None,
+        path: str,
+        status: int = 200,
+        body: Any = None,
+        *,
+        headers: dict[str, str] | None = None,
+        times: int | None = None,
+        query: dict[str, str] | None = None,
+        body_contains: Any = None,
+        regex: bool = False,
+    ) -> dict[str, Any]:
+        """Answer matching requests with `status`, `body` (JSON, or text) and `headers` before the engine
+        does, `times` times or always. `path` is a template (`/v1.0/users/{id}`) or, with `regex=True`, a
+        regular expression matched in full; `query` and `body_contains` narrow the match. Returns the stub
+        (its `id`); the journal marks the answers it gives (`Recorded.stub`)."""
+        rule: dict[str, Any] = {
+            "method": method,
+            ("pathRegex" if regex else "path"): path,
+            "status": status,
+            "body": body,
+            "headers": headers or {},
+            "times": times,
+            "query": query or {},
+            "bodyContains": body_contains,
+        }
+        return self.server.state.stubs.add(rule).as_json()
+
+    def stubs(self) -> list[dict[str, Any]]:
+        """The active stubs, oldest first, with how many times each answered (`fired`)."""
+        return self.server.state.stubs.listing()
+
+    def remove_stub(self, stub_id: str) -> None:
+        self.server.state.stubs.remove(stub_id)
+
+    def clear_stubs(self) -> None:
+        self.server.state.stubs.clear()
+
     # clock
     @property
     def now(self) -> datetime:

@@ -30,6 +30,7 @@ from fakegraph.model.journal import Journal
 from fakegraph.model.media import MediaStore, UploadSessions
 from fakegraph.model.settings import Settings
 from fakegraph.model.store import Store
+from fakegraph.model.stubs import Stubs
 from fakegraph.model.throttle import Throttle, parse_rate
 from fakegraph.validation.validator import RequestValidator
 
@@ -63,6 +64,7 @@ class State:
     documents: dict[str, bytes] = field(default_factory=dict)  # version → its $metadata, made on first use
     journal: Journal = field(default_factory=lambda: Journal(0))
     faults: Faults = field(default_factory=lambda: Faults(random.Random(0)))
+    stubs: Stubs = field(default_factory=Stubs)  # canned answers given before the engine's
     throttle: Throttle | None = None
     changes: ChangeLog = field(default_factory=lambda: ChangeLog(0))  # what delta queries read (A18)
     # what serves each endpoint kind: the generic handlers and the media ones (A21)
@@ -88,6 +90,7 @@ class State:
         self.views.clear()
         self.journal.clear()
         self.faults = Faults(random.Random(self.settings.seed))
+        self.stubs = Stubs()
         if self.throttle is not None:
             self.throttle.clear()
 

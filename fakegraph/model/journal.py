@@ -23,6 +23,7 @@ class Recorded(NamedTuple):  # a tuple: one per request, cheaper than a frozen d
     body: bytes | None
     response: bytes | None
     when: datetime
+    stub: str | None = None  # the id of the stub that answered, if one did
 
     @property
     def request_headers(self) -> dict[str, str]:
@@ -49,6 +50,7 @@ class Recorded(NamedTuple):  # a tuple: one per request, cheaper than a frozen d
             "requestBody": self.request_body,
             "responseBody": self.response_body,
             "time": iso(self.when),
+            "stub": self.stub,
         }
 
 
