@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # the server (and aiohttp) load with the first test that uses
 
 MARKER = "fakegraph"
 _ACCESS_LEVEL = pytest.StashKey[int]()
+_SERVED = pytest.StashKey[list["FakeGraph"]]()
 
 
 ACCESS_LOGGER = "fakegraph.access"
@@ -40,6 +41,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="let the fake's access log (one INFO line per request, logger fakegraph.access) reach pytest's "
         "log capture; quiet by default",
+    )
+    group.addoption(
+        "--fakegraph-report",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="FILE",
+        help="at the end of the session, print which operations of the pack the tests called (with status "
+        "codes) and which requests no operation served; with FILE, also write the full report there as JSON",
     )
 
 
@@ -241,12 +251,37 @@ def fakegraph_settings() -> Settings:
 
 
 @pytest.fixture(scope="session")
-def fakegraph_server(fakegraph_settings: Settings) -> Iterator[FakeGraph]:
+def fakegraph_server(request: pytest.FixtureRequest, fakegraph_settings: Settings) -> Iterator[FakeGraph]:
     """The session's fake Graph, in a background thread (works with sync and async clients alike)."""
     from fakegraph.server import FakeGraph
 
     with FakeGraph(fakegraph_settings) as server:
+        request.config.stash.setdefault(_SERVED, []).append(server)
         yield server
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """`--fakegraph-report[=FILE]`: the coverage report of the session's fake (http/coverage.py)."""
+    target = config.getoption("fakegraph_report", default=None)
+    if target is None:
+        return
+    servers = config.stash.get(_SERVED, [])
+    if not servers:
+        terminalreporter.write_sep("-", "fakegraph coverage: no test used the fake Graph")
+        return
+    import json
+    from pathlib import Path
+
+    from fakegraph.http.coverage import report, table
+
+    data = report(servers[0].state)  # one session server (the fixture is session-scoped)
+    terminalreporter.write_sep("-", "fakegraph coverage")
+    for line in table(data):
+        terminalreporter.write_line(line)
+    if target:
+        path = Path(target)
+        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        terminalreporter.write_line(f"fakegraph coverage report written to {path}")
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ POST /_fakegraph/seed   {"<type>": [objects]} adds validated objects, all or not
 GET|POST|DELETE /_fakegraph/faults           injected faults: list, add one (201), remove all (204)
 GET|POST|DELETE /_fakegraph/stubs            canned answers: list, add one (201), remove all (204)
 DELETE /_fakegraph/stubs/{id}                remove one stub (204; 404 if there is none)
+GET|DELETE /_fakegraph/coverage              operations called, uncalled, requests none served; clear (204)
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ async def dispatch(request: handlers.GraphRequest, state: State) -> Reply:
         ("stubs", "GET"): _stubs,
         ("stubs", "POST"): _add_stub,
         ("stubs", "DELETE"): _clear_stubs,
+        ("coverage", "GET"): _coverage,
+        ("coverage", "DELETE"): _clear_coverage,
     }
     if name.startswith("stubs/"):  # DELETE /_fakegraph/stubs/{id}
         return await _remove_stub(request, state, name.removeprefix("stubs/"))
@@ -285,4 +288,15 @@ async def _remove_stub(request: handlers.GraphRequest, state: State, stub_id: st
     if request.method != "DELETE":
         raise MethodNotAllowed(["DELETE"])
     state.stubs.remove(stub_id)
+    return Reply(204, None, {})
+
+
+async def _coverage(_request: handlers.GraphRequest, state: State) -> Reply:
+    from fakegraph.http.coverage import report
+
+    return _json(report(state))
+
+
+async def _clear_coverage(_request: handlers.GraphRequest, state: State) -> Reply:
+    state.coverage.clear()
     return Reply(204, None, {})

@@ -66,8 +66,10 @@ async def answer(request: handlers.GraphRequest, state: State) -> Reply:
         internal = InternalError(f"fakegraph failed unexpectedly: {type(exc).__name__}: {exc}")
         reply = error_reply(internal, state, request_id, client_request_id)
     headers = {**reply.headers, "request-id": request_id, "client-request-id": client_request_id}
-    if state.journal.enabled and not admin.is_admin(request.raw_path):  # control-plane calls: never journaled
-        await _record(request, state, reply)
+    if not admin.is_admin(request.raw_path):  # control-plane calls: never journaled nor counted
+        state.coverage.count(request.method, request.raw_path, reply.status)
+        if state.journal.enabled:
+            await _record(request, state, reply)
     return Reply(reply.status, reply.body, headers)
 
 

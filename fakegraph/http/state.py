@@ -24,6 +24,7 @@ from fakegraph.http.routing import Router
 from fakegraph.model import guids
 from fakegraph.model.changes import ChangeLog
 from fakegraph.model.clock import MockClock
+from fakegraph.model.coverage import Coverage
 from fakegraph.model.datasets import load_dataset, sample_links
 from fakegraph.model.faults import Faults
 from fakegraph.model.journal import Journal
@@ -65,6 +66,7 @@ class State:
     journal: Journal = field(default_factory=lambda: Journal(0))
     faults: Faults = field(default_factory=lambda: Faults(random.Random(0)))
     stubs: Stubs = field(default_factory=Stubs)  # canned answers given before the engine's
+    coverage: Coverage = field(default_factory=Coverage)  # requests counted for the report; kept over resets
     throttle: Throttle | None = None
     changes: ChangeLog = field(default_factory=lambda: ChangeLog(0))  # what delta queries read (A18)
     # what serves each endpoint kind: the generic handlers and the media ones (A21)
