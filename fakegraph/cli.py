@@ -63,6 +63,12 @@ def _parser() -> argparse.ArgumentParser:
         "--delta-log-size",
         help="changes kept for delta queries; an older deltaLink is a 410 (default 100000)",
     )
+    _bound_flags(serve)
+    serve.add_argument(
+        "--state",
+        dest="state_file",
+        help="a SQLite file keeping every acknowledged write, replayed at start-up (default: memory only)",
+    )
     serve.add_argument("--tls", action="store_const", const="true", help="serve https with a throwaway CA")
     serve.add_argument(
         "--tls-name", action="append", dest="tls_names", help="extra certificate name (repeatable)"
@@ -100,6 +106,25 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("docs", nargs="+", type=Path)
     stats.add_argument("--overrides", type=Path, default=None)
     return parser
+
+
+BOUNDS = {  # `fakegraph serve` flags of resource bounds (issue 15) and their help
+    "--journal-body-bytes": "bytes of each body the journal keeps, the rest cut (default 65536)",
+    "--journal-bytes": "bytes the whole journal holds, oldest entries go first (default 16 MiB)",
+    "--max-errors": "unexpected errors kept with tracebacks, the rest counted (default 100)",
+    "--throttle-buckets": "throttling windows kept, least recently used go first (default 10000)",
+    "--max-error-chars": "longest error message; longer ones are clipped (default 2000)",
+    "--max-connections": "open connections; the longest-idle gives way to a new one (default 4096)",
+    "--idle-timeout": "seconds a connection may wait for a request (default 75)",
+    "--header-timeout": "seconds for a request's headers once they begin (default 20)",
+    "--body-timeout": "seconds for a request's body to arrive (default 60)",
+    "--max-large-bodies": "requests with bodies of 1 MiB or more handled at once, others wait (default 2)",
+}
+
+
+def _bound_flags(parser: argparse.ArgumentParser) -> None:
+    for flag, text in BOUNDS.items():
+        parser.add_argument(flag, help=text)
 
 
 def _data_flag(parser: argparse.ArgumentParser) -> None:
@@ -237,6 +262,8 @@ def _serve(args: argparse.Namespace) -> int:
             "max_media_bytes",
             "journal_size",
             "delta_log_size",
+            *(flag[2:].replace("-", "_") for flag in BOUNDS),
+            "state_file",
             "tls",
             "tls_dir",
             "throttle",
@@ -271,7 +298,7 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"fakegraph serving {scheme}://{host}:{listening.port}/beta{note}", flush=True)
             await asyncio.Event().wait()
         finally:
-            await listening.runner.cleanup()
+            await listening.close()  # and the TLS files' temporary directories
 
     try:
         asyncio.run(serve())

@@ -111,15 +111,10 @@ class Handle:
     # store
     def add(self, type_or_path: str, *objects: dict[str, Any]) -> list[dict[str, Any]]:
         """Add objects (validated; ids generated where missing) to a type given by name or collection path."""
-        from fakegraph.http.admin import resolve_type, seed_objects
+        from fakegraph.http.admin import add_objects, resolve_type, seed_objects
 
         state = self.server.state
-        checked = seed_objects(state, {resolve_type(state, type_or_path): list(objects)})
-        added = []
-        for type_name, items in checked.items():
-            for item in items:
-                added.append(state.store.insert(type_name, str(item["id"]), item))
-        return added
+        return add_objects(state, seed_objects(state, {resolve_type(state, type_or_path): list(objects)}))
 
     def get(self, type_or_path: str, key: str) -> dict[str, Any]:
         from fakegraph.http.admin import resolve_type

@@ -7,7 +7,6 @@ with FakeGraph(seed=1) as graph:
 from __future__ import annotations
 
 import asyncio
-import tempfile
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +19,7 @@ from fakegraph.artifacts.errors import ConfigError, FakeGraphError
 from fakegraph.http.app import create_server
 from fakegraph.http.state import State, build_state
 from fakegraph.model.settings import Settings
-from fakegraph.tls import TLSFiles, make_certificates, server_context
+from fakegraph.tls import TLSFiles, make_certificates, remove, server_context
 
 START_TIMEOUT = 30.0
 
@@ -28,24 +27,31 @@ START_TIMEOUT = 30.0
 class ServerError(FakeGraphError):
     """The fake raised unexpectedly while serving; the original exceptions are in `errors`."""
 
-    def __init__(self, errors: list[BaseException]) -> None:
+    def __init__(self, errors: list[BaseException], dropped: int = 0) -> None:
         first = errors[0]
+        earlier = f" (and {dropped} earlier ones not kept)" if dropped else ""
         super().__init__(
-            f"fakegraph raised {len(errors)} unexpected exception(s); first: {type(first).__name__}: {first}"
+            f"fakegraph raised {len(errors)} unexpected exception(s){earlier}; first kept: "
+            f"{type(first).__name__}: {first}"
         )
         self.errors = errors
-
-
-def tls_directory(settings: Settings) -> Path:
-    return Path(settings.tls_dir) if settings.tls_dir else Path(tempfile.mkdtemp(prefix="fakegraph-tls-"))
+        self.dropped = dropped
 
 
 class Listening(NamedTuple):
-    """A server accepting connections: its runner (to clean up), the port it got, and the TLS files."""
+    """A server accepting connections: its runner, the port it got, and the TLS files; `close` stops it."""
 
     runner: web.ServerRunner
     port: int
     tls_files: TLSFiles | None
+
+    async def close(self) -> None:
+        """Stop serving, and remove the temporary directories of the TLS files."""
+        try:
+            await self.runner.cleanup()
+        finally:
+            if self.tls_files is not None:
+                remove(self.tls_files)
 
 
 async def listen(state: State, *, handle_signals: bool = False) -> Listening:
@@ -55,14 +61,15 @@ async def listen(state: State, *, handle_signals: bool = False) -> Listening:
     runner = web.ServerRunner(create_server(state), handle_signals=handle_signals)
     await runner.setup()
     context, files = None, None
-    if settings.tls:
-        files = make_certificates(tls_directory(settings), settings.tls_names)
-        context = server_context(files)
-    site = web.TCPSite(runner, settings.host, settings.port or 0, ssl_context=context)
     try:
+        if settings.tls:
+            directory = Path(settings.tls_dir) if settings.tls_dir else None
+            files = make_certificates(directory, settings.tls_names)
+            context = server_context(files)
+        site = web.TCPSite(runner, settings.host, settings.port or 0, ssl_context=context)
         await site.start()
     except BaseException:
-        await runner.cleanup()
+        await Listening(runner, 0, files).close()
         raise
     sockets = getattr(getattr(site, "_server", None), "sockets", None) or []
     port = int(sockets[0].getsockname()[1]) if sockets else settings.port or 0
@@ -77,7 +84,7 @@ class FakeGraph:
         self._state: State | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
-        self._runner: web.ServerRunner | None = None
+        self._listening: Listening | None = None
         self.port = self.settings.port
         self.tls_files: TLSFiles | None = None
 
@@ -144,20 +151,21 @@ class FakeGraph:
 
     async def _serve(self) -> None:
         assert self._state is not None
-        self._runner, self.port, self.tls_files = await listen(self._state)
+        self._listening = await listen(self._state)
+        self.port, self.tls_files = self._listening.port, self._listening.tls_files
 
     def stop(self) -> None:
         if self._thread is None or self._loop is None:
             return
         loop = self._loop
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), loop).result(timeout=START_TIMEOUT)
+        if self._listening is not None:
+            asyncio.run_coroutine_threadsafe(self._listening.close(), loop).result(timeout=START_TIMEOUT)
         loop.call_soon_threadsafe(loop.stop)
         self._thread.join(timeout=START_TIMEOUT)
         loop.close()
         self._thread = None
         self._loop = None
-        self._runner = None
+        self._listening = None
 
     def reset(self) -> None:
         """Back to the starting dataset, seed and clock; the journal and recorded errors are cleared."""
@@ -165,7 +173,7 @@ class FakeGraph:
 
     def check(self) -> None:
         """Raise ServerError if the fake raised unexpectedly since the last check (and forget them)."""
-        errors = list(self.state.errors)
+        errors, dropped = list(self.state.errors), self.state.errors.dropped
         self.state.errors.clear()
         if errors:
-            raise ServerError(errors)
+            raise ServerError(errors, dropped)

@@ -9,6 +9,7 @@
     │   ├── NotFound              404  Request_ResourceNotFound
     │   │   └── ItemNotFound      404  itemNotFound (media streams, upload sessions)
     │   ├── MethodNotAllowed      405  Request_BadRequest
+    │   ├── RequestTimeout        408  RequestTimeout (headers or body too slow)
     │   ├── Conflict              409  Conflict (an id that exists already)
     │   ├── SyncStateNotFound     410  syncStateNotFound (a delta token older than the change log keeps)
     │   ├── ResyncRequired        410  resyncRequired (a delta token from before a reset)
@@ -16,7 +17,8 @@
     │   ├── UnsupportedMediaType  415  UnsupportedMediaType
     │   ├── RangeNotSatisfiable   416  invalidRange (an upload fragment out of order or overlapping)
     │   ├── InsufficientStorage   507  quotaLimitReached (the fake's media budget is spent)
-    │   └── NotImplementedYet     501  notSupported (Graph has it; fakegraph does not yet)
+    │   ├── NotImplementedYet     501  notSupported (Graph has it; fakegraph does not yet)
+    │   └── ServiceUnavailable    503  serviceNotAvailable (no connection to spare)
     └── ConfigError                     bad settings or missing artifacts
 
 Domain modules raise these; only `http/pipeline` turns them into responses (Graph's envelope).
@@ -116,6 +118,13 @@ class MethodNotAllowed(GraphError):
         )
 
 
+class RequestTimeout(GraphError):
+    """The client did not send its request (headers or body) in time."""
+
+    status = 408
+    code = "RequestTimeout"
+
+
 class Conflict(GraphError):
     status = 409
     code = "Conflict"
@@ -156,19 +165,41 @@ class NotImplementedYet(GraphError):
     code = "notSupported"
 
 
+class ServiceUnavailable(GraphError):
+    status = 503
+    code = "serviceNotAvailable"
+
+
 class InternalError(GraphError):
     status = 500
     code = "generalException"
 
 
+def clip(text: str, limit: int) -> str:
+    """`text` if it has at most `limit` characters, else its start and end around a note of what was left
+    out (an error message may echo a value the client sent, of any size)."""
+    if len(text) <= limit:
+        return text
+    note = f" ...[{len(text) - limit} characters left out]... "
+    head = max((limit - len(note)) * 2 // 3, 0)
+    tail = max(limit - len(note) - head, 0)
+    return text[:head] + note + (text[-tail:] if tail else "")
+
+
 def error_body(
-    error: GraphError, request_id: str, client_request_id: str, now: datetime | None = None
+    error: GraphError,
+    request_id: str,
+    client_request_id: str,
+    now: datetime | None = None,
+    limit: int | None = None,
 ) -> JSONObject:
-    """`{"error": {"code", "message", "innerError": {"date", "request-id", "client-request-id"}}}`."""
+    """`{"error": {"code", "message", "innerError": {"date", "request-id", "client-request-id"}}}`; with
+    `limit`, a longer message or target is clipped to it."""
     date = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S")
-    body: JSONObject = {"code": error.code, "message": error.message}
+    message = error.message if limit is None else clip(error.message, limit)
+    body: JSONObject = {"code": error.code, "message": message}
     if error.target:
-        body["target"] = error.target
+        body["target"] = error.target if limit is None else clip(error.target, limit)
     inner: JSONObject = {"code": error.inner_code} if error.inner_code else {}
     body["innerError"] = {
         **inner,

@@ -4,7 +4,7 @@ GET  /_fakegraph/health                      {"status": "ok"}
 POST /_fakegraph/reset                       back to the dataset, seed and clock of the start (204)
 GET  /_fakegraph/clock                       {"now": ...}
 POST /_fakegraph/clock  {"now": ISO} | {"advanceSeconds": N}
-GET  /_fakegraph/requests?method=&path=      the journal, newest first; DELETE clears it
+GET  /_fakegraph/requests?method=&path=&top=  the journal, newest first, paged; DELETE clears it
 GET  /_fakegraph/state                       objects by type, links and containment; PUT loads a dump
 POST /_fakegraph/seed   {"<type>": [objects]} adds validated objects, all or nothing (201)
 GET|POST|DELETE /_fakegraph/faults           injected faults: list, add one (201), remove all (204)
@@ -15,10 +15,12 @@ GET|DELETE /_fakegraph/coverage              operations called, uncalled, reques
 
 from __future__ import annotations
 
+import hmac
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlencode
 
 from fakegraph.artifacts.contract import JSONObject, graph_block, schema_uri, type_of_uri
-from fakegraph.artifacts.errors import BadRequest, MethodNotAllowed, NotFound, Unauthorized
+from fakegraph.artifacts.errors import BadRequest, Conflict, MethodNotAllowed, NotFound, Unauthorized
 from fakegraph.http import handlers
 from fakegraph.http.responses import Reply, dumps
 from fakegraph.model.clock import iso, parse_iso
@@ -38,7 +40,7 @@ def is_admin(raw_path: str) -> bool:
 async def dispatch(request: handlers.GraphRequest, state: State) -> Reply:
     name = request.raw_path[len(PREFIX) :].split("?", 1)[0].strip("/")
     expected = state.settings.admin_token
-    if expected and name != "health" and request.headers.get("Authorization", "") != f"Bearer {expected}":
+    if expected and name != "health" and not _admitted(request.headers.get("Authorization", ""), expected):
         raise Unauthorized("The control plane needs 'Authorization: Bearer <admin token>'.")
     routes = {
         ("health", "GET"): _health,
@@ -68,6 +70,14 @@ async def dispatch(request: handlers.GraphRequest, state: State) -> Reply:
             raise MethodNotAllowed(allowed)
         raise NotFound(f"There is no control endpoint '{PREFIX}{name}'.")
     return await handler(request, state)
+
+
+def _admitted(authorization: str, expected: str) -> bool:
+    """`Bearer <token>` with the scheme in any case (RFC 9110), the token compared in constant time."""
+    scheme, _, token = authorization.strip().partition(" ")
+    given = token.strip().encode("utf-8", "surrogateescape")
+    right = hmac.compare_digest(given, expected.encode("utf-8", "surrogateescape"))
+    return scheme.lower() == "bearer" and right
 
 
 def _json(value: Any, status: int = 200) -> Reply:
@@ -114,11 +124,39 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+JOURNAL_PAGE = 100  # entries per page of GET /_fakegraph/requests unless ?top= says otherwise
+JOURNAL_PAGE_MAX = 1000
+JOURNAL_PAGE_BYTES = 1024 * 1024  # a page stops before the entry that would pass this (one entry at least)
+
+
 async def _requests(request: handlers.GraphRequest, state: State) -> Reply:
-    method = request.query.get("method")
-    path = request.query.get("path")
-    entries = state.journal.entries(method, path)
-    return _json({"value": [e.as_json() for e in entries]})
+    """The journal, newest first, a page at a time: `@odata.nextLink` continues below the page's last entry
+    (stable while new requests arrive)."""
+    query = request.query
+    top = _whole(query.get("top"), "top", 1, JOURNAL_PAGE_MAX) or JOURNAL_PAGE
+    before = _whole(query.get("before"), "before", 1, None)
+    entries = state.journal.entries(query.get("method"), query.get("path"), before=before)
+    page: list[Any] = []
+    weight = 0
+    for entry in entries[:top]:
+        if page and weight + entry.size() > JOURNAL_PAGE_BYTES:
+            break
+        page.append(entry)
+        weight += entry.size()
+    body: JSONObject = {"value": [e.as_json() for e in page]}
+    if len(page) < len(entries):
+        kept = [(k, v) for k, v in query.items() if k not in {"before", "top"}]
+        params = urlencode([*kept, ("top", str(top)), ("before", str(page[-1].seq))])
+        body["@odata.nextLink"] = f"{request.scheme}://{request.host}{PREFIX}requests?{params}"
+    return _json(body)
+
+
+def _whole(text: str | None, name: str, least: int, most: int | None) -> int | None:
+    if text is None:
+        return None
+    if not text.isascii() or not text.isdigit() or len(text) > 12 or int(text) < least:
+        raise BadRequest(f"'{name}' must be a whole number of at least {least}.", target=name)
+    return min(int(text), most) if most is not None else int(text)
 
 
 async def _clear_requests(_request: handlers.GraphRequest, state: State) -> Reply:
@@ -177,34 +215,67 @@ def _relations(given: Any) -> Relations | None:
 
 async def _seed(request: handlers.GraphRequest, state: State) -> Reply:
     body = await handlers.read_body(request)
-    objects = seed_objects(state, body)
-    for type_name, items in objects.items():
-        for item in items:
-            state.store.insert(type_name, str(item["id"]), item)
-    return _json({"added": sum(len(v) for v in objects.values())}, 201)
+    added = add_objects(state, seed_objects(state, body))
+    return _json({"added": len(added)}, 201)
+
+
+def add_objects(state: State, objects: dict[str, list[JSONObject]]) -> list[JSONObject]:
+    """Store new objects, all or none: an id that is stored already is a 409 naming it (seeding adds, it
+    does not overwrite what a test may have read)."""
+    with state.store.atomic():  # checked and added under the lock; with --state, committed as one
+        for type_name, items in objects.items():
+            for item in items:
+                key = str(item["id"])
+                if state.store.peek(type_name, key) is not None:
+                    raise Conflict(
+                        f"An object of type '{type_name}' with id '{_shown(key)}' exists already; nothing "
+                        "was added. Seeding adds objects: change one with PATCH, or replace everything "
+                        "with PUT /_fakegraph/state.",
+                        target="id",
+                    )
+        return [
+            state.store.insert(type_name, str(item["id"]), item, exclusive=True)
+            for type_name, items in objects.items()
+            for item in items
+        ]
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def seed_objects(state: State, body: Any) -> dict[str, list[JSONObject]]:
-    """Objects checked against their type's schema (ids generated where missing); any problem refuses all.
-    One store serves both versions: an object is accepted when its type's schema in either version takes it
-    (beta's first)."""
+    """Objects checked against their type's schema (ids generated where missing); any problem refuses all:
+    an id no URL could address (empty, surrounding spaces, control characters), or one id given twice for
+    a type (a 400 naming both places). One store serves both versions: an object is accepted when its
+    type's schema in either version takes it (beta's first)."""
     if not isinstance(body, dict):
         raise BadRequest("Send a JSON object mapping Graph type names to arrays of objects.")
     out: dict[str, list[JSONObject]] = {}
+    seen: dict[tuple[str, str], str] = {}  # (type, id) → where it was given first
     for raw_name, items in body.items():
         type_name = resolve_type(state, raw_name)
         if not isinstance(items, list):
             raise BadRequest(f"The value of '{raw_name}' must be an array of objects.", target=raw_name)
-        checked = []
+        checked = out.setdefault(type_name, [])  # a type named twice (qualified and simple): both lists
         for position, item in enumerate(items):
+            where = f"{raw_name}[{position}]"
             if not isinstance(item, dict):
-                raise BadRequest(f"{raw_name}[{position}] is not an object.", target=raw_name)
+                raise BadRequest(f"{where} is not an object.", target=raw_name)
             body_item = {"id": state.new_id(), **item}
             try:
+                handlers._key_segment(body_item["id"])
                 checked.append(_checked(state, type_name, body_item))
             except BadRequest as exc:
-                raise BadRequest(f"{raw_name}[{position}]: {exc.message}", target=exc.target) from exc
-        out[type_name] = checked
+                raise BadRequest(f"{where}: {exc.message}", target=exc.target) from exc
+            key = str(body_item["id"])
+            first = seen.setdefault((type_name, key), where)
+            if first != where:
+                raise BadRequest(
+                    f"{where}: the id '{_shown(key)}' is given twice for type '{type_name}', "
+                    f"also at {first}.",
+                    target="id",
+                )
     return out
 
 

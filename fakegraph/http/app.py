@@ -11,7 +11,10 @@ unexpected exceptions recorded as 500s), served two ways:
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import logging
+from collections.abc import Callable
 
 from aiohttp import web
 from aiohttp.abc import AbstractStreamWriter
@@ -20,6 +23,7 @@ from aiohttp.streams import StreamReader
 from aiohttp.web_protocol import RequestHandler
 
 from fakegraph.http import access, pipeline
+from fakegraph.http.connections import GraphServer, ServedRequest
 from fakegraph.http.state import State, build_state
 from fakegraph.model.settings import Settings
 
@@ -34,7 +38,11 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app = web.Application(
         client_max_size=settings.max_body_bytes,
         # Long ids and $filter expressions must reach the router (Graph's 404/400), not the parser's limit.
-        handler_args={"max_line_size": MAX_LINE, "max_field_size": MAX_LINE},
+        handler_args={
+            "max_line_size": MAX_LINE,
+            "max_field_size": MAX_LINE,
+            "keepalive_timeout": settings.idle_timeout,
+        },
     )
     app[STATE] = build_state(settings)
     app.router.add_route("*", "/{tail:.*}", handle)
@@ -42,8 +50,10 @@ def create_app(settings: Settings | None = None) -> web.Application:
 
 
 def create_server(state: State) -> web.Server:
-    """The low-level aiohttp server answering every request from `state` (made inside a running loop)."""
-    limit = state.settings.max_body_bytes
+    """The low-level aiohttp server answering every request from `state` (made inside a running loop), with
+    its connections bounded in number and time and HTTP errors in Graph's envelope (http/connections)."""
+    settings = state.settings
+    limit = settings.max_body_bytes
 
     def make_request(
         message: RawRequestMessage,
@@ -53,20 +63,60 @@ def create_server(state: State) -> web.Server:
         task: asyncio.Task[None],
     ) -> web.BaseRequest:
         # One byte over the limit lets aiohttp refuse the body itself; we turn that into Graph's 413.
-        return web.BaseRequest(
+        request = ServedRequest(
             message, payload, protocol, writer, task, task.get_loop(), client_max_size=limit
         )
+        request.body_timeout = settings.body_timeout
+        return request
+
+    large = asyncio.Semaphore(settings.max_large_bodies)
+    release = memory_releaser()
+    handling = [0]  # large requests being handled
 
     async def handler(request: web.BaseRequest) -> web.StreamResponse:
-        return await respond(request, state)
+        if not is_large(request):
+            return await respond(request, state)
+        async with large:  # its body, the text and the parsed value: a few times the body each
+            handling[0] += 1
+            try:
+                return await respond(request, state)
+            finally:
+                handling[0] -= 1
+                if not handling[0]:  # the copies of large bodies are free: give their pages back
+                    release()
 
-    return web.Server(
+    return GraphServer(
         handler,
+        state=state,
         request_factory=make_request,
         access_log=None,
         max_line_size=MAX_LINE,
         max_field_size=MAX_LINE,
+        keepalive_timeout=settings.idle_timeout,
     )
+
+
+LARGE_BODY = 1024 * 1024  # bytes from which a request body counts against max_large_bodies
+
+
+def memory_releaser() -> Callable[[], object]:
+    """A function giving freed heap pages back to the system (glibc's malloc_trim), or one doing nothing
+    elsewhere. Large bodies leave megabytes freed between long-lived objects (journal entries), which malloc
+    keeps: without this, resident memory stays at the peak of the largest requests seen."""
+    try:
+        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return lambda: None
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return lambda: trim(0)
+
+
+def is_large(request: web.BaseRequest) -> bool:
+    """A request with a body of LARGE_BODY bytes or more, or of a size it does not declare (chunked)."""
+    if not request.body_exists:
+        return False
+    length = request.content_length
+    return length is None or length >= LARGE_BODY
 
 
 COMMON_HEADERS = {

@@ -48,6 +48,7 @@ from fakegraph.model.store import clone
 from fakegraph.model.throttle import token_claims
 from fakegraph.odata import Expansion
 from fakegraph.odata.capabilities import capabilities_of, filterable_of, properties_of
+from fakegraph.odata.preferences import max_page_size
 from fakegraph.validation.validator import display
 
 if TYPE_CHECKING:
@@ -763,6 +764,7 @@ def _query(call: Call) -> odata.QueryContext:
             filterable=filterable_of(call.endpoint.operation),
             include_unknown=call.include_unknown,
             key=graph_block(schema).get("key", "id"),
+            token_key=call.state.token_key,
         )
         call.state.query_contexts[key] = found
     return found
@@ -1008,13 +1010,8 @@ def _view(
 
 def _page_size(call: Call) -> tuple[int, int | None]:
     """The page size, and the client's `Prefer: odata.maxpagesize` when it was honoured."""
-    prefer = call.request.headers.get("Prefer", "")
-    for part in prefer.split(","):
-        name, _, value = part.strip().partition("=")
-        if name.strip().lower() == "odata.maxpagesize" and value.strip().isdigit() and int(value) > 0:
-            wanted = min(int(value), odata.MAX_PAGE_SIZE)
-            return wanted, wanted
-    return call.state.settings.page_size, None
+    wanted = max_page_size(call.request.headers.get("Prefer", ""), odata.MAX_PAGE_SIZE)
+    return (call.state.settings.page_size, None) if wanted is None else (wanted, wanted)
 
 
 def _next_link(call: Call, options: odata.QueryOptions, token: str) -> str:

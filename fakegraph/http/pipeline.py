@@ -6,10 +6,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import parse_qsl
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
 from fakegraph.artifacts.contract import VERSIONS
@@ -19,13 +22,14 @@ from fakegraph.artifacts.errors import (
     InternalError,
     MethodNotAllowed,
     PayloadTooLarge,
+    clip,
     error_body,
 )
 from fakegraph.http import admin, batch, handlers, media, stubs
 from fakegraph.http.responses import Reply, dumps
 from fakegraph.http.routing import split
 from fakegraph.model.faults import InjectedError
-from fakegraph.model.journal import Recorded
+from fakegraph.model.journal import SECRET_HEADERS, Recorded, redact
 
 if TYPE_CHECKING:
     from fakegraph.http.state import State
@@ -56,13 +60,17 @@ async def answer(request: handlers.GraphRequest, state: State) -> Reply:
             reply = await handlers.dispatch(request, state, segments)
     except GraphError as error:
         reply = error_reply(error, state, request_id, client_request_id)
+    except (HttpProcessingError, RequestPayloadError) as broken:  # a body that is not valid HTTP
+        text = str(getattr(broken, "message", "") or broken).strip().splitlines()
+        bad = BadRequest(f"The request body is not valid HTTP: {(text[0] if text else '').rstrip(':')}.")
+        reply = error_reply(bad, state, request_id, client_request_id)
     except web.HTTPRequestEntityTooLarge:
         limit = state.settings.max_body_bytes
         too_large = PayloadTooLarge(f"The request body exceeds the limit of {limit} bytes.")
         reply = error_reply(too_large, state, request_id, client_request_id)
     except Exception as exc:  # a bug in the fake: answer like Graph, and keep it for the test to see
-        log.exception("unexpected error in fakegraph while handling %s %s", request.method, request.raw_path)
         state.errors.append(exc)
+        _log_unexpected(request, state)
         internal = InternalError(f"fakegraph failed unexpectedly: {type(exc).__name__}: {exc}")
         reply = error_reply(internal, state, request_id, client_request_id)
     headers = {**reply.headers, "request-id": request_id, "client-request-id": client_request_id}
@@ -71,6 +79,25 @@ async def answer(request: handlers.GraphRequest, state: State) -> Reply:
         if state.journal.enabled:
             await _record(request, state, reply)
     return Reply(reply.status, reply.body, headers)
+
+
+def _log_unexpected(request: handlers.GraphRequest, state: State) -> None:
+    """The traceback of each of the first `max_errors` unexpected errors (since a reset), then a line now
+    and then: a client that makes thousands of 500s must not fill the disk."""
+    total, keep = state.errors.total, state.settings.max_errors
+    shown = clip(request.raw_path, 300)
+    if total <= keep:
+        log.exception("unexpected error in fakegraph while handling %s %s", request.method, shown)
+    elif total & (total - 1) == 0 or total % 10_000 == 0:
+        log.error(
+            "%d unexpected errors in fakegraph since the start or the last reset (tracebacks of the first "
+            "%d logged; the last %d kept in State.errors); latest: %s %s",
+            total,
+            keep,
+            keep,
+            request.method,
+            shown,
+        )
 
 
 async def _dropped_by_fault(request: handlers.GraphRequest, state: State) -> bool:
@@ -92,21 +119,41 @@ async def _dropped_by_fault(request: handlers.GraphRequest, state: State) -> boo
 
 async def _record(request: handlers.GraphRequest, state: State, reply: Reply) -> None:
     body: bytes | None = None
-    if request.method in {"POST", "PATCH", "PUT"} and reply.status != 413:
+    if request.method in {"POST", "PATCH", "PUT"} and reply.status not in {408, 413}:
         try:
             body = await request.read()  # already read by the handler: aiohttp returns its copy
         except Exception:  # the body was refused (too large, broken stream): keep the entry without it
             body = None
     entry = Recorded(
-        request.method, request.raw_path, reply.status, request.headers, body, reply.body, state.clock.now()
+        request.method,
+        request.raw_path,
+        reply.status,
+        _redacted(request.headers),
+        body,
+        reply.body,
+        state.clock.now(),
     )
     if stubs.STUB_HEADER in reply.headers:  # the journal marks stubbed answers with the stub's id
         entry = entry._replace(stub=reply.headers[stubs.STUB_HEADER])
     state.journal.add(entry)
 
 
+def _redacted(headers: Mapping[str, str]) -> Mapping[str, str]:
+    """The request's headers with credentials replaced by their scheme and a short hash."""
+    if not any(name in headers for name in SECRET_HEADERS):
+        return headers
+    kept: CIMultiDict[str] = CIMultiDict(headers)
+    for name in SECRET_HEADERS:
+        if name in kept:
+            values = [redact(value) for value in kept.getall(name)]
+            del kept[name]
+            for value in values:
+                kept.add(name, value)
+    return CIMultiDictProxy(kept)
+
+
 def error_reply(error: GraphError, state: State, request_id: str, client_request_id: str) -> Reply:
-    body = error_body(error, request_id, client_request_id, state.clock.now())
+    body = error_body(error, request_id, client_request_id, state.clock.now(), state.settings.max_error_chars)
     if error.status == 429:  # Graph's documented throttling body carries its code and status inside too
         body["error"]["innerError"].update({"code": "429", "message": "Please retry after", "status": "429"})
     return Reply(error.status, dumps(body), {"Content-Type": ERROR_CONTENT_TYPE, **error.headers})
@@ -125,7 +172,7 @@ async def run_batch(request: handlers.GraphRequest, state: State) -> Reply:
     steps = batch.plan(body, version)
     results: dict[str, JSONReply] = {}
     for step in steps:
-        failed = [d for d in step.depends_on if results[d.lower()].status >= 400]
+        failed = [d for d in step.depends_on if not 200 <= results[d.lower()].status < 400]
         if failed:
             results[step.id.lower()] = _failed_dependency(step, failed[0], state)
             continue
@@ -135,6 +182,8 @@ async def run_batch(request: handlers.GraphRequest, state: State) -> Reply:
             reply = error_reply(nested, state, state.new_request_id(), state.new_request_id())
         else:
             reply = await answer(sub, state)
+            if reply.status == DROPPED:  # no connection of its own to drop: the gateway's answer instead
+                reply = _dropped_step(reply, state)
         results[step.id.lower()] = JSONReply(step.id, reply)
     ordered = [results[str(item["id"]).lower()].as_bytes() for item in body["requests"]]
     return Reply(
@@ -165,10 +214,21 @@ class JSONReply(NamedTuple):
         return head[:-1] + b',"body":' + body + b"}"
 
 
+def _dropped_step(dropped: Reply, state: State) -> Reply:
+    """A batch step whose connection a fault dropped: Graph's gateway answers such a step with a 504."""
+    error = InjectedError(504, None)
+    error.message = "The service dropped the connection of this request (an injected fault); retry it."
+    request_id = dropped.headers.get("request-id") or state.new_request_id()
+    client_request_id = dropped.headers.get("client-request-id") or request_id
+    reply = error_reply(error, state, request_id, client_request_id)
+    return Reply(reply.status, reply.body, {**reply.headers, "request-id": request_id})
+
+
 def _failed_dependency(step: batch.Step, dependency: str, state: State) -> JSONReply:
     error = GraphError(f"The request '{step.id}' depends on '{dependency}', which failed.")
     error_headers = {"Content-Type": ERROR_CONTENT_TYPE}
-    body = error_body(error, state.new_request_id(), state.new_request_id(), state.clock.now())
+    limit = state.settings.max_error_chars
+    body = error_body(error, state.new_request_id(), state.new_request_id(), state.clock.now(), limit)
     body["error"]["code"] = "FailedDependency"
     return JSONReply(step.id, Reply(424, dumps(body), error_headers))
 

@@ -12,11 +12,12 @@ import random
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from fakegraph import behaviours
 from fakegraph.artifacts.catalogue import Catalogue, load_catalogue, request_bodies
-from fakegraph.artifacts.errors import ConfigError
+from fakegraph.artifacts.errors import ConfigError, GraphError
 from fakegraph.artifacts.namespaces import alias_from_overrides
 from fakegraph.http import handlers, media
 from fakegraph.http.responses import EnumMasks, Reply, ResponseCache
@@ -26,6 +27,8 @@ from fakegraph.model.changes import ChangeLog
 from fakegraph.model.clock import MockClock
 from fakegraph.model.coverage import Coverage
 from fakegraph.model.datasets import load_dataset, sample_links
+from fakegraph.model.durable import DurableStore
+from fakegraph.model.errorlog import ErrorLog
 from fakegraph.model.faults import Faults
 from fakegraph.model.journal import Journal
 from fakegraph.model.media import MediaStore, UploadSessions
@@ -55,7 +58,9 @@ class State:
     rng_lock: threading.Lock = field(default_factory=threading.Lock)
     # request-id values: unique, outside the seeded world (seeded from the OS once, not per request)
     request_ids: random.Random = field(default_factory=lambda: random.Random(os.urandom(16)))
-    errors: list[BaseException] = field(default_factory=list)
+    # authenticates $skiptokens (HMAC): drawn per server, so a token cannot be forged or outlive its run
+    token_key: bytes = field(default_factory=lambda: os.urandom(32))
+    errors: ErrorLog = field(default_factory=lambda: ErrorLog(100))  # the last max_errors, others counted
     derived: dict[Any, Any] = field(default_factory=dict)  # behaviours' caches (keyed by store generation)
     responses: ResponseCache = field(default_factory=ResponseCache)
     query_contexts: dict[Any, Any] = field(default_factory=dict)  # OData contexts per type and operation
@@ -72,8 +77,11 @@ class State:
     # what serves each endpoint kind: the generic handlers and the media ones (A21)
     kinds: dict[str, Kind] = field(default_factory=lambda: {**handlers.KINDS, **media.KINDS})
 
+    ids_drawn: int = 0  # since the start or the last reset (a durable store logs it: ids continue)
+
     def new_id(self) -> str:
         with self.rng_lock:
+            self.ids_drawn += 1
             return guids.draw(self.rng)
 
     def new_request_id(self) -> str:
@@ -85,6 +93,7 @@ class State:
         self.clock.reset()
         with self.rng_lock:
             self.rng.seed(self.settings.seed)
+            self.ids_drawn = 0
         self.errors.clear()
         self.clear_media()
         self.derived.clear()
@@ -144,14 +153,21 @@ def build_state(settings: Settings) -> State:
         v: RequestValidator(s, aliases, request_bodies(catalogue, v), version=v)
         for v, s in catalogue.schemas.items()
     }
-    store = Store()
+    made: list[State] = []  # the durable store logs how many ids the state has drawn
+    store = (
+        DurableStore(
+            Path(settings.state_file), fingerprint(settings), lambda: made[0].ids_drawn if made else 0
+        )
+        if settings.state_file
+        else Store()
+    )
     media_store = MediaStore(store, settings.max_media_bytes)
     behaviours.prepare(store)
     store.load(
         load_dataset(settings, catalogue.schemas.get("beta", {}), validators["beta"]),
         links=sample_links(settings),
     )
-    return State(
+    state = State(
         settings=settings,
         catalogue=catalogue,
         router=Router(catalogue),
@@ -162,8 +178,39 @@ def build_state(settings: Settings) -> State:
         rng=random.Random(settings.seed),
         media=media_store,
         uploads=UploadSessions(media_store),
-        journal=Journal(settings.journal_size),
+        journal=Journal(settings.journal_size, settings.journal_bytes, settings.journal_body_bytes),
+        errors=ErrorLog(settings.max_errors),
         faults=Faults(random.Random(settings.seed)),
-        throttle=Throttle(*parse_rate(settings.throttle)) if settings.throttle else None,
+        throttle=(
+            Throttle(*parse_rate(settings.throttle), buckets=settings.throttle_buckets)
+            if settings.throttle
+            else None
+        ),
         changes=ChangeLog(_log_size(settings)),
     )
+    made.append(state)
+    if isinstance(store, DurableStore):
+        _replay(state, store)
+    return state
+
+
+def fingerprint(settings: Settings) -> dict[str, str]:
+    """What a durable state file must have been written under: what shapes the dataset and the ids."""
+    return {
+        "seed": str(settings.seed),
+        "dataset": settings.dataset,
+        "clock": settings.clock.isoformat(),
+        "data": str(settings.data.resolve()),
+    }
+
+
+def _replay(state: State, store: DurableStore) -> None:
+    """The writes the state file logged, on the dataset just loaded; ids continue where they were."""
+    try:
+        drawn = store.replay()
+    except (GraphError, KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"state file {store.path} cannot be replayed: {exc}") from exc
+    with state.rng_lock:
+        for _ in range(drawn):
+            guids.draw(state.rng)
+        state.ids_drawn = drawn

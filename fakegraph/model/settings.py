@@ -19,6 +19,21 @@ DELTA_LOG_SIZE = 100_000  # writes a deltaLink can reach back over (ARCHITECTURE
 SERVE_PORT = 8000  # `fakegraph serve`'s port when neither --port nor FAKEGRAPH_PORT names one
 
 
+# Resource bounds (issue 15): each setting's smallest sensible value.
+LIMITS = {  # integer settings and their least value
+    "max_media_bytes": 0,
+    "delta_log_size": 0,
+    "journal_body_bytes": 0,
+    "journal_bytes": 0,
+    "max_errors": 1,
+    "throttle_buckets": 1,
+    "max_error_chars": 200,
+    "max_connections": 1,
+    "max_large_bodies": 1,
+}
+TIMEOUTS = ("idle_timeout", "header_timeout", "body_timeout")  # seconds: positive and finite
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
@@ -33,6 +48,17 @@ class Settings:
     page_size: int = DEFAULT_PAGE_SIZE  # server-side page size of collections (clients may ask for less)
     journal_size: int = 1000  # requests kept in the journal (0: off)
     delta_log_size: int = DELTA_LOG_SIZE  # changes kept for delta queries; an older deltaLink answers 410
+    journal_body_bytes: int = 64 * 1024  # each request or response body kept in the journal, truncated past
+    journal_bytes: int = 16 * 1024 * 1024  # the whole journal: oldest entries go beyond this many bytes
+    max_errors: int = 100  # unexpected server errors kept with their tracebacks (the rest are counted)
+    throttle_buckets: int = 10_000  # (app, tenant) throttling windows kept; least recently used go first
+    max_error_chars: int = 2000  # an error message longer than this keeps its start and end around "..."
+    max_connections: int = 4096  # open connections; beyond, the longest-idle one is closed for a new one
+    idle_timeout: float = 75.0  # seconds a connection may wait for a request (also from connecting)
+    header_timeout: float = 20.0  # seconds for a request's headers to arrive once they have begun
+    body_timeout: float = 60.0  # seconds for a request's body to arrive
+    max_large_bodies: int = 2  # requests with bodies of 1 MiB or more handled at once (others wait)
+    state_file: str = ""  # a SQLite file every acknowledged write goes to, replayed at start-up ("": none)
     tls: bool = False  # serve https with a throwaway CA (written to tls_dir)
     tls_names: tuple[str, ...] = ()  # extra names in the server certificate (a compose service name, say)
     tls_dir: str = ""  # where the CA and certificate go (default: a fresh temporary directory)
@@ -44,6 +70,14 @@ class Settings:
     def __post_init__(self) -> None:
         if not isinstance(self.data, Path):  # FakeGraph(data="pack") and markers pass text
             object.__setattr__(self, "data", Path(self.data))
+        for name, least in LIMITS.items():
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < least:
+                raise ValueError(f"{name} must be an integer of at least {least}, not {value!r}")
+        for name in TIMEOUTS:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e9:
+                raise ValueError(f"{name} must be a positive number of seconds, not {value!r}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **given: object) -> Settings:
@@ -89,24 +123,10 @@ def convert(name: str, raw: str) -> object:
         return truth(name, raw)
     if name == "tls_names":
         return tuple(n.strip() for n in raw.split(",") if n.strip())
-    if name in {
-        "port",
-        "seed",
-        "max_body_bytes",
-        "max_media_bytes",
-        "page_size",
-        "journal_size",
-        "delta_log_size",
-    }:
-        try:
-            number = int(raw)
-        except ValueError as exc:
-            raise ValueError(f"{name} must be an integer, not {raw!r}") from exc
-        if name == "port" and not 0 <= number <= 65535:
-            raise ValueError(f"port must be between 0 and 65535, not {number}")
-        if name == "delta_log_size" and number < 0:
-            raise ValueError(f"delta_log_size must be 0 or more, not {number}")
-        return number
+    if name in {"port", "seed", "max_body_bytes", "page_size", "journal_size", *LIMITS}:
+        return _integer(name, raw)
+    if name in TIMEOUTS:
+        return _seconds(name, raw)
     if name == "clock":
         try:
             value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
@@ -114,3 +134,25 @@ def convert(name: str, raw: str) -> object:
             raise ValueError(f"clock must be an ISO 8601 date and time, not {raw!r}") from exc
         return in_range(value)
     return raw
+
+
+def _integer(name: str, raw: str) -> int:
+    try:
+        number = int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be an integer, not {raw!r}") from exc
+    if name == "port" and not 0 <= number <= 65535:
+        raise ValueError(f"port must be between 0 and 65535, not {number}")
+    if name in LIMITS and number < LIMITS[name]:
+        raise ValueError(f"{name} must be at least {LIMITS[name]}, not {number}")
+    return number
+
+
+def _seconds(name: str, raw: str) -> float:
+    try:
+        seconds = float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number of seconds, not {raw!r}") from exc
+    if not 0 < seconds < 1e9:
+        raise ValueError(f"{name} must be a positive number of seconds, not {raw!r}")
+    return seconds

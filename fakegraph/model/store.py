@@ -136,6 +136,10 @@ class Store:
         """Hold this while reading an index or the objects `view` gave, if other threads may write."""
         return self._lock
 
+    def atomic(self) -> AbstractContextManager[Any]:
+        """Hold this over several writes that belong together; a durable store commits them as one."""
+        return self._lock
+
     def _changed(self, entity_type: str, old: JSONObject | None, new: JSONObject | None) -> None:
         for index in self._indexes.get(entity_type, {}).values():
             if old is not None:

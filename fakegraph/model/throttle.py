@@ -8,7 +8,7 @@ import json
 import math
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,10 +48,14 @@ def bucket_of(authorization: str) -> tuple[str, str]:
 
 @dataclass
 class Throttle:
+    """Sliding windows per (app, tenant); at most `buckets` of them, the least recently used let go first
+    (100,000 appids made 100,000 windows that were never pruned)."""
+
     limit: int
     window: float
     clock: Callable[[], float] = time.monotonic
-    _seen: dict[tuple[str, str], deque[float]] = field(default_factory=dict)
+    buckets: int = 10_000
+    _seen: OrderedDict[tuple[str, str], deque[float]] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def admit(self, authorization: str) -> int | None:
@@ -59,13 +63,23 @@ class Throttle:
         key = bucket_of(authorization)
         now = self.clock()
         with self._lock:
-            times = self._seen.setdefault(key, deque())
+            times = self._seen.get(key)
+            if times is None:
+                times = self._seen[key] = deque()
+                while len(self._seen) > max(self.buckets, 1):
+                    self._seen.popitem(last=False)
+            else:
+                self._seen.move_to_end(key)
             while times and now - times[0] >= self.window:
                 times.popleft()
             if len(times) >= self.limit:
                 return max(1, math.ceil(self.window - (now - times[0])))
             times.append(now)
             return None
+
+    def __len__(self) -> int:
+        """How many (app, tenant) windows are kept."""
+        return len(self._seen)
 
     def clear(self) -> None:
         with self._lock:

@@ -45,10 +45,20 @@ class QueryContext:
     include_unknown: bool = False
     key: str = "id"
     notes: list[str] = field(default_factory=list)
+    token_key: bytes = b""  # the server's key authenticating $skiptokens (State.token_key)
+
+
+DATETIME_TEXT = 40  # characters of the longest DateTimeOffset text (with 9 fraction digits and an offset)
+
+
+def parse_datetime(text: str) -> datetime | None:
+    """A DateTimeOffset from text, or None; longer texts are no date, and are not cached (the caches hold
+    short texts only, so a client's long values cannot fill them)."""
+    return None if len(text) > DATETIME_TEXT else _parse_datetime(text)
 
 
 @lru_cache(maxsize=1 << 18)
-def parse_datetime(text: str) -> datetime | None:
+def _parse_datetime(text: str) -> datetime | None:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -65,7 +75,7 @@ def _epoch_of_text(text: str) -> float | None:
 def epoch(value: Any) -> float | None:
     """A DateTimeOffset (text or datetime) as seconds since 1970: fast to compare, microsecond precision."""
     if isinstance(value, str):
-        return _epoch_of_text(value)
+        return None if len(value) > DATETIME_TEXT else _epoch_of_text(value)
     if isinstance(value, datetime):
         return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
     return None
@@ -98,7 +108,7 @@ class _Compiler:
             return self.lambda_(node)
         if isinstance(node, Member):
             getter, prop, _ = self.member(node, scope, "eq")
-            if prop.kind != "boolean":
+            if prop.kind != "boolean" or prop.collection:
                 raise InvalidQuery(f"'{'/'.join(node.path)}' is not a Boolean; compare it with a value.")
             return lambda o: getter(o) is True
         raise InvalidQuery("A $filter expression must be a condition, not a bare value.")
@@ -153,6 +163,7 @@ class _Compiler:
         if not isinstance(right, Literal):
             raise InvalidQuery("Comparisons in $filter need a property on one side and a value on the other.")
         getter, prop, allowed = self.member(left, scope, op)
+        _comparable(left, prop, op)
         folded = bool(allowed and allowed.case_insensitive) or prop.kind == "enum"
         value = self.literal_for(right, prop)
         if value is None:
@@ -169,16 +180,25 @@ class _Compiler:
             if got is None:
                 return op == "ne"
             mine = key(got)
-            return mine is not None and test(mine, target)
+            try:
+                return mine is not None and test(mine, target)
+            except TypeError:  # an untyped property holding a value of another kind: no match
+                return op == "ne"
 
         return predicate
 
     def in_(self, node: In, scope: tuple[str, Property] | None) -> Predicate:
         getter, prop, allowed = self.member(node.left, scope, "in")
+        _comparable(node.left, prop, "in")
         folded = bool(allowed and allowed.case_insensitive) or prop.kind == "enum"
         key = _sort_value(prop, folded)
-        values = {key(self.literal_for(v, prop)) for v in node.values}
-        return lambda o: getter(o) is not None and key(getter(o)) in values
+        values = {_hashable(key(self.literal_for(v, prop))) for v in node.values}
+
+        def predicate(o: Any) -> bool:
+            got = getter(o)
+            return got is not None and _hashable(key(got)) in values
+
+        return predicate
 
     def call(self, node: Call, scope: tuple[str, Property] | None) -> Predicate:
         if node.name not in {"startswith", "endswith", "contains"} or len(node.args) != 2:
@@ -254,6 +274,30 @@ class _Compiler:
         return literal.value
 
 
+def _comparable(node: Node, prop: Property, op: str) -> None:
+    """A 400 for comparing what no literal can equal: a collection (use any/all) or a complex value."""
+    name = ("/".join(node.path) or node.variable) if isinstance(node, Member) else "the value"
+    if prop.collection:
+        raise InvalidQuery(
+            f"The property '{name}' is a collection; '{op}' applies to its items with "
+            f"{name}/any(x: x {op} ...) or {name}/all(...)."
+        )
+    if prop.kind == "object":
+        raise InvalidQuery(
+            f"'{name}' is a complex value; '{op}' cannot compare it with a value: "
+            "compare one of its properties."
+        )
+
+
+def _hashable(value: Any) -> Any:
+    """A value usable in a set: an untyped property may hold a list or an object."""
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value
+
+
 def _equality(op: str, left: Node, prop: Property, value: Any, folded: bool) -> Predicate | None:
     """`eq`/`ne` on a top-level property whose stored values compare as they are: one dict read per object.
     (Stored enum members are canonical: the validator and the datasets write the declared spelling.)"""
@@ -268,7 +312,7 @@ def _equality(op: str, left: Node, prop: Property, value: Any, folded: bool) -> 
         return None
     if op == "eq":
         return lambda o: o.get(name) == value
-    return lambda o: o.get(name) is not None and o.get(name) != value
+    return lambda o: o.get(name) != value  # null is not equal to a value (as the general comparison says)
 
 
 def _null_compare(op: str, getter: Callable[[Any], Any]) -> Predicate:

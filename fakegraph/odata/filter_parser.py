@@ -7,6 +7,7 @@ need patching in; the subset here is small enough to own.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime
 from typing import NamedTuple
@@ -15,7 +16,12 @@ from fakegraph.odata.filter_ast import BoolOp, Call, Compare, In, Lambda, Litera
 
 COMPARISONS = frozenset({"eq", "ne", "gt", "ge", "lt", "le"})
 FUNCTIONS = frozenset({"startswith", "endswith", "contains", "tolower", "toupper"})
-MAX_DEPTH = 100
+# Limits that keep a hostile expression a 400 (never a RecursionError, a huge integer or a slow request):
+MAX_DEPTH = 100  # levels: each parenthesis, call, lambda and `not`, and each operand of an and/or chain
+MAX_NODES = 500  # properties, values, operators and calls in one expression
+MAX_LITERAL = 4096  # characters of one string literal
+MAX_NUMBER = 64  # characters of one number literal (an Int64 has at most 20)
+INT64 = (-(2**63), 2**63 - 1)
 
 
 class FilterSyntaxError(ValueError):
@@ -58,14 +64,51 @@ def tokenize(text: str) -> list[Token]:
 
 
 def parse_filter(text: str) -> Node:
-    parser = _Parser(tokenize(text), text)
-    if not parser.tokens:
+    """The expression's tree, or a FilterSyntaxError saying what is wrong or which limit it passes."""
+    tokens = tokenize(text)
+    if not tokens:
         raise FilterSyntaxError("the expression is empty")
+    if len(tokens) > 4 * MAX_NODES:  # fail fast: no expression within the node limit has this many tokens
+        raise FilterSyntaxError(f"the expression is too large (more than {MAX_NODES} terms)")
+    parser = _Parser(tokens, text)
     node = parser.expression()
     if parser.index < len(parser.tokens):
         token = parser.tokens[parser.index]
         raise FilterSyntaxError(f"unexpected {token.text!r} at position {token.position}")
+    _check_size(node)
     return node
+
+
+def _children(node: Node) -> tuple[Node, ...]:
+    if isinstance(node, (BoolOp, Compare)):
+        return (node.left, node.right)
+    if isinstance(node, Not):
+        return (node.operand,)
+    if isinstance(node, In):
+        return (node.left, *node.values)
+    if isinstance(node, Call):
+        return node.args
+    if isinstance(node, Lambda):
+        return (node.collection,) if node.body is None else (node.collection, node.body)
+    return ()
+
+
+def _check_size(root: Node) -> None:
+    """Refuse a tree deeper than MAX_DEPTH or larger than MAX_NODES, walked without recursion (an and/or
+    chain parses without recursing, but its tree is as deep as the chain is long)."""
+    stack = [(root, 1)]
+    count = 0
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if depth > MAX_DEPTH:
+            raise FilterSyntaxError(
+                f"the expression nests too deeply (more than {MAX_DEPTH} levels; each operand of an "
+                "'and'/'or' chain counts as one)"
+            )
+        if count > MAX_NODES:
+            raise FilterSyntaxError(f"the expression is too large (more than {MAX_NODES} terms)")
+        stack.extend((child, depth + 1) for child in _children(node))
 
 
 class _Parser:
@@ -96,7 +139,7 @@ class _Parser:
     def expression(self) -> Node:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise FilterSyntaxError("the expression nests too deeply")
+            raise FilterSyntaxError(f"the expression nests too deeply (more than {MAX_DEPTH} levels)")
         try:
             return self.disjunction()
         finally:
@@ -119,7 +162,13 @@ class _Parser:
     def negation(self) -> Node:
         if self.word("not"):
             self.take()
-            return Not(self.negation())
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise FilterSyntaxError(f"the expression nests too deeply (more than {MAX_DEPTH} levels)")
+            try:
+                return Not(self.negation())
+            finally:
+                self.depth -= 1
         return self.comparison()
 
     def comparison(self) -> Node:
@@ -201,18 +250,25 @@ class _Parser:
 
     def literal(self) -> Literal:
         token = self.take()
+        if token.kind in {"string", "enum"} and len(token.text) > MAX_LITERAL + 2:
+            raise FilterSyntaxError(
+                f"the value at position {token.position} is too long "
+                f"({len(token.text) - 2} characters; at most {MAX_LITERAL})"
+            )
         if token.kind == "string":
             return Literal(token.text[1:-1].replace("''", "'"), "string")
         if token.kind == "enum":
             type_name, _, rest = token.text.partition("'")
             return Literal(rest[:-1].replace("''", "'"), "enum", type_name)
         if token.kind == "number":
-            is_decimal = any(c in token.text for c in ".eE")
-            return Literal(
-                float(token.text) if is_decimal else int(token.text), "decimal" if is_decimal else "int"
-            )
+            return _number(token)
         if token.kind == "datetime":
-            return Literal(datetime.fromisoformat(token.text.replace("Z", "+00:00")), "datetime")
+            try:
+                return Literal(datetime.fromisoformat(token.text.replace("Z", "+00:00")), "datetime")
+            except ValueError as exc:
+                raise FilterSyntaxError(
+                    f"'{token.text}' at position {token.position} is not a valid DateTimeOffset ({exc})"
+                ) from exc
         if token.kind == "guid":
             return Literal(token.text.lower(), "guid")
         if token.kind == "name" and token.text.lower() in {"true", "false"}:
@@ -220,3 +276,24 @@ class _Parser:
         if token.kind == "name" and token.text.lower() == "null":
             return Literal(None, "null")
         raise FilterSyntaxError(f"expected a value at position {token.position}, found {token.text!r}")
+
+
+def _number(token: Token) -> Literal:
+    """An Int64 or a finite decimal; anything longer or larger is refused before it is converted."""
+    text = token.text
+    if len(text) > MAX_NUMBER:
+        raise FilterSyntaxError(
+            f"the number at position {token.position} is too long "
+            f"({len(text)} characters; at most {MAX_NUMBER})"
+        )
+    if any(c in text for c in ".eE"):
+        value = float(text)
+        if not math.isfinite(value):
+            raise FilterSyntaxError(f"the number {text} at position {token.position} is out of range")
+        return Literal(value, "decimal")
+    number = int(text)
+    if not INT64[0] <= number <= INT64[1]:
+        raise FilterSyntaxError(
+            f"the integer {text} at position {token.position} is out of range (an Int64 is expected)"
+        )
+    return Literal(number, "int")

@@ -87,7 +87,9 @@ def page_of(
             count = len(items) if predicate is None else sum(1 for item in items if predicate(item))
     else:
         order = ordering(list(options.orderby), ctx)
-        cursor = _cursor_key(paging.decode(options.skiptoken, options.signature()), options, ctx, order.key)
+        cursor = _cursor_key(
+            paging.decode(ctx.token_key, options.skiptoken, options.signature()), options, ctx, order.key
+        )
         start = bisect_left(found.keys, cursor) if found.reverse else bisect_right(found.keys, cursor)
         skip, count = 0, None
     return _page(_walk(found, start, predicate, skip, size + 1), size, count, options, ctx)
@@ -140,7 +142,11 @@ def _page(
 ) -> Page:
     more = len(chosen) > size
     page = chosen[:size]
-    token = paging.encode(options.signature(), _cursor_of(page[-1], options, ctx)) if more and page else None
+    token = (
+        paging.encode(ctx.token_key, options.signature(), _cursor_of(page[-1], options, ctx))
+        if more and page
+        else None
+    )
     if options.select is not None:
         page = [_select(item, options.select, ctx) for item in page]
     return Page(page, count, token)

@@ -149,3 +149,40 @@ async def test_steps_use_the_batch_authorization_and_their_own_checks(empty):
 async def test_get_on_batch_is_405(empty):
     """$batch only takes POST."""
     assert (await empty.get(BATCH, headers=AUTH)).status == 405
+
+
+async def test_a_step_dropped_by_a_fault_is_a_504_and_its_dependent_a_424(empty):
+    """A drop rule cannot close the batch's connection for one step: that step answers 504 in Graph's
+    envelope (it answered status 0), and a step depending on it is not run (424), while others are."""
+    drop = await empty.post(
+        "/_fakegraph/faults", json={"kind": "drop", "path": f"/beta{DETAILS}", "count": 1}
+    )
+    assert drop.status == 201
+    create = {"feature": "reset", "authMethod": "email", "isSuccess": True}
+    requests = [
+        {
+            "id": "a",
+            "method": "POST",
+            "url": DETAILS,
+            "headers": {"Content-Type": "application/json"},
+            "body": create,
+        },
+        {
+            "id": "b",
+            "method": "POST",
+            "url": DETAILS,
+            "headers": {"Content-Type": "application/json"},
+            "body": create,
+            "dependsOn": ["a"],
+        },
+        {"id": "c", "method": "GET", "url": SUMMARIES},
+    ]
+    response = await empty.post(BATCH, json={"requests": requests}, headers=JSON)
+    assert response.status == 200
+    steps = _by_id(await response.json())
+    assert steps["a"]["status"] == 504
+    assert steps["a"]["body"]["error"]["code"] == "GatewayTimeout"
+    assert steps["a"]["headers"]["request-id"]
+    assert steps["b"]["status"] == 424
+    assert steps["c"]["status"] == 200
+    assert state_of(empty).store.dump().get("microsoft.graph.userCredentialUsageDetails", []) == []

@@ -81,3 +81,76 @@ def test_serve_tls_prints_where_the_ca_is(tmp_path):
         finally:
             process.terminate()
             process.wait(timeout=10)
+
+
+def _mode(path) -> int:
+    import stat
+
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_the_private_key_is_private_and_not_in_the_shared_directory(tmp_path):
+    """The key was written 0644 into --tls-dir (the directory the compose example shares): now only the CA
+    is there, and the key and its chain are 0600 in a 0700 directory of fakegraph's own, gone at stop."""
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    with FakeGraph(tls=True, tls_dir=str(shared), dataset="empty") as graph:
+        files = graph.tls_files
+        assert files is not None
+        assert sorted(p.name for p in shared.iterdir()) == ["fakegraph-ca.pem"]
+        assert b"PRIVATE KEY" not in files.ca.read_bytes()
+        assert _mode(files.ca) == 0o644
+        assert b"PRIVATE KEY" in files.certificate.read_bytes()
+        assert _mode(files.certificate) == 0o600
+        assert _mode(files.certificate.parent) == 0o700
+        assert files.certificate.parent != shared
+    assert not files.certificate.parent.exists()
+    assert files.ca.exists()  # the directory given is the user's: the CA stays for clients
+
+
+def test_a_created_tls_dir_is_0700(tmp_path):
+    target = tmp_path / "made" / "here"
+    with FakeGraph(tls=True, tls_dir=str(target), dataset="empty"):
+        assert _mode(target) == 0o700
+
+
+def test_a_planted_symlink_is_replaced_not_followed(tmp_path):
+    """A symlink at the CA's file name pointing at a victim file: the victim is untouched, the link replaced
+    by the CA itself."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    (shared / "fakegraph-ca.pem").symlink_to(victim)
+    with FakeGraph(tls=True, tls_dir=str(shared), dataset="empty") as graph:
+        assert graph.tls_files is not None
+        assert not graph.tls_files.ca.is_symlink()
+        assert graph.tls_files.ca.read_bytes().startswith(b"-----BEGIN CERTIFICATE-----")
+    assert victim.read_text() == "precious"
+    assert [p.name for p in shared.iterdir()] == ["fakegraph-ca.pem"]  # no temporary file left behind
+
+
+def test_temporary_tls_directories_are_removed_at_stop():
+    with FakeGraph(tls=True, dataset="empty") as graph:
+        assert graph.tls_files is not None
+        made = graph.tls_files.temporary
+        assert len(made) == 2
+        assert all(d.is_dir() and _mode(d) == 0o700 for d in made)
+        assert graph.tls_files.ca.parent in made
+    assert not any(d.exists() for d in made)
+
+
+def test_serve_removes_its_temporary_tls_directory_on_sigterm():
+    import signal
+    from pathlib import Path
+
+    port = _free_port()
+    command = [sys.executable, "-m", "fakegraph", "serve", "--port", str(port), "--tls", "--dataset", "empty"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
+        assert process.stdout is not None
+        ca = Path(process.stdout.readline().strip().split(": ", 1)[1])
+        process.stdout.readline()
+        assert ca.is_file()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    assert not ca.parent.exists()

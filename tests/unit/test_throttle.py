@@ -176,3 +176,20 @@ def test_a_window_that_is_not_a_finite_number_is_refused(text):
     """`5/nan` and `5/inf` are malformed settings, not windows that crash the sixth request."""
     with pytest.raises(ValueError, match="positive number of seconds"):
         parse_rate(text)
+
+
+# --- bounded windows --------------------------------------------------------------------------------------
+
+
+def test_windows_are_bounded_and_the_least_recently_used_go_first():
+    """100,000 appids made 100,000 windows that were never pruned: now at most `buckets` are kept, and a
+    window in use stays (its app is still throttled) while the idle ones are let go."""
+    clock = Clock()
+    throttle = Throttle(1, 10, clock=clock, buckets=3)
+    busy = _bearer({"appid": "busy", "tid": "t"})
+    assert throttle.admit(busy) is None
+    for n in range(1000):
+        throttle.admit(_bearer({"appid": f"app{n}", "tid": "t"}))
+        assert throttle.admit(busy) is not None  # used after each newcomer: never the least recent
+        assert len(throttle) <= 3
+    assert throttle.admit(_bearer({"appid": "app0", "tid": "t"})) is None  # evicted, so a fresh window
