@@ -165,6 +165,8 @@ def test_kill_9_during_ten_thousand_concurrent_creates_loses_no_acknowledged_wri
     finally:
         process.kill()
         process.wait()
+        assert process.stdout is not None
+        process.stdout.close()  # else a ResourceWarning fails whichever later test the collector runs in
     assert len(answered) >= 3_000
     state = build_state(Settings(dataset="empty", port=port, state_file=str(path)))
     assert isinstance(state.store, DurableStore)
@@ -194,3 +196,5 @@ def test_kill_9_during_ten_thousand_concurrent_creates_loses_no_acknowledged_wri
     finally:
         restarted.terminate()
         restarted.wait(timeout=30)
+        assert restarted.stdout is not None
+        restarted.stdout.close()
