@@ -26,12 +26,51 @@ if TYPE_CHECKING:  # the server (and aiohttp) load with the first test that uses
     from fakegraph.server import FakeGraph
 
 MARKER = "fakegraph"
+_ACCESS_LEVEL = pytest.StashKey[int]()
+_SERVED = pytest.StashKey[list["FakeGraph"]]()
+
+
+ACCESS_LOGGER = "fakegraph.access"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("fakegraph")
+    group.addoption(
+        "--fakegraph-access-log",
+        action="store_true",
+        default=False,
+        help="let the fake's access log (one INFO line per request, logger fakegraph.access) reach pytest's "
+        "log capture; quiet by default",
+    )
+    group.addoption(
+        "--fakegraph-report",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="FILE",
+        help="at the end of the session, print which operations of the pack the tests called (with status "
+        "codes) and which requests no operation served; with FILE, also write the full report there as JSON",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{MARKER}(seed=..., dataset=..., clock=...): settings of this test's fake Graph"
     )
+    if not config.getoption("fakegraph_access_log", default=False):
+        # A suite logging at INFO (log_level = INFO) would otherwise get a line per request of the fake.
+        import logging
+
+        logger = logging.getLogger(ACCESS_LOGGER)
+        config.stash[_ACCESS_LEVEL] = logger.level
+        logger.setLevel(logging.WARNING)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _ACCESS_LEVEL in config.stash:
+        import logging
+
+        logging.getLogger(ACCESS_LOGGER).setLevel(config.stash[_ACCESS_LEVEL])
 
 
 Filtered = Callable[[str | None, str | None], "list[Recorded]"]
@@ -91,7 +130,8 @@ class Handle:
 
     # journal
     def requests(self, method: str | None = None, path: str | None = None) -> list[Recorded]:
-        """Requests the fake received, newest first, filtered by method and path substring."""
+        """Requests the fake received, newest first; `path` matches from the path's start, whole segments,
+        with or without the version (`/users` matches `/v1.0/users/42`, not `/v1.0/me/users`)."""
         return self.server.state.journal.entries(method, path)
 
     @property
@@ -144,6 +184,46 @@ class Handle:
     def clear_faults(self) -> None:
         self.server.state.faults.clear()
 
+    # stubs
+    def stub(
+        self,
+        method: str | None,
+        path: str,
+        status: int = 200,
+        body: Any = None,
+        *,
+        headers: dict[str, str] | None = None,
+        times: int | None = None,
+        query: dict[str, str] | None = None,
+        body_contains: Any = None,
+        regex: bool = False,
+    ) -> dict[str, Any]:
+        """Answer matching requests with `status`, `body` (JSON, or text) and `headers` before the engine
+        does, `times` times or always. `path` is a template (`/v1.0/users/{id}`) or, with `regex=True`, a
+        regular expression matched in full; `query` and `body_contains` narrow the match. Returns the stub
+        (its `id`); the journal marks the answers it gives (`Recorded.stub`)."""
+        rule: dict[str, Any] = {
+            "method": method,
+            ("pathRegex" if regex else "path"): path,
+            "status": status,
+            "body": body,
+            "headers": headers or {},
+            "times": times,
+            "query": query or {},
+            "bodyContains": body_contains,
+        }
+        return self.server.state.stubs.add(rule).as_json()
+
+    def stubs(self) -> list[dict[str, Any]]:
+        """The active stubs, oldest first, with how many times each answered (`fired`)."""
+        return self.server.state.stubs.listing()
+
+    def remove_stub(self, stub_id: str) -> None:
+        self.server.state.stubs.remove(stub_id)
+
+    def clear_stubs(self) -> None:
+        self.server.state.stubs.clear()
+
     # clock
     @property
     def now(self) -> datetime:
@@ -166,12 +246,37 @@ def fakegraph_settings() -> Settings:
 
 
 @pytest.fixture(scope="session")
-def fakegraph_server(fakegraph_settings: Settings) -> Iterator[FakeGraph]:
+def fakegraph_server(request: pytest.FixtureRequest, fakegraph_settings: Settings) -> Iterator[FakeGraph]:
     """The session's fake Graph, in a background thread (works with sync and async clients alike)."""
     from fakegraph.server import FakeGraph
 
     with FakeGraph(fakegraph_settings) as server:
+        request.config.stash.setdefault(_SERVED, []).append(server)
         yield server
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """`--fakegraph-report[=FILE]`: the coverage report of the session's fake (http/coverage.py)."""
+    target = config.getoption("fakegraph_report", default=None)
+    if target is None:
+        return
+    servers = config.stash.get(_SERVED, [])
+    if not servers:
+        terminalreporter.write_sep("-", "fakegraph coverage: no test used the fake Graph")
+        return
+    import json
+    from pathlib import Path
+
+    from fakegraph.http.coverage import report, table
+
+    data = report(servers[0].state)  # one session server (the fixture is session-scoped)
+    terminalreporter.write_sep("-", "fakegraph coverage")
+    for line in table(data):
+        terminalreporter.write_line(line)
+    if target:
+        path = Path(target)
+        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        terminalreporter.write_line(f"fakegraph coverage report written to {path}")
 
 
 @pytest.fixture

@@ -7,6 +7,10 @@ POST /_fakegraph/clock  {"now": ISO} | {"advanceSeconds": N}
 GET  /_fakegraph/requests?method=&path=&top=  the journal, newest first, paged; DELETE clears it
 GET  /_fakegraph/state                       objects by type, links and containment; PUT loads a dump
 POST /_fakegraph/seed   {"<type>": [objects]} adds validated objects, all or nothing (201)
+GET|POST|DELETE /_fakegraph/faults           injected faults: list, add one (201), remove all (204)
+GET|POST|DELETE /_fakegraph/stubs            canned answers: list, add one (201), remove all (204)
+DELETE /_fakegraph/stubs/{id}                remove one stub (204; 404 if there is none)
+GET|DELETE /_fakegraph/coverage              operations called, uncalled, requests none served; clear (204)
 """
 
 from __future__ import annotations
@@ -51,7 +55,14 @@ async def dispatch(request: handlers.GraphRequest, state: State) -> Reply:
         ("faults", "GET"): _faults,
         ("faults", "POST"): _add_fault,
         ("faults", "DELETE"): _clear_faults,
+        ("stubs", "GET"): _stubs,
+        ("stubs", "POST"): _add_stub,
+        ("stubs", "DELETE"): _clear_stubs,
+        ("coverage", "GET"): _coverage,
+        ("coverage", "DELETE"): _clear_coverage,
     }
+    if name.startswith("stubs/"):  # DELETE /_fakegraph/stubs/{id}
+        return await _remove_stub(request, state, name.removeprefix("stubs/"))
     handler = routes.get((name, request.method))
     if handler is None:
         allowed = sorted(method for (route, method) in routes if route == name)
@@ -327,4 +338,36 @@ async def _add_fault(request: handlers.GraphRequest, state: State) -> Reply:
 
 async def _clear_faults(_request: handlers.GraphRequest, state: State) -> Reply:
     state.faults.clear()
+    return Reply(204, None, {})
+
+
+async def _stubs(_request: handlers.GraphRequest, state: State) -> Reply:
+    return _json({"value": state.stubs.listing()})
+
+
+async def _add_stub(request: handlers.GraphRequest, state: State) -> Reply:
+    body = await handlers.read_body(request)
+    return _json(state.stubs.add(body).as_json(), 201)
+
+
+async def _clear_stubs(_request: handlers.GraphRequest, state: State) -> Reply:
+    state.stubs.clear()
+    return Reply(204, None, {})
+
+
+async def _remove_stub(request: handlers.GraphRequest, state: State, stub_id: str) -> Reply:
+    if request.method != "DELETE":
+        raise MethodNotAllowed(["DELETE"])
+    state.stubs.remove(stub_id)
+    return Reply(204, None, {})
+
+
+async def _coverage(_request: handlers.GraphRequest, state: State) -> Reply:
+    from fakegraph.http.coverage import report
+
+    return _json(report(state))
+
+
+async def _clear_coverage(_request: handlers.GraphRequest, state: State) -> Reply:
+    state.coverage.clear()
     return Reply(204, None, {})

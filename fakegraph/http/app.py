@@ -22,7 +22,7 @@ from aiohttp.http_parser import RawRequestMessage
 from aiohttp.streams import StreamReader
 from aiohttp.web_protocol import RequestHandler
 
-from fakegraph.http import pipeline
+from fakegraph.http import access, pipeline
 from fakegraph.http.connections import GraphServer, ServedRequest
 from fakegraph.http.state import State, build_state
 from fakegraph.model.settings import Settings
@@ -132,8 +132,11 @@ async def handle(request: web.Request) -> web.Response:
 
 
 async def respond(request: web.BaseRequest, state: State) -> web.Response:
-    """Every answer gets Graph's headers and errors get Graph's envelope."""
+    """Every answer gets Graph's headers and errors get Graph's envelope (and a line in the access log)."""
+    since = access.started() if access.enabled() else None
     reply = await pipeline.answer(request, state)
+    if since is not None:
+        access.log(request.method, request.raw_path, reply.status, since, reply.headers.get("request-id"))
     if reply.status == pipeline.DROPPED and request.transport is not None:
         request.transport.abort()  # an injected dropped connection: the client sees the socket close
     return web.Response(status=reply.status, body=reply.body, headers={**COMMON_HEADERS, **reply.headers})

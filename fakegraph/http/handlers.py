@@ -434,6 +434,7 @@ async def create(call: Call) -> Reply:
     validator = call.state.validators[call.version]
     clean = validator.check(body, _body_key(call), call.endpoint.entity_type, partial=False)
     entity = _created_kind(call, body)
+    inserted = _deep_inserted(call, entity, clean)
     clean = _structural(call, entity, clean)
     chosen = clean.get("id")
     store, blank = call.state.store, _blank(call, entity)
@@ -455,10 +456,22 @@ async def create(call: Call) -> Reply:
                 continue
             break
     location = f"{call.base}/{call.collection}/{quote(key, safe='')}"
-    answer = call.entity(stored)
+    answer = {**call.entity(stored), **inserted}
     if entity != call.endpoint.entity_type:
         answer["@odata.type"] = "#" + entity
     return _respond(call, answer, call.endpoint.status, {"Location": location})
+
+
+def _deep_inserted(call: Call, entity: str, clean: JSONObject) -> JSONObject:
+    """Related objects a create body gives inline (a todoTask's `linkedResources`): Graph's answer to the
+    create shows them as given; they are no part of the stored object (`_structural`)."""
+    navigations = _block(call, entity).get("navigationProperties", [])
+    out: JSONObject = {}
+    for name in navigations:
+        value = clean.get(name)
+        if isinstance(value, dict) or (isinstance(value, list) and all(isinstance(v, dict) for v in value)):
+            out[name] = value
+    return out
 
 
 def _structural(call: Call, entity: str, clean: JSONObject) -> JSONObject:

@@ -25,7 +25,7 @@ from fakegraph.artifacts.errors import (
     clip,
     error_body,
 )
-from fakegraph.http import admin, batch, handlers, media
+from fakegraph.http import admin, batch, handlers, media, stubs
 from fakegraph.http.responses import Reply, dumps
 from fakegraph.http.routing import split
 from fakegraph.model.faults import InjectedError
@@ -49,7 +49,10 @@ async def answer(request: handlers.GraphRequest, state: State) -> Reply:
         if (state.faults.rules or state.throttle is not None) and await _dropped_by_fault(request, state):
             return Reply(DROPPED, None, {})
         segments = split(request.raw_path)
-        if _is_batch(segments):
+        stubbed = await stubs.answer(request, state) if state.stubs.rules else None
+        if stubbed is not None:
+            reply = stubbed
+        elif _is_batch(segments):
             reply = await run_batch(request, state)
         elif media.is_media_url(segments):  # upload and download URLs: no token, as in Graph
             reply = await media.serve_url(request, state)
@@ -71,8 +74,10 @@ async def answer(request: handlers.GraphRequest, state: State) -> Reply:
         internal = InternalError(f"fakegraph failed unexpectedly: {type(exc).__name__}: {exc}")
         reply = error_reply(internal, state, request_id, client_request_id)
     headers = {**reply.headers, "request-id": request_id, "client-request-id": client_request_id}
-    if state.journal.enabled:
-        await _record(request, state, reply)
+    if not admin.is_admin(request.raw_path):  # control-plane calls: never journaled nor counted
+        state.coverage.count(request.method, request.raw_path, reply.status)
+        if state.journal.enabled:
+            await _record(request, state, reply)
     return Reply(reply.status, reply.body, headers)
 
 
@@ -128,6 +133,8 @@ async def _record(request: handlers.GraphRequest, state: State, reply: Reply) ->
         reply.body,
         state.clock.now(),
     )
+    if stubs.STUB_HEADER in reply.headers:  # the journal marks stubbed answers with the stub's id
+        entry = entry._replace(stub=reply.headers[stubs.STUB_HEADER])
     state.journal.add(entry)
 
 

@@ -26,6 +26,7 @@ from fakegraph.artifacts.contract import (
     type_of_uri,
 )
 from fakegraph.artifacts.errors import ResourceNotFound
+from fakegraph.http import arguments
 
 _PARAM = re.compile(r"\{([^}]+)\}")
 
@@ -544,6 +545,8 @@ class Router:
         found = self._match(version, segments, decoded)
         if found is not None:
             return found
+        # `f(period=D7)`, served as `f(period='D7')`: Graph's message about the argument (http/arguments.py)
+        arguments.check_unquoted(decoded, lambda quoted: self._match(version, quoted, quoted) is not None)
         raise ResourceNotFound(self._unknown_segment(version, segments, decoded))
 
     def _match(self, version: str, raw: list[str], decoded: list[str]) -> Target | None:

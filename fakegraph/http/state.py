@@ -26,6 +26,7 @@ from fakegraph.http.routing import Router
 from fakegraph.model import guids
 from fakegraph.model.changes import ChangeLog
 from fakegraph.model.clock import MockClock
+from fakegraph.model.coverage import Coverage
 from fakegraph.model.datasets import load_dataset, sample_links
 from fakegraph.model.durable import DurableStore
 from fakegraph.model.errorlog import ErrorLog
@@ -34,6 +35,7 @@ from fakegraph.model.journal import Journal
 from fakegraph.model.media import MediaStore, UploadSessions
 from fakegraph.model.settings import Settings
 from fakegraph.model.store import Store
+from fakegraph.model.stubs import Stubs
 from fakegraph.model.throttle import Throttle, parse_rate
 from fakegraph.validation.validator import RequestValidator
 
@@ -69,6 +71,8 @@ class State:
     documents: dict[str, bytes] = field(default_factory=dict)  # version → its $metadata, made on first use
     journal: Journal = field(default_factory=lambda: Journal(0))
     faults: Faults = field(default_factory=lambda: Faults(random.Random(0)))
+    stubs: Stubs = field(default_factory=Stubs)  # canned answers given before the engine's
+    coverage: Coverage = field(default_factory=Coverage)  # requests counted for the report; kept over resets
     throttle: Throttle | None = None
     changes: ChangeLog = field(default_factory=lambda: ChangeLog(0))  # what delta queries read (A18)
     # what serves each endpoint kind: the generic handlers and the media ones (A21)
@@ -98,6 +102,7 @@ class State:
         self.views.clear()
         self.journal.clear()
         self.faults = Faults(random.Random(self.settings.seed))
+        self.stubs = Stubs()
         if self.throttle is not None:
             self.throttle.clear()
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from fakegraph.model.clock import iso
+from fakegraph.model.journal_filter import path_matches
 
 SECRET_HEADERS = ("Authorization", "Proxy-Authorization", "Cookie")
 
@@ -39,6 +40,7 @@ class Recorded(NamedTuple):  # a tuple: one per request, cheaper than a frozen d
     body_size: int = -1  # -1: as long as `body`
     response_size: int = -1
     seq: int = 0  # the journal's number for it: later requests have larger numbers
+    stub: str | None = None  # the id of the stub that answered, if one did
 
     @property
     def request_headers(self) -> dict[str, str]:
@@ -76,6 +78,7 @@ class Recorded(NamedTuple):  # a tuple: one per request, cheaper than a frozen d
             "requestBody": self.request_body,
             "responseBody": self.response_body,
             "time": iso(self.when),
+            "stub": self.stub,
         }
         if self.truncated:  # the real sizes, so a reader knows the bodies are cut
             out["requestBodyBytes"] = max(self.body_size, len(self.body or b""))
@@ -123,8 +126,9 @@ class Journal:
     def entries(
         self, method: str | None = None, path: str | None = None, *, before: int | None = None
     ) -> list[Recorded]:
-        """Newest first; `path` matches as a substring of the raw path, `method` exactly (any case);
-        `before`: only entries numbered below it (the next page of a listing)."""
+        """Newest first; `path` matches the path from its start, whole segments, with or without the version
+        (model/journal_filter.py); `method` exactly (any case); `before`: only entries numbered below it (the
+        next page of a listing)."""
         with self._lock:
             items = list(self._items)
         items.reverse()
@@ -133,7 +137,7 @@ class Journal:
         if method:
             items = [i for i in items if i.method.upper() == method.upper()]
         if path:
-            items = [i for i in items if path in i.path]
+            items = [i for i in items if path_matches(path, i.path)]
         return items
 
     def clear(self) -> None:

@@ -93,6 +93,21 @@ class Settings:
         return cls(**values)  # type: ignore[arg-type]
 
 
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off", "")
+
+
+def truth(name: str, raw: str) -> bool:
+    """A yes/no setting's text (any case): anything but the known words is an error, never silently off."""
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    known = ", ".join(w for w in (*TRUE_WORDS, *FALSE_WORDS) if w)
+    raise ValueError(f"{name} must be one of {known} (or empty), not {raw!r}")
+
+
 def convert(name: str, raw: str) -> object:
     """A setting from its text form; a clear ValueError names the setting when the text is wrong."""
     if name == "throttle" and raw:
@@ -107,7 +122,7 @@ def convert(name: str, raw: str) -> object:
     if name == "data":
         return Path(raw)
     if name == "tls":
-        return raw.strip().lower() in {"1", "true", "yes", "on"}
+        return truth(name, raw)
     if name == "tls_names":
         return tuple(n.strip() for n in raw.split(",") if n.strip())
     if name in {"port", "seed", "max_body_bytes", "page_size", "journal_size", *LIMITS}:

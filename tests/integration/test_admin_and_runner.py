@@ -91,7 +91,8 @@ async def test_request_journal(make_client):
     entries = (await (await client.get(f"{ADMIN}/requests")).json())["value"]
     assert [(e["method"], e["status"]) for e in entries] == [("POST", 201), ("GET", 200)]
     assert json.loads(entries[0]["requestBody"]) == {"feature": "reset"}
-    posts = (await (await client.get(f"{ADMIN}/requests?method=post&path=Summaries")).json())["value"]
+    filtered = f"{ADMIN}/requests?method=post&path=/reports/credentialUsageSummaries"
+    posts = (await (await client.get(filtered)).json())["value"]
     assert len(posts) == 1
     for _ in range(4):
         await client.get("/beta/reports/userCredentialUsageDetails", headers=AUTH)

@@ -339,3 +339,20 @@ async def test_navigation_properties_given_inline_are_no_part_of_the_written_obj
     assert "owners" not in group
     read = await _json(await client.get(f"/v1.0/groups/{group['id']}", headers=AUTH))
     assert "owners" not in read
+
+
+async def test_related_objects_given_inline_show_in_the_create_answer_only(client):
+    """A todoTask posted with `linkedResources` (deep insert): the answer shows them as given; a later
+    read of the task does not carry them inline (a navigation, read through its path or `$expand`)."""
+    from fakegraph.artifacts.paths import data_dir
+
+    sample = json.loads((data_dir() / "fixtures" / "v1.0" / "sample.json").read_text())
+    task_list = sample["microsoft.graph.todoTaskList"][0]["id"]
+    path = f"/v1.0/me/todo/lists/{quote(task_list, safe='')}/tasks"
+    linked = [{"webUrl": "http://example.com/1", "applicationName": "App", "displayName": "One"}]
+    created = await client.post(path, json={"title": "T", "linkedResources": linked}, headers=JSON)
+    assert created.status == 201, await created.text()
+    task = await _json(created)
+    assert task["linkedResources"] == linked
+    read = await _json(await client.get(f"{path}/{quote(task['id'], safe='')}", headers=AUTH))
+    assert "linkedResources" not in read
