@@ -1260,7 +1260,8 @@ async def update(call: Call) -> Reply:
         merged = store.update(kind, key, clean)
     if not call.endpoint.returns_body:
         return _respond(call, None, 204)
-    return _respond(call, call.entity(_completed(call, merged)), call.endpoint.status)
+    shown = merged if kind == entity else {"@odata.type": "#" + kind, **merged}  # a derived type says so
+    return _respond(call, call.entity(_completed(call, shown), merged), call.endpoint.status)  # tag: stored
 
 
 async def put(call: Call) -> Reply:
