@@ -10,7 +10,6 @@ started at the real time."""
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from io import BytesIO
@@ -18,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from azure.core.credentials import AccessToken
 from kiota_abstractions.api_error import APIError
 from kiota_abstractions.method import Method
 from kiota_abstractions.request_information import RequestInformation
@@ -44,14 +42,10 @@ from msgraph_core.tasks.large_file_upload import LargeFileUploadTask
 from fakegraph.artifacts.paths import data_dir
 from fakegraph.server import FakeGraph
 from tests.integration.media_pack import media_pack_fixture  # noqa: F401  (the `media_pack` fixture)
+from tests.integration.sdk import close, v1_client
 
 PACK: Path = data_dir()  # the shipped pack: all of graph-docs
 TEN_MB = 10 * 1024 * 1024
-
-
-class FakeCredential:
-    def get_token(self, *_scopes: str, **_kwargs: Any) -> AccessToken:
-        return AccessToken("fake-token", int(time.time()) + 3600)
 
 
 @pytest.fixture(scope="module")
@@ -60,24 +54,10 @@ def graph() -> Any:
         yield running
 
 
-async def make_client(base_url: str) -> GraphServiceClient:
-    made = GraphServiceClient(credentials=FakeCredential(), scopes=["https://graph.microsoft.com/.default"])
-    made.request_adapter.base_url = base_url
-    return made
-
-
-async def close(made: GraphServiceClient) -> None:
-    http = made.request_adapter._http_client
-    await http.aclose()
-    inner = getattr(http._transport, "transport", None)
-    if inner is not None:
-        await inner.aclose()
-
-
 @pytest.fixture
 async def client(graph: Any) -> AsyncIterator[GraphServiceClient]:
     graph.reset()
-    made = await make_client(graph.v1_url)
+    made = v1_client(graph.v1_url)
     yield made
     await close(made)
     graph.check()
@@ -181,7 +161,7 @@ def pages_graph(media_pack: Path) -> Any:
 @pytest.fixture
 async def pages_client(pages_graph: Any) -> AsyncIterator[GraphServiceClient]:
     pages_graph.reset()
-    made = await make_client(pages_graph.v1_url)
+    made = v1_client(pages_graph.v1_url)
     yield made
     await close(made)
     pages_graph.check()

@@ -9,12 +9,10 @@ users written through v1.0 (one store serves both versions).
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from azure.core.credentials import AccessToken
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from msgraph import GraphServiceClient
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
@@ -26,13 +24,7 @@ from fakegraph.artifacts.paths import data_dir
 from fakegraph.compiler import compile_docs
 from fakegraph.server import FakeGraph
 from tests.conftest import DATA
-
-SCOPES = ["https://graph.microsoft.com/.default"]
-
-
-class FakeCredential:
-    def get_token(self, *_scopes: str, **_kwargs: Any) -> AccessToken:
-        return AccessToken("fake-token", int(time.time()) + 3600)
+from tests.integration.sdk import SCOPES, FakeCredential, close, v1_client
 
 
 @pytest.fixture(scope="module")
@@ -43,21 +35,12 @@ def graph(tmp_path_factory: pytest.TempPathFactory) -> Any:
         yield running
 
 
-async def _closed(client: Any) -> None:
-    http = client.request_adapter._http_client
-    await http.aclose()
-    inner = getattr(http._transport, "transport", None)
-    if inner is not None:
-        await inner.aclose()
-
-
 @pytest.fixture
 async def client(graph: Any) -> AsyncIterator[GraphServiceClient]:
     graph.reset()
-    made = GraphServiceClient(credentials=FakeCredential(), scopes=SCOPES)
-    made.request_adapter.base_url = graph.v1_url
+    made = v1_client(graph.v1_url)
     yield made
-    await _closed(made)
+    await close(made)
     graph.check()
 
 
@@ -135,8 +118,7 @@ async def test_beta_sdk_users_delta_on_the_shipped_pack(shipped):
     shipped.reset()
     beta = BetaServiceClient(credentials=FakeCredential(), scopes=SCOPES)
     beta.request_adapter.base_url = shipped.beta_url
-    v1 = GraphServiceClient(credentials=FakeCredential(), scopes=SCOPES)
-    v1.request_adapter.base_url = shipped.v1_url
+    v1 = v1_client(shipped.v1_url)
     try:
         page = await beta.users.delta.get()
         seen = []
@@ -160,6 +142,6 @@ async def test_beta_sdk_users_delta_on_the_shipped_pack(shipped):
         assert [u.id for u in changed.value if u.additional_data.get("@removed")] == [seen[0].id]
         assert changed.odata_delta_link
     finally:
-        await _closed(beta)
-        await _closed(v1)
+        await close(beta)
+        await close(v1)
     shipped.check()

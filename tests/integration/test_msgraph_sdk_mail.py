@@ -5,12 +5,9 @@ tests (tests/data/mail, tests/data/directory), compiled here."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
 
 import pytest
-from azure.core.credentials import AccessToken
 from msgraph import GraphServiceClient
 from msgraph.generated.models.body_type import BodyType
 from msgraph.generated.models.email_address import EmailAddress
@@ -24,11 +21,7 @@ from msgraph.generated.users.item.send_mail.send_mail_post_request_body import S
 from fakegraph.compiler import compile_docs
 from fakegraph.server import FakeGraph
 from tests.conftest import DATA
-
-
-class FakeCredential:
-    def get_token(self, *_scopes: str, **_kwargs: Any) -> AccessToken:
-        return AccessToken("fake-token", int(time.time()) + 3600)
+from tests.integration.sdk import close, v1_client
 
 
 @pytest.fixture(scope="module")
@@ -42,14 +35,9 @@ def graph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeGraph]:
 @pytest.fixture
 async def client(graph: FakeGraph) -> AsyncIterator[GraphServiceClient]:
     graph.reset()
-    made = GraphServiceClient(credentials=FakeCredential(), scopes=["https://graph.microsoft.com/.default"])
-    made.request_adapter.base_url = graph.v1_url
+    made = v1_client(graph.v1_url)
     yield made
-    http = made.request_adapter._http_client
-    await http.aclose()
-    inner = getattr(http._transport, "transport", None)
-    if inner is not None:
-        await inner.aclose()
+    await close(made)
     graph.check()
 
 

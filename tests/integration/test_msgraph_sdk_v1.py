@@ -5,14 +5,12 @@ link goes with it). Served from the shipped pack (all of graph-docs) by the gene
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from azure.core.credentials import AccessToken
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from msgraph import GraphServiceClient
 from msgraph.generated.groups.groups_request_builder import GroupsRequestBuilder
@@ -27,13 +25,9 @@ from msgraph_core import PageIterator
 
 from fakegraph.artifacts.paths import data_dir
 from fakegraph.server import FakeGraph
+from tests.integration.sdk import close, v1_client
 
 PACK: Path = data_dir()  # the shipped pack: all of graph-docs
-
-
-class FakeCredential:
-    def get_token(self, *_scopes: str, **_kwargs: Any) -> AccessToken:
-        return AccessToken("fake-token", int(time.time()) + 3600)
 
 
 @pytest.fixture(scope="module")
@@ -45,14 +39,9 @@ def graph() -> Any:
 @pytest.fixture
 async def client(graph: Any) -> AsyncIterator[GraphServiceClient]:
     graph.reset()
-    made = GraphServiceClient(credentials=FakeCredential(), scopes=["https://graph.microsoft.com/.default"])
-    made.request_adapter.base_url = graph.v1_url
+    made = v1_client(graph.v1_url)
     yield made
-    http = made.request_adapter._http_client
-    await http.aclose()
-    inner = getattr(http._transport, "transport", None)
-    if inner is not None:
-        await inner.aclose()
+    await close(made)
     graph.check()
 
 
