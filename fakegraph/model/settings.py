@@ -16,6 +16,8 @@ MAX_BODY_BYTES = 4 * 1024 * 1024
 MAX_MEDIA_BYTES = 256 * 1024 * 1024
 DEFAULT_PAGE_SIZE = 100
 DELTA_LOG_SIZE = 100_000  # writes a deltaLink can reach back over (ARCHITECTURE A18)
+# The tenant tokens without a `tid` (and any token when tenants are not told apart) act in (issue 16).
+DEFAULT_TENANT_ID = "5f6a2b1c-9d3e-4f70-8a1b-2c3d4e5f6a7b"
 SERVE_PORT = 8000  # `fakegraph serve`'s port when neither --port nor FAKEGRAPH_PORT names one
 
 
@@ -31,6 +33,7 @@ LIMITS = {  # integer settings and their least value
     "max_error_chars": 200,
     "max_connections": 1,
     "max_large_bodies": 1,
+    "max_tenants": 1,
 }
 TIMEOUTS = ("idle_timeout", "header_timeout", "body_timeout")  # seconds: positive and finite
 
@@ -65,6 +68,8 @@ class Settings:
     tls_names: tuple[str, ...] = ()  # extra names in the server certificate (a compose service name, say)
     tls_dir: str = ""  # where the CA and certificate go (default: a fresh temporary directory)
     throttle: str = ""  # "REQUESTS/SECONDS" per app and tenant, e.g. "5/10"; empty: off
+    tenant_id: str = DEFAULT_TENANT_ID  # the default tenant: the dataset's, and that of tokens without a tid
+    max_tenants: int = 100  # tenants one server holds, the default one included (each has its own store)
     admin_token: str = ""  # if set, /_fakegraph/ requires "Authorization: Bearer <admin_token>"
     log_level: str = "WARNING"
     data: Path = field(default_factory=data_dir)  # the pack served: what `fakegraph compile --out` wrote
