@@ -76,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--tls-dir", help="where the CA (fakegraph-ca.pem) is written (default: a temp dir)")
     serve.add_argument("--throttle", help="REQUESTS/SECONDS per app and tenant, e.g. 5/10 (default: off)")
     serve.add_argument("--admin-token", help="require this bearer token on /_fakegraph/ (default: none)")
+    _identity_flags(serve)
     serve.add_argument("--log-level", help="DEBUG, INFO, WARNING (default), ERROR or CRITICAL")
     serve.add_argument("--data", help="a pack `fakegraph compile --out DIR` wrote (default: the shipped one)")
     data = commands.add_parser("dataset", help="write the default dataset for a seed (JSON)")
@@ -121,6 +122,23 @@ BOUNDS = {  # `fakegraph serve` flags of resource bounds (issue 15) and their he
     "--body-timeout": "seconds for a request's body to arrive (default 60)",
     "--max-large-bodies": "requests with bodies of 1 MiB or more handled at once, others wait (default 2)",
 }
+
+
+def _identity_flags(serve: argparse.ArgumentParser) -> None:
+    serve.add_argument(
+        "--app",
+        action="append",
+        dest="apps",
+        help="register an app: CLIENT_ID:SECRET:ROLE,ROLE[:SCOPE,SCOPE] (repeatable; empty SECRET: public)",
+    )
+    serve.add_argument(
+        "--enforce-permissions",
+        action="store_const",
+        const="true",
+        help="Graph calls need a token this server signed holding a documented permission (401/403)",
+    )
+    serve.add_argument("--signing-key", help="PEM file of the RSA key tokens are signed with (default: new)")
+    serve.add_argument("--user-password", help="the password the dataset's users sign in with")
 
 
 def _bound_flags(parser: argparse.ArgumentParser) -> None:
@@ -269,12 +287,17 @@ def _serve(args: argparse.Namespace) -> int:
             "tls_dir",
             "throttle",
             "admin_token",
+            "enforce_permissions",
+            "signing_key",
+            "user_password",
             "log_level",
             "data",
         )
     }
     if args.tls_names:
         given["tls_names"] = ",".join(args.tls_names)
+    if args.apps:
+        given["apps"] = " ".join(args.apps)
     try:
         typed = {name: convert(name, value) for name, value in given.items() if value is not None}
         settings = Settings.from_env(os.environ, **typed)

@@ -6,6 +6,7 @@
     │   │   ├── ResourceNotFound  400  "Resource not found for the segment '…'."
     │   │   └── InvalidRequest    400  invalidRequest (a malformed upload fragment)
     │   ├── Unauthorized          401  InvalidAuthenticationToken (+ WWW-Authenticate)
+    │   ├── Forbidden             403  Authorization_RequestDenied (a token without a documented permission)
     │   ├── NotFound              404  Request_ResourceNotFound
     │   │   └── ItemNotFound      404  itemNotFound (media streams, upload sessions)
     │   ├── MethodNotAllowed      405  Request_BadRequest
@@ -96,6 +97,11 @@ class Unauthorized(GraphError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, headers={"WWW-Authenticate": WWW_AUTHENTICATE})
+
+
+class Forbidden(GraphError):
+    status = 403
+    code = "Authorization_RequestDenied"
 
 
 class NotFound(GraphError):

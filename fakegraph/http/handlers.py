@@ -35,15 +35,15 @@ from fakegraph.artifacts.errors import (
     Conflict,
     MethodNotAllowed,
     NotFound,
-    Unauthorized,
     UnsupportedMediaType,
     UnsupportedQuery,
 )
 from fakegraph.artifacts.placeholders import substitute
 from fakegraph.artifacts.schema_walk import blank_of
-from fakegraph.http import delta, metadata
+from fakegraph.http import bearer, delta, metadata
 from fakegraph.http.responses import ODATA_JSON, CachedResponse, Reply, dumps
 from fakegraph.http.routing import REF, Endpoint, Route, Target, navigation_of, shape, split
+from fakegraph.identity.tokens import Claims
 from fakegraph.model.store import clone
 from fakegraph.model.throttle import token_claims
 from fakegraph.odata import Expansion
@@ -161,15 +161,15 @@ async def dispatch(request: GraphRequest, state: State, segments: list[str]) -> 
         raise BadRequest(f"Invalid version: {segments[0]}")
     if metadata.addressed(segments):  # served without a token, as Graph serves it
         return metadata.answer(request.method, state, segments[0])
-    authenticate(request)
+    claims = bearer.authenticate(request, state)
     if request.method != "GET":
-        return await _handle(request, state, segments)
+        return await _handle(request, state, segments, claims)
     cache_key = _cache_key(request)
     stamp = (state.store.generation, state.clock.now())
     cached = state.responses.get(cache_key)
     if cached is not None and cached.stamp == stamp:
         return cached.reply
-    reply = await _handle(request, state, segments)
+    reply = await _handle(request, state, segments, claims)
     if reply.status == 200:
         state.responses.put(cache_key, CachedResponse(stamp, reply))
     return reply
@@ -187,7 +187,7 @@ def _cache_key(request: GraphRequest) -> tuple[str, ...]:
     )
 
 
-async def _handle(request: GraphRequest, state: State, segments: list[str]) -> Reply:
+async def _handle(request: GraphRequest, state: State, segments: list[str], claims: Claims) -> Reply:
     version = segments[0]
     rest, cast = _type_cast(state, version, segments[1:])
     rest = _alternate_keys(state, version, rest)
@@ -195,6 +195,7 @@ async def _handle(request: GraphRequest, state: State, segments: list[str]) -> R
     endpoint = target.route.endpoints.get(request.method)
     if endpoint is None:
         raise MethodNotAllowed(sorted(target.route.endpoints))
+    bearer.authorize(state, endpoint, claims, rest)
     if cast and endpoint.kind not in {"list", "count"}:
         raise BadRequest(f"A type cast to '{cast}' is supported on collections only.")
     call = Call(request, state, version, target, endpoint, _wants_unknown_members(request), "", tuple(rest))
@@ -309,13 +310,6 @@ def _typed(call: Call, items: list[tuple[str, JSONObject]]) -> list[JSONObject]:
         for kind, obj in items
         if wanted is None or kind in wanted
     ]
-
-
-def authenticate(request: GraphRequest) -> None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("Access token is empty." if not token.strip() else "Invalid authentication token.")
 
 
 def _respond(

@@ -25,7 +25,7 @@ from fakegraph.artifacts.errors import (
     clip,
     error_body,
 )
-from fakegraph.http import admin, batch, handlers, media, stubs
+from fakegraph.http import admin, batch, bearer, entra, handlers, media, stubs
 from fakegraph.http.responses import Reply, dumps
 from fakegraph.http.routing import split
 from fakegraph.model.faults import InjectedError
@@ -44,11 +44,12 @@ async def answer(request: handlers.GraphRequest, state: State) -> Reply:
     request_id = state.new_request_id()
     client_request_id = request.headers.get("client-request-id") or request_id
     try:
-        if admin.is_admin(request.raw_path):
-            return await admin.dispatch(request, state)  # not a Graph call: no request ids, no journal entry
+        segments = split(request.raw_path)
+        outside = await _outside_graph(request, state, segments, request_id, client_request_id)
+        if outside is not None:
+            return outside
         if (state.faults.rules or state.throttle is not None) and await _dropped_by_fault(request, state):
             return Reply(DROPPED, None, {})
-        segments = split(request.raw_path)
         stubbed = await stubs.answer(request, state) if state.stubs.rules else None
         if stubbed is not None:
             reply = stubbed
@@ -74,11 +75,26 @@ async def answer(request: handlers.GraphRequest, state: State) -> Reply:
         internal = InternalError(f"fakegraph failed unexpectedly: {type(exc).__name__}: {exc}")
         reply = error_reply(internal, state, request_id, client_request_id)
     headers = {**reply.headers, "request-id": request_id, "client-request-id": client_request_id}
-    if not admin.is_admin(request.raw_path):  # control-plane calls: never journaled nor counted
+    # control-plane and Entra calls (only here if they failed unexpectedly): never journaled nor counted
+    if not admin.is_admin(request.raw_path) and not entra.addressed(split(request.raw_path)):
         state.coverage.count(request.method, request.raw_path, reply.status)
         if state.journal.enabled:
             await _record(request, state, reply)
     return Reply(reply.status, reply.body, headers)
+
+
+async def _outside_graph(
+    request: handlers.GraphRequest, state: State, segments: list[str], request_id: str, client_request_id: str
+) -> Reply | None:
+    """The reply of the control plane (without request ids) or of an Entra endpoint, None for a Graph call.
+    Neither is a Graph call: no faults, journal entry or coverage count."""
+    if admin.is_admin(request.raw_path):
+        return await admin.dispatch(request, state)
+    if entra.addressed(segments):
+        reply = await entra.answer(request, state, segments, request_id)
+        ids = {"x-ms-request-id": request_id, "client-request-id": client_request_id}
+        return Reply(reply.status, reply.body, {**reply.headers, **ids})
+    return None
 
 
 def _log_unexpected(request: handlers.GraphRequest, state: State) -> None:
@@ -165,7 +181,7 @@ def _is_batch(segments: list[str]) -> bool:
 
 async def run_batch(request: handlers.GraphRequest, state: State) -> Reply:
     version = next(s for s in request.raw_path.split("/") if s)
-    handlers.authenticate(request)
+    bearer.authenticate(request, state)
     if request.method != "POST":
         raise MethodNotAllowed(["POST"])
     body = await handlers.read_body(request)

@@ -23,11 +23,13 @@ from fakegraph.artifacts.namespaces import alias_from_overrides
 from fakegraph.http import handlers, media
 from fakegraph.http.responses import EnumMasks, Reply, ResponseCache
 from fakegraph.http.routing import Router
+from fakegraph.identity.apps import App, from_json, parse_spec
+from fakegraph.identity.service import Identity
 from fakegraph.model import guids
 from fakegraph.model.changes import ChangeLog
 from fakegraph.model.clock import MockClock
 from fakegraph.model.coverage import Coverage
-from fakegraph.model.datasets import load_dataset, sample_links
+from fakegraph.model.datasets import dataset_apps, load_dataset, sample_links
 from fakegraph.model.durable import DurableStore
 from fakegraph.model.errorlog import ErrorLog
 from fakegraph.model.faults import Faults
@@ -75,6 +77,8 @@ class State:
     coverage: Coverage = field(default_factory=Coverage)  # requests counted for the report; kept over resets
     throttle: Throttle | None = None
     changes: ChangeLog = field(default_factory=lambda: ChangeLog(0))  # what delta queries read (A18)
+    # the signing key, apps and grants of the Entra endpoints (A24), shared by every tenant
+    identity: Identity = field(default_factory=lambda: Identity(""))
     # what serves each endpoint kind: the generic handlers and the media ones (A21)
     kinds: dict[str, Kind] = field(default_factory=lambda: {**handlers.KINDS, **media.KINDS})
 
@@ -105,6 +109,7 @@ class State:
         self.stubs = Stubs()
         if self.throttle is not None:
             self.throttle.clear()
+        self.identity.reset()
 
     def clear_media(self) -> None:
         """Forget every stream and upload session (a reset, or a state load, replaced the objects)."""
@@ -116,6 +121,7 @@ class State:
         bad settings raise ConfigError and change nothing."""
         clock = _clock(settings)
         log_size = _log_size(settings)
+        identity = build_identity(settings, self.identity)
         if settings.data != self.settings.data:
             pack = build_state(settings)  # another pack: its catalogue, routes, validators and dataset
             self.catalogue, self.router, self.validators = pack.catalogue, pack.router, pack.validators
@@ -126,6 +132,7 @@ class State:
             self.documents.clear()
         data = load_dataset(settings, self.catalogue.schemas.get("beta", {}), self.validators["beta"])
         self.settings = settings
+        self.identity = identity
         self.media.limit = settings.max_media_bytes
         self.changes.limit = log_size
         self.store.load(data, links=signed_in_links(sample_links(settings), data, self.router))
@@ -175,6 +182,21 @@ def signed_in_links(
 SIGNED_IN = "me"
 
 
+def build_identity(settings: Settings, previous: Identity | None = None) -> Identity:
+    """The identity service of the settings: their apps (`--app` and the dataset file's), their signing key
+    (kept from `previous` when the key file is the same: making one takes a tenth of a second)."""
+    apps: list[App] = []
+    try:
+        apps.extend(parse_spec(spec, settings.tenant_id) for spec in settings.apps)
+        apps.extend(from_json(item, settings.tenant_id) for item in dataset_apps(settings))
+        identity = Identity(settings.tenant_id, settings.signing_key, apps)
+    except (ValueError, KeyError, OverflowError) as exc:
+        raise ConfigError(f"apps: {exc}") from exc
+    if previous is not None and previous.key_file == settings.signing_key:
+        identity.adopt_key(previous)
+    return identity
+
+
 def build_state(settings: Settings) -> State:
     clock = _clock(settings)  # before the dataset, whose events are spread over the clock's last 30 days
     catalogue = load_catalogue(settings.data)
@@ -216,6 +238,7 @@ def build_state(settings: Settings) -> State:
             else None
         ),
         changes=ChangeLog(_log_size(settings)),
+        identity=build_identity(settings),
     )
     made.append(state)
     if isinstance(store, DurableStore):

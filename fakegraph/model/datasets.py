@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from fakegraph.validation.validator import RequestValidator
 
 Dataset = dict[str, list[JSONObject]]
+APPS_SECTION = "@fakegraph.apps"  # a dataset file's app registrations (identity/apps.from_json's objects)
 
 
 def committed_default(data: Path) -> Path:
@@ -45,7 +46,15 @@ def load_dataset(
         raise ConfigError(
             f"dataset must be 'default', 'empty' or a JSON file; {settings.dataset!r} is none of them"
         )
-    return checked(_read(path), validator, schemas, str(path))
+    objects = {name: items for name, items in _read(path).items() if name != APPS_SECTION}
+    return checked(objects, validator, schemas, str(path))
+
+
+def dataset_apps(settings: Settings) -> list[object]:
+    """The app registrations a dataset file lists under APPS_SECTION (none for the built-in datasets)."""
+    if settings.dataset in {"default", "empty"} or not Path(settings.dataset).is_file():
+        return []
+    return list(_read(Path(settings.dataset)).get(APPS_SECTION, []))
 
 
 def _generated(settings: Settings, schemas: Mapping[str, JSONObject]) -> Dataset:

@@ -70,6 +70,14 @@ class Settings:
     throttle: str = ""  # "REQUESTS/SECONDS" per app and tenant, e.g. "5/10"; empty: off
     tenant_id: str = DEFAULT_TENANT_ID  # the default tenant: the dataset's, and that of tokens without a tid
     max_tenants: int = 100  # tenants one server holds, the default one included (each has its own store)
+    # Identity (ARCHITECTURE A24): apps registered at start (`CLIENT_ID:SECRET:ROLE,ROLE[:SCOPE,SCOPE]`),
+    # the PEM file of the RSA key tokens are signed with ("": one made at start), the password users of the
+    # dataset sign in with (a user created with passwordProfile.password uses that one), and whether Graph
+    # calls need a token this server signed, holding a permission the operation's page documents.
+    apps: tuple[str, ...] = ()
+    signing_key: str = ""
+    user_password: str = "fakegraph"
+    enforce_permissions: bool = False
     admin_token: str = ""  # if set, /_fakegraph/ requires "Authorization: Bearer <admin_token>"
     log_level: str = "WARNING"
     data: Path = field(default_factory=data_dir)  # the pack served: what `fakegraph compile --out` wrote
@@ -126,8 +134,10 @@ def convert(name: str, raw: str) -> object:
         return raw.upper()
     if name == "data":
         return Path(raw)
-    if name == "tls":
+    if name in {"tls", "enforce_permissions"}:
         return truth(name, raw)
+    if name == "apps":  # specs separated by white space (a spec's roles are separated by commas)
+        return tuple(raw.split())
     if name == "tls_names":
         return tuple(n.strip() for n in raw.split(",") if n.strip())
     if name in {"port", "seed", "max_body_bytes", "page_size", "journal_size", *LIMITS}:

@@ -19,8 +19,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     "validation": frozenset({"artifacts"}),
     "model": frozenset({"artifacts", "odata", "validation"}),
     "behaviours": frozenset({"artifacts", "model", "odata"}),
-    "http": frozenset({"artifacts", "model", "odata", "validation", "behaviours"}),
-    TOP: frozenset({"artifacts", "compiler", "model", "odata", "validation", "behaviours", "http"}),
+    "identity": frozenset({"artifacts"}),
+    "http": frozenset({"artifacts", "model", "odata", "validation", "behaviours", "identity"}),
+    TOP: frozenset(
+        {"artifacts", "compiler", "model", "odata", "validation", "behaviours", "identity", "http"}
+    ),
 }
 PURE = frozenset(ALLOWED) - {"http", TOP}
 SERVER_LIBRARIES = frozenset({"aiohttp", "multidict", "yarl"})
