@@ -11,18 +11,20 @@ Override `fakegraph_settings` in conftest.py, or mark a test:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import fields, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from fakegraph.identity.tokens import GRAPH_RESOURCE
 from fakegraph.model.clock import parse_iso
 from fakegraph.model.journal import Recorded
 from fakegraph.model.settings import Settings
 
 if TYPE_CHECKING:  # the server (and aiohttp) load with the first test that uses it, not in every session
+    from fakegraph.identity.apps import App
     from fakegraph.server import FakeGraph
 
 MARKER = "fakegraph"
@@ -223,6 +225,63 @@ class Handle:
 
     def clear_stubs(self) -> None:
         self.server.state.stubs.clear()
+
+    # identity
+    def register_app(
+        self,
+        client_id: str | None = None,
+        secret: str | None = None,
+        *,
+        roles: Sequence[str] = (),
+        scopes: Sequence[str] = (),
+        tenant: str | None = None,
+        certificate: str | None = None,
+        redirect_uris: Sequence[str] = (),
+        display_name: str | None = None,
+    ) -> App:
+        """Register an app the fake's token endpoint will serve (until the next reset): its client id and
+        secret (made when not given; no secret with a certificate), application permissions (`roles`) and
+        delegated ones (`scopes`)."""
+        from fakegraph.http.registrations import register
+
+        given: dict[str, Any] = {"roles": list(roles), "scopes": list(scopes)}
+        given["redirectUris"] = list(redirect_uris)
+        for name, value in (
+            ("clientId", client_id),
+            ("secret", secret),
+            ("tenantId", tenant),
+            ("certificate", certificate),
+            ("displayName", display_name),
+        ):
+            if value is not None:
+                given[name] = value
+        return register(self.server.state, given)
+
+    def token(
+        self,
+        roles: Sequence[str] = (),
+        *,
+        scopes: Sequence[str] | None = None,
+        user: str | None = None,
+        tenant: str | None = None,
+        client_id: str = "",
+        expires_in: int = 3599,
+        audience: str = GRAPH_RESOURCE,
+    ) -> str:
+        """A Graph access token the fake signed, without a flow: an application's holding `roles`, or, with
+        `scopes` (or `user`), a user's (`user` by id or userPrincipalName; default the tenant's first)."""
+        from fakegraph.http.registrations import mint
+
+        return mint(
+            self.server.state,
+            tenant=tenant,
+            client_id=client_id,
+            roles=roles,
+            scopes=scopes,
+            user=user,
+            expires_in=expires_in,
+            audience=audience,
+        )
 
     # clock
     @property

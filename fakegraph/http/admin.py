@@ -11,17 +11,19 @@ GET|POST|DELETE /_fakegraph/faults           injected faults: list, add one (201
 GET|POST|DELETE /_fakegraph/stubs            canned answers: list, add one (201), remove all (204)
 DELETE /_fakegraph/stubs/{id}                remove one stub (204; 404 if there is none)
 GET|DELETE /_fakegraph/coverage              operations called, uncalled, requests none served; clear (204)
+GET|POST /_fakegraph/apps, DELETE /_fakegraph/apps/{clientId}   app registrations (http/registrations)
+POST /_fakegraph/tokens                      a signed Graph token without a flow (http/registrations)
 """
 
 from __future__ import annotations
 
 import hmac
 from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 from fakegraph.artifacts.contract import JSONObject, graph_block, schema_uri, type_of_uri
 from fakegraph.artifacts.errors import BadRequest, Conflict, MethodNotAllowed, NotFound, Unauthorized
-from fakegraph.http import handlers
+from fakegraph.http import handlers, registrations
 from fakegraph.http.responses import Reply, dumps
 from fakegraph.model.clock import iso, parse_iso
 from fakegraph.model.store import Relations
@@ -60,9 +62,14 @@ async def dispatch(request: handlers.GraphRequest, state: State) -> Reply:
         ("stubs", "DELETE"): _clear_stubs,
         ("coverage", "GET"): _coverage,
         ("coverage", "DELETE"): _clear_coverage,
+        ("apps", "GET"): registrations.list_apps,
+        ("apps", "POST"): registrations.add_app,
+        ("tokens", "POST"): registrations.add_token,
     }
     if name.startswith("stubs/"):  # DELETE /_fakegraph/stubs/{id}
         return await _remove_stub(request, state, name.removeprefix("stubs/"))
+    if name.startswith("apps/") and request.method == "DELETE":  # DELETE /_fakegraph/apps/{clientId}
+        return await registrations.remove_app(request, state, unquote(name.removeprefix("apps/")))
     handler = routes.get((name, request.method))
     if handler is None:
         allowed = sorted(method for (route, method) in routes if route == name)

@@ -198,6 +198,14 @@ class GraphServer(web.Server):
     def __call__(self) -> RequestHandler:
         return GraphRequestHandler(self, loop=self._loop, **self._kwargs)
 
+    async def shutdown(self, timeout: float | None = None) -> None:
+        """Close every connection; then abort those still closing (a TLS close waits for the peer's
+        close_notify, which an idle keep-alive client never sends: the socket would outlive the loop)."""
+        transports = [h.transport for h in self._connections if h.transport is not None]
+        await super().shutdown(timeout)
+        for transport in transports:
+            transport.abort()
+
     def idle(self, handler: RequestHandler) -> None:
         """`handler` waits for a request from now (connected, or answered one)."""
         self._waiting.pop(handler, None)

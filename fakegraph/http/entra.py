@@ -265,12 +265,14 @@ class Directory:
 
 
 def user_type(state: State) -> str | None:
-    """The type `/users` lists, in the first version that serves it (None: the pack has no users)."""
-    for version in state.router.versions():
-        try:
-            endpoint = state.router.resolve(version, ["users"]).route.endpoints.get("GET")
-        except BadRequest:
-            continue
-        if endpoint is not None and endpoint.entity_type:
-            return endpoint.entity_type
+    """The type of the users who sign in: the one `/me` answers with (else the one `/users` lists), in the
+    first version that serves it (None: the pack has no users)."""
+    for path in ("me", "users"):
+        for version in state.router.versions():
+            try:
+                endpoint = state.router.resolve(version, [path]).route.endpoints.get("GET")
+            except BadRequest:
+                continue
+            if endpoint is not None and endpoint.entity_type:
+                return endpoint.entity_type
     return None

@@ -18,8 +18,8 @@ DENIED = "Insufficient privileges to complete the operation."
 def held(claims: Mapping[str, Any]) -> tuple[str, frozenset[str]]:
     """('delegatedWork' or 'application', the permissions the token holds, lower-cased)."""
     scopes = claims.get("scp")
-    if isinstance(scopes, str) and scopes.strip():
-        return "delegatedWork", frozenset(s.lower() for s in scopes.split())
+    if isinstance(scopes, str) or claims.get("idtyp") == "user":  # a user's token, whatever it holds
+        return "delegatedWork", frozenset(s.lower() for s in str(scopes or "").split())
     roles = claims.get("roles")
     names = roles if isinstance(roles, list) else []
     return "application", frozenset(r.lower() for r in names if isinstance(r, str))

@@ -138,6 +138,10 @@ class Identity:
         with self._lock:
             return self.registry.add(app, replace=replace)
 
+    def unregister(self, tenant_id: str, client_id: str) -> bool:
+        with self._lock:
+            return self.registry.remove(tenant_id, client_id)
+
     # the resource side
 
     def claims_of(self, token: str) -> Claims:
@@ -447,11 +451,11 @@ class Identity:
                 raise errors.unknown_resource(resource, tenant_id)
             resources.add(GRAPH_RESOURCE)
             names.append(name)
-        if ".default" in names:
-            if len(names) > 1:
-                raise errors.invalid_scope(scope)
-            return app.scopes, oidc
-        if not names:
+        if ".default" in names and len(names) > 1:
+            raise errors.invalid_scope(scope)
+        if ".default" in names or not names:  # every delegated permission the app was granted
+            if not app.scopes:
+                raise errors.no_consent(app.client_id, app.display_name, ["any delegated permission"])
             return app.scopes, oidc
         granted = {s.lower(): s for s in app.scopes}
         missing = [n for n in names if n.lower() not in granted]

@@ -189,7 +189,8 @@ def signed_claims(token: str, key: SigningKey) -> Claims:
 
 def check_claims(claims: Claims, now: datetime, known_tenant: Callable[[str], bool]) -> None:
     """A signed token's audience, issuer and lifetime (with CLOCK_SKEW), or Rejected."""
-    if claims.get("aud") not in GRAPH_AUDIENCES:
+    audience = claims.get("aud")
+    if not isinstance(audience, str) or audience not in GRAPH_AUDIENCES:
         raise Rejected(f"{INVALID} Invalid audience.")
     tenant = claims.get("tid")
     if not isinstance(tenant, str) or not known_tenant(tenant):
