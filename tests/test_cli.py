@@ -245,3 +245,34 @@ def test_serving_on_all_interfaces_prints_a_url_a_client_can_use():
         finally:
             process.terminate()
             process.wait(timeout=10)
+
+
+def test_a_bad_app_spec_or_signing_key_is_one_line_and_exit_2(capsys, tmp_path):
+    assert main(["serve", "--port", "0", "--app", "no-secret-part"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "fakegraph: apps: --app 'no-secret-part': expected CLIENT_ID:SECRET[:ROLE,ROLE[:SCOPE,SCOPE]]"
+    )
+    key = tmp_path / "key.pem"
+    key.write_text("not a key")
+    assert (
+        main(["serve", "--port", "0", "--app", "a:s", "--enforce-permissions", "--signing-key", str(key)])
+        == 2
+    )
+    assert "signing key" in capsys.readouterr().err
+
+
+def test_a_dataset_file_registers_its_apps(tmp_path):
+    """A dataset file's `@fakegraph.apps` section registers apps as --app does; a bad one stops the start."""
+    from fakegraph.artifacts.errors import ConfigError
+    from fakegraph.server import FakeGraph
+
+    dataset = tmp_path / "tenant.json"
+    apps = [{"clientId": "from-file", "secret": "s", "roles": ["Reports.Read.All"]}]
+    dataset.write_text(json.dumps({"@fakegraph.apps": apps}))
+    with FakeGraph(dataset=str(dataset), apps=("flag-app:t",)) as graph:
+        registered = {app.client_id for app in graph.state.identity.registry.apps.values()}
+        assert registered == {"from-file", "flag-app"}
+        assert graph.state.store.dump() == {} or all(not v for v in graph.state.store.dump().values())
+    dataset.write_text(json.dumps({"@fakegraph.apps": [{"clientId": "x", "roles": "not a list"}]}))
+    with pytest.raises(ConfigError, match="apps: roles must be a list"):
+        FakeGraph(dataset=str(dataset)).start()

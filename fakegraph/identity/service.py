@@ -90,7 +90,8 @@ class Identity:
     def __init__(self, default_tenant: str, key_file: str = "", apps: Iterable[App] = ()) -> None:
         self.default_tenant = default_tenant
         self._key_file = key_file
-        self._key: SigningKey | None = None
+        # A given key is read at once (a bad file stops the start); a new one is made when first needed.
+        self._key: SigningKey | None = load_key(Path(key_file)) if key_file else None
         self._lock = threading.Lock()
         self.registry = Registry()
         self._started = list(apps)
@@ -113,7 +114,7 @@ class Identity:
         if self._key is None:
             with self._lock:
                 if self._key is None:
-                    self._key = load_key(Path(self._key_file)) if self._key_file else make_key()
+                    self._key = make_key()
         return self._key
 
     def reset(self) -> None:
