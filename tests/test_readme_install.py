@@ -33,7 +33,7 @@ def test_first_command_installs_for_serving_and_serves_second_runs_the_tests():
 
 def test_the_serving_install_has_no_test_or_lint_tools():
     serving = {_name(r) for r in PROJECT["dependencies"]}
-    assert serving == {"aiohttp", "jsonschema", "rfc3339-validator", "faker", "orjson", "trustme"}
+    assert serving == {"aiohttp", "jsonschema", "rfc3339-validator", "faker", "orjson", "trustme", "pyjwt"}
 
 
 def test_the_sdk_extra_holds_what_the_async_recipe_needs():
