@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fakegraph.artifacts.paths import data_dir
+from fakegraph.model import tenancy
 from fakegraph.model.clock import in_range
 
 DEFAULT_CLOCK = datetime(2026, 1, 1, tzinfo=UTC)
@@ -70,6 +71,7 @@ class Settings:
     throttle: str = ""  # "REQUESTS/SECONDS" per app and tenant, e.g. "5/10"; empty: off
     tenant_id: str = DEFAULT_TENANT_ID  # the default tenant: the dataset's, and that of tokens without a tid
     max_tenants: int = 100  # tenants one server holds, the default one included (each has its own store)
+    tenant_domains: tuple[str, ...] = ()  # domain names of the default tenant (contoso.onmicrosoft.com)
     admin_token: str = ""  # if set, /_fakegraph/ requires "Authorization: Bearer <admin_token>"
     log_level: str = "WARNING"
     data: Path = field(default_factory=data_dir)  # the pack served: what `fakegraph compile --out` wrote
@@ -81,6 +83,12 @@ class Settings:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < least:
                 raise ValueError(f"{name} must be an integer of at least {least}, not {value!r}")
+        try:  # the default tenant (ARCHITECTURE A23): its id and domains in the case they are kept
+            object.__setattr__(self, "tenant_id", tenancy.tenant_id(self.tenant_id))
+            domains = tuple(tenancy.domain(d) for d in self.tenant_domains)
+        except ValueError as exc:
+            raise ValueError(f"tenant_id or tenant_domains: {exc}") from exc
+        object.__setattr__(self, "tenant_domains", domains)
         for name in TIMEOUTS:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e9:
@@ -128,7 +136,7 @@ def convert(name: str, raw: str) -> object:
         return Path(raw)
     if name == "tls":
         return truth(name, raw)
-    if name == "tls_names":
+    if name in {"tls_names", "tenant_domains"}:
         return tuple(n.strip() for n in raw.split(",") if n.strip())
     if name in {"port", "seed", "max_body_bytes", "page_size", "journal_size", *LIMITS}:
         return _integer(name, raw)
