@@ -226,9 +226,9 @@ class Tenants:
         store = Store()
         media = MediaStore(store, settings.max_media_bytes)
         behaviours.prepare(store)
-        if dataset == "default":  # the objects and links the default tenant started with (shared: A7)
-            objects, links = root.store.baseline()
-            store.load(objects, links=links)
+        # the objects and links the default tenant started with (copied: each store owns its objects)
+        objects, links = root.store.baseline() if dataset == "default" else ({}, {})
+        store.load(objects, links=links)
         seed = tenant_seed(settings.seed, tenant_id)
         own: dict[str, Any] = {
             "tenant_id": tenant_id,
