@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -83,11 +83,9 @@ class Settings:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < least:
                 raise ValueError(f"{name} must be an integer of at least {least}, not {value!r}")
-        try:  # the default tenant (ARCHITECTURE A23): its id and domains in the case they are kept
-            object.__setattr__(self, "tenant_id", tenancy.tenant_id(self.tenant_id))
-            domains = tuple(tenancy.domain(d) for d in self.tenant_domains)
-        except ValueError as exc:
-            raise ValueError(f"tenant_id or tenant_domains: {exc}") from exc
+        # the default tenant (ARCHITECTURE A23): its id and domains in the case they are kept
+        object.__setattr__(self, "tenant_id", _checked("tenant_id", tenancy.tenant_id, self.tenant_id))
+        domains = tuple(_checked("tenant_domains", tenancy.domain, d) for d in self.tenant_domains)
         object.__setattr__(self, "tenant_domains", domains)
         for name in TIMEOUTS:
             value = getattr(self, name)
@@ -104,6 +102,13 @@ class Settings:
                 values[spec.name] = convert(spec.name, raw)
         values.update({k: v for k, v in given.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _checked(name: str, check: Callable[[object], str], value: object) -> str:
+    try:
+        return check(value)
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from exc
 
 
 TRUE_WORDS = ("1", "true", "yes", "on")

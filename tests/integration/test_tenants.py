@@ -521,3 +521,35 @@ def test_fakegraph_adds_and_finds_tenants():
         graph.reset()
         with pytest.raises(Exception, match="no tenant"):
             graph.tenant(made.tenant_id)
+
+
+@pytest.mark.parametrize(
+    ("flags", "says"),
+    [
+        (["--tenant-id", "contoso"], "tenant_id: a tenant id must be a GUID"),
+        (["--tenant-domain", "not a domain"], "tenant_domains: a tenant's domain must be"),
+        (["--max-tenants", "0"], "max_tenants must be at least 1"),
+    ],
+)
+def test_serve_refuses_bad_tenant_settings_in_one_line(capsys, flags, says):
+    from fakegraph.cli import main
+
+    assert main(["serve", *flags]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert says in err
+
+
+def test_tenant_settings_from_the_environment():
+    settings = Settings.from_env(
+        {
+            "FAKEGRAPH_TENANT_ID": A.upper(),
+            "FAKEGRAPH_TENANT_DOMAINS": "Contoso.example.com, fabrikam.example.com",
+            "FAKEGRAPH_MAX_TENANTS": "7",
+        }
+    )
+    assert (settings.tenant_id, settings.tenant_domains, settings.max_tenants) == (
+        A,
+        ("contoso.example.com", "fabrikam.example.com"),
+        7,
+    )
