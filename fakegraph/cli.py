@@ -75,8 +75,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--tls-dir", help="where the CA (fakegraph-ca.pem) is written (default: a temp dir)")
     serve.add_argument("--throttle", help="REQUESTS/SECONDS per app and tenant, e.g. 5/10 (default: off)")
-    serve.add_argument("--admin-token", help="require this bearer token on /_fakegraph/ (default: none)")
     _identity_flags(serve)
+    serve.add_argument("--admin-token", help="require this bearer token on /_fakegraph/ (default: none)")
     serve.add_argument("--log-level", help="DEBUG, INFO, WARNING (default), ERROR or CRITICAL")
     serve.add_argument("--data", help="a pack `fakegraph compile --out DIR` wrote (default: the shipped one)")
     data = commands.add_parser("dataset", help="write the default dataset for a seed (JSON)")
@@ -121,10 +121,13 @@ BOUNDS = {  # `fakegraph serve` flags of resource bounds (issue 15) and their he
     "--header-timeout": "seconds for a request's headers once they begin (default 20)",
     "--body-timeout": "seconds for a request's body to arrive (default 60)",
     "--max-large-bodies": "requests with bodies of 1 MiB or more handled at once, others wait (default 2)",
+    "--max-tenants": "tenants one server holds, the default one included (default 100)",
 }
 
 
 def _identity_flags(serve: argparse.ArgumentParser) -> None:
+    """Tenants (ARCHITECTURE A23) and the offline Entra's apps, keys and enforcement (A24)."""
+    _tenant_flags(serve)
     serve.add_argument(
         "--app",
         action="append",
@@ -144,6 +147,16 @@ def _identity_flags(serve: argparse.ArgumentParser) -> None:
 def _bound_flags(parser: argparse.ArgumentParser) -> None:
     for flag, text in BOUNDS.items():
         parser.add_argument(flag, help=text)
+
+
+def _tenant_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--tenant-id", help="the default tenant's id, a GUID (tokens without a known tid)")
+    parser.add_argument(
+        "--tenant-domain",
+        action="append",
+        dest="tenant_domains",
+        help="a domain name of the default tenant (repeatable)",
+    )
 
 
 def _data_flag(parser: argparse.ArgumentParser) -> None:
@@ -286,6 +299,7 @@ def _serve(args: argparse.Namespace) -> int:
             "tls",
             "tls_dir",
             "throttle",
+            "tenant_id",
             "admin_token",
             "enforce_permissions",
             "signing_key",
@@ -298,6 +312,8 @@ def _serve(args: argparse.Namespace) -> int:
         given["tls_names"] = ",".join(args.tls_names)
     if args.apps:
         given["apps"] = " ".join(args.apps)
+    if args.tenant_domains:
+        given["tenant_domains"] = ",".join(args.tenant_domains)
     try:
         typed = {name: convert(name, value) for name, value in given.items() if value is not None}
         settings = Settings.from_env(os.environ, **typed)

@@ -24,6 +24,7 @@ from fakegraph.model.journal import Recorded
 from fakegraph.model.settings import Settings
 
 if TYPE_CHECKING:  # the server (and aiohttp) load with the first test that uses it, not in every session
+    from fakegraph.http.state import State
     from fakegraph.identity.apps import App
     from fakegraph.server import FakeGraph
 
@@ -93,10 +94,42 @@ class RequestCount(int):
 
 
 class Handle:
-    """What a test gets: URLs, the store, the request journal and the clock of the fake Graph."""
+    """What a test gets: URLs, the store, the request journal and the clock of the fake Graph.
 
-    def __init__(self, server: FakeGraph) -> None:
+    The `fakegraph` fixture's handle acts on the default tenant, and its journal holds every tenant's
+    requests. `add_tenant` (or `tenant`) gives a handle scoped to one tenant (ARCHITECTURE A23): its store,
+    journal entries, clock, faults, stubs and reset are that tenant's alone."""
+
+    def __init__(self, server: FakeGraph, tenant_id: str | None = None) -> None:
         self.server = server
+        self._tenant = tenant_id  # None: the default tenant, with the whole server's journal
+
+    @property
+    def _state(self) -> State:
+        state = self.server.state
+        return state if self._tenant is None else state.tenants.get(self._tenant)
+
+    @property
+    def tenant_id(self) -> str:
+        """The id of the tenant this handle acts on."""
+        return self._tenant or self.server.state.tenant_id
+
+    # tenants
+    def add_tenant(
+        self, tenant_id: str | None = None, *, domains: Sequence[str] = (), dataset: str = "default"
+    ) -> Handle:
+        """A new tenant with its own store (the server's dataset, or `dataset="empty"`), clock and ids (its
+        id drawn from the seed when not given), and a handle scoped to it. Requests whose bearer token has
+        its id as `tid` act in it; it is removed by the reset before the next test."""
+        made = self.server.add_tenant(tenant_id, domains=domains, dataset=dataset)
+        return Handle(self.server, made.tenant_id)
+
+    def tenant(self, name: str) -> Handle:
+        """A handle scoped to an existing tenant, named by id or domain (the default one's included)."""
+        return Handle(self.server, self.server.tenant(name).tenant_id)
+
+    def remove_tenant(self, name: str) -> None:
+        self.server.state.tenants.remove(name)
 
     @property
     def url(self) -> str:
@@ -115,26 +148,26 @@ class Handle:
         """Add objects (validated; ids generated where missing) to a type given by name or collection path."""
         from fakegraph.http.admin import add_objects, resolve_type, seed_objects
 
-        state = self.server.state
+        state = self._state
         return add_objects(state, seed_objects(state, {resolve_type(state, type_or_path): list(objects)}))
 
     def get(self, type_or_path: str, key: str) -> dict[str, Any]:
         from fakegraph.http.admin import resolve_type
 
-        state = self.server.state
+        state = self._state
         return state.store.get(resolve_type(state, type_or_path), key)
 
     def list_objects(self, type_or_path: str) -> list[dict[str, Any]]:
         from fakegraph.http.admin import resolve_type
 
-        state = self.server.state
+        state = self._state
         return state.store.all(resolve_type(state, type_or_path))
 
     # journal
     def requests(self, method: str | None = None, path: str | None = None) -> list[Recorded]:
         """Requests the fake received, newest first; `path` matches from the path's start, whole segments,
         with or without the version (`/users` matches `/v1.0/users/42`, not `/v1.0/me/users`)."""
-        return self.server.state.journal.entries(method, path)
+        return self._state.journal.entries(method, path, tenant=self._tenant)
 
     @property
     def last_request(self) -> Recorded | None:
@@ -168,23 +201,23 @@ class Handle:
             "probability": probability,
             **({"retryAfter": retry_after} if retry_after is not None else {}),
         }
-        return self.server.state.faults.add(rule).as_json()
+        return self._state.faults.add(rule).as_json()
 
     def delay(
         self, path: str = "*", milliseconds: int = 100, *, method: str | None = None, count: int | None = None
     ) -> dict[str, Any]:
         """Answer matching requests late."""
         rule = {"kind": "latency", "path": path, "latencyMs": milliseconds, "method": method, "count": count}
-        return self.server.state.faults.add(rule).as_json()
+        return self._state.faults.add(rule).as_json()
 
     def drop(self, path: str = "*", *, method: str | None = None, count: int | None = None) -> dict[str, Any]:
         """Close the connection of matching requests without an answer."""
-        return self.server.state.faults.add(
+        return self._state.faults.add(
             {"kind": "drop", "path": path, "method": method, "count": count}
         ).as_json()
 
     def clear_faults(self) -> None:
-        self.server.state.faults.clear()
+        self._state.faults.clear()
 
     # stubs
     def stub(
@@ -214,17 +247,17 @@ class Handle:
             "query": query or {},
             "bodyContains": body_contains,
         }
-        return self.server.state.stubs.add(rule).as_json()
+        return self._state.stubs.add(rule).as_json()
 
     def stubs(self) -> list[dict[str, Any]]:
         """The active stubs, oldest first, with how many times each answered (`fired`)."""
-        return self.server.state.stubs.listing()
+        return self._state.stubs.listing()
 
     def remove_stub(self, stub_id: str) -> None:
-        self.server.state.stubs.remove(stub_id)
+        self._state.stubs.remove(stub_id)
 
     def clear_stubs(self) -> None:
-        self.server.state.stubs.clear()
+        self._state.stubs.clear()
 
     # identity
     def register_app(
@@ -255,7 +288,7 @@ class Handle:
         ):
             if value is not None:
                 given[name] = value
-        return register(self.server.state, given)
+        return register(self._state, given)
 
     def token(
         self,
@@ -273,7 +306,7 @@ class Handle:
         from fakegraph.http.registrations import mint
 
         return mint(
-            self.server.state,
+            self._state,
             tenant=tenant,
             client_id=client_id,
             roles=roles,
@@ -286,16 +319,21 @@ class Handle:
     # clock
     @property
     def now(self) -> datetime:
-        return self.server.state.clock.now()
+        return self._state.clock.now()
 
     def set_clock(self, when: datetime | str) -> None:
-        self.server.state.clock.set(parse_iso(when) if isinstance(when, str) else when)
+        self._state.clock.set(parse_iso(when) if isinstance(when, str) else when)
 
     def advance_clock(self, seconds: float) -> datetime:
-        return self.server.state.clock.advance(seconds)
+        return self._state.clock.advance(seconds)
 
     def reset(self) -> None:
-        self.server.reset()
+        """The default handle: the whole fake back to its start (tenants added since removed). A tenant's
+        handle: that tenant alone (its store, clock, ids, faults, stubs, media and journal entries)."""
+        if self._tenant is None:
+            self.server.reset()
+        else:
+            self._state.reset_tenant()
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
@@ -168,8 +169,22 @@ class FakeGraph:
         self._listening = None
 
     def reset(self) -> None:
-        """Back to the starting dataset, seed and clock; the journal and recorded errors are cleared."""
+        """Back to the starting dataset, seed, clock and tenants (those added since are removed); the journal
+        and recorded errors are cleared."""
         self.state.reset()
+
+    def add_tenant(
+        self, tenant_id: str | None = None, *, domains: Sequence[str] = (), dataset: str = "default"
+    ) -> State:
+        """A new tenant (ARCHITECTURE A23): its own store (the server's dataset, or `dataset="empty"`), clock
+        and ids; requests whose token's `tid` is its id act in it. Its id is drawn from the seed when not
+        given. A GraphError (400/409) for a bad or taken id or domain, or one tenant over `max_tenants`."""
+        return self.state.tenants.create(tenant_id, domains, dataset)
+
+    def tenant(self, name: str) -> State:
+        """The state of the tenant with this id or domain (the default tenant's id gives `state`); a
+        GraphError (404) when there is none."""
+        return self.state.tenants.get(name)
 
     def check(self) -> None:
         """Raise ServerError if the fake raised unexpectedly since the last check (and forget them)."""

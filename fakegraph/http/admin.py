@@ -1,7 +1,8 @@
-"""The control plane under `/_fakegraph/`: health, reset, clock, request journal, state dump/load, seeding.
+"""The control plane under `/_fakegraph/`: health, reset, clock, request journal, state dump/load, seeding,
+tenants.
 
 GET  /_fakegraph/health                      {"status": "ok"}
-POST /_fakegraph/reset                       back to the dataset, seed and clock of the start (204)
+POST /_fakegraph/reset                       back to the dataset, seed, clock and tenants of the start (204)
 GET  /_fakegraph/clock                       {"now": ...}
 POST /_fakegraph/clock  {"now": ISO} | {"advanceSeconds": N}
 GET  /_fakegraph/requests?method=&path=&top=  the journal, newest first, paged; DELETE clears it
@@ -13,6 +14,13 @@ DELETE /_fakegraph/stubs/{id}                remove one stub (204; 404 if there 
 GET|DELETE /_fakegraph/coverage              operations called, uncalled, requests none served; clear (204)
 GET|POST /_fakegraph/apps, DELETE /_fakegraph/apps/{clientId}   app registrations (http/registrations)
 POST /_fakegraph/tokens                      a signed Graph token without a flow (http/registrations)
+GET|POST /_fakegraph/tenants                 the tenants; make one {"id"?, "domains"?, "dataset"?} (201)
+GET|DELETE /_fakegraph/tenants/{id}          one tenant; remove it (204; the default one cannot be: 400)
+
+Tenants (ARCHITECTURE A23): `?tenant=ID` (an id or a domain; unknown: 404) makes reset, clock, requests,
+state, seed, faults and stubs act on that tenant alone. Without it they act on the default tenant, except
+that `POST reset` resets the whole server (every tenant; those made since the start removed) and `GET` or
+`DELETE requests` read or clear every tenant's entries (each names its `tenant`).
 """
 
 from __future__ import annotations
@@ -65,9 +73,13 @@ async def dispatch(request: handlers.GraphRequest, state: State) -> Reply:
         ("apps", "GET"): registrations.list_apps,
         ("apps", "POST"): registrations.add_app,
         ("tokens", "POST"): registrations.add_token,
+        ("tenants", "GET"): _tenants,
+        ("tenants", "POST"): _add_tenant,
     }
     if name.startswith("stubs/"):  # DELETE /_fakegraph/stubs/{id}
-        return await _remove_stub(request, state, name.removeprefix("stubs/"))
+        return await _remove_stub(request, _target(request, state), name.removeprefix("stubs/"))
+    if name.startswith("tenants/"):  # GET or DELETE /_fakegraph/tenants/{id}
+        return await _tenant(request, state, unquote(name.removeprefix("tenants/")))
     if name.startswith("apps/") and request.method == "DELETE":  # DELETE /_fakegraph/apps/{clientId}
         return await registrations.remove_app(request, state, unquote(name.removeprefix("apps/")))
     handler = routes.get((name, request.method))
@@ -76,7 +88,21 @@ async def dispatch(request: handlers.GraphRequest, state: State) -> Reply:
         if allowed:
             raise MethodNotAllowed(allowed)
         raise NotFound(f"There is no control endpoint '{PREFIX}{name}'.")
-    return await handler(request, state)
+    return await handler(request, _target(request, state) if name in TENANT_SCOPED else state)
+
+
+TENANT_SCOPED = {"reset", "clock", "requests", "state", "seed", "faults", "stubs"}  # they take ?tenant=
+
+
+def _target(request: handlers.GraphRequest, state: State) -> State:
+    """The tenant `?tenant=` names (by id or domain; a 404 naming it when unknown), else the default one."""
+    named = request.query.get("tenant")
+    return state if named is None else state.tenants.get(named)
+
+
+def _scoped(request: handlers.GraphRequest, state: State) -> str | None:
+    """The tenant a journal request is narrowed to: the one `?tenant=` names, else none (every entry)."""
+    return state.tenant_id if "tenant" in request.query else None
 
 
 def _admitted(authorization: str, expected: str) -> bool:
@@ -95,8 +121,11 @@ async def _health(_request: handlers.GraphRequest, state: State) -> Reply:
     return _json({"status": "ok", "versions": state.router.versions()})
 
 
-async def _reset(_request: handlers.GraphRequest, state: State) -> Reply:
-    state.reset()
+async def _reset(request: handlers.GraphRequest, state: State) -> Reply:
+    if "tenant" in request.query:
+        state.reset_tenant()  # that tenant alone
+    else:
+        state.reset()  # the whole server
     return Reply(204, None, {})
 
 
@@ -142,7 +171,8 @@ async def _requests(request: handlers.GraphRequest, state: State) -> Reply:
     query = request.query
     top = _whole(query.get("top"), "top", 1, JOURNAL_PAGE_MAX) or JOURNAL_PAGE
     before = _whole(query.get("before"), "before", 1, None)
-    entries = state.journal.entries(query.get("method"), query.get("path"), before=before)
+    tenant = _scoped(request, state)
+    entries = state.journal.entries(query.get("method"), query.get("path"), before=before, tenant=tenant)
     page: list[Any] = []
     weight = 0
     for entry in entries[:top]:
@@ -166,8 +196,8 @@ def _whole(text: str | None, name: str, least: int, most: int | None) -> int | N
     return min(int(text), most) if most is not None else int(text)
 
 
-async def _clear_requests(_request: handlers.GraphRequest, state: State) -> Reply:
-    state.journal.clear()
+async def _clear_requests(request: handlers.GraphRequest, state: State) -> Reply:
+    state.journal.clear(_scoped(request, state))
     return Reply(204, None, {})
 
 
@@ -378,3 +408,39 @@ async def _coverage(_request: handlers.GraphRequest, state: State) -> Reply:
 async def _clear_coverage(_request: handlers.GraphRequest, state: State) -> Reply:
     state.coverage.clear()
     return Reply(204, None, {})
+
+
+# --- tenants (ARCHITECTURE A23) -------------------------------------------------------------------------
+
+TENANT_FIELDS = ("id", "domains", "dataset")
+
+
+async def _tenants(_request: handlers.GraphRequest, state: State) -> Reply:
+    return _json({"value": state.tenants.listing()})
+
+
+async def _add_tenant(request: handlers.GraphRequest, state: State) -> Reply:
+    body = await handlers.read_body(request, optional=True)
+    if not isinstance(body, dict):
+        raise BadRequest("Send a JSON object with 'id', 'domains' or 'dataset' (each optional).")
+    unknown = sorted(set(body) - set(TENANT_FIELDS))
+    if unknown:
+        raise BadRequest(
+            f"Unknown tenant field '{_shown(unknown[0])}'; a tenant takes {', '.join(TENANT_FIELDS)}.",
+            target=unknown[0],
+        )
+    domains = body.get("domains", [])
+    if not isinstance(domains, list) or not all(isinstance(d, str) for d in domains):
+        raise BadRequest("'domains' must be an array of domain names.", target="domains")
+    made = state.tenants.create(body.get("id"), domains, body.get("dataset", "default"))
+    location = f"{request.scheme}://{request.host}{PREFIX}tenants/{made.tenant_id}"
+    return Reply(201, dumps(state.tenants.describe(made.tenant_id)), {**JSON_HEADERS, "Location": location})
+
+
+async def _tenant(request: handlers.GraphRequest, state: State, name: str) -> Reply:
+    if request.method == "GET":
+        return _json(state.tenants.describe(state.tenants.get(name).tenant_id))
+    if request.method == "DELETE":
+        state.tenants.remove(name)
+        return Reply(204, None, {})
+    raise MethodNotAllowed(["DELETE", "GET"])

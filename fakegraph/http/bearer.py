@@ -39,10 +39,9 @@ def authenticate(request: GraphRequest, state: State) -> Claims:
 
 
 def _holds(state: State, tenant_id: str) -> bool:
-    tenants = getattr(state, "tenants", None)  # TEMPORARY until the tenants branch lands
-    if tenants is not None:
-        return tenants.resolve(tenant_id) is not None
-    return tenant_id.lower() == state.settings.tenant_id.lower()
+    """Whether the token's tenant is the one the request acts in (http/tenants chose it by that `tid`: an
+    unknown one falls back to the default tenant, which must not take it)."""
+    return tenant_id.lower() == state.tenant_id.lower()
 
 
 def authorize(state: State, endpoint: Endpoint, claims: Claims, rest: list[str]) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from fakegraph.artifacts.contract import VERSIONS, JSONObject
@@ -225,15 +225,10 @@ class Directory:
         self.state = state
 
     def tenant(self, name: str) -> str | None:
-        tenants = getattr(self.state, "tenants", None)  # TEMPORARY until the tenants branch lands
-        if tenants is not None:
-            return cast("str | None", tenants.resolve(name))
-        own = self.state.settings.tenant_id
-        return own if name.lower() == own.lower() else None
+        return self.state.tenants.resolve(name)
 
     def _of(self, tenant_id: str) -> State:
-        tenants = getattr(self.state, "tenants", None)  # TEMPORARY until the tenants branch lands
-        return tenants.state_of(tenant_id) if tenants is not None else self.state
+        return self.state.tenants.state_of(tenant_id)
 
     def now(self, tenant_id: str) -> datetime:
         return self._of(tenant_id).clock.now()

@@ -41,6 +41,7 @@ from fakegraph.artifacts.schema_walk import blank_of
 from fakegraph.http import handlers
 from fakegraph.http.handlers import Call
 from fakegraph.http.responses import ODATA_JSON, Reply, dumps
+from fakegraph.http.routing import split
 from fakegraph.model.clock import iso
 from fakegraph.model.media import Completion, Item, Stream, UploadSession, UploadTarget, digest
 
@@ -57,6 +58,26 @@ _RANGE = re.compile(r"^\s*bytes\s+(\d{1,15})-(\d{1,15})/(\d{1,15})\s*$", re.IGNO
 def is_media_url(segments: list[str]) -> bool:
     """Whether a path is one of the URLs the fake hands out for uploads and downloads."""
     return bool(segments) and segments[0] == PREFIX
+
+
+TENANT = "tenants"  # /_media/tenants/{tenant}/uploads/{session}: a URL a tenant other than the default made
+
+
+def is_media_path(raw_path: str) -> bool:
+    return is_media_url(split(raw_path))
+
+
+def url_tenant(raw_path: str) -> str | None:
+    """The tenant a media URL names (ARCHITECTURE A23); None: the default one."""
+    segments = split(raw_path)
+    return segments[2] if len(segments) > 2 and segments[1] == TENANT else None
+
+
+def media_url(request: handlers.GraphRequest, state: State, kind: str, name: str) -> str:
+    """The absolute URL of an upload session or download (`kind`) in the request's tenant: the default
+    tenant's as before, another's with its id in the path (the URL carries no token to tell it)."""
+    tenant = "" if state.tenant_id == state.settings.tenant_id else f"/{TENANT}/{state.tenant_id}"
+    return f"{request.scheme}://{request.host}/{PREFIX}{tenant}/{kind}/{name}"
 
 
 # --- stream routes ---------------------------------------------------------------------------------------
@@ -181,7 +202,7 @@ async def read_stream(call: Call) -> Reply:
     redirects = documented is not None and documented.status == 302
     if found is not None and redirects and found.token:
         request = call.request
-        location = f"{request.scheme}://{request.host}/{PREFIX}/downloads/{found.token}"
+        location = media_url(request, call.state, "downloads", found.token)
         return Reply(302, None, {"Location": location})
     if found is None and documented is not None and not redirects:
         found = documented.stream
@@ -291,7 +312,7 @@ async def create_upload_session(call: Call) -> Reply:
     request = call.request
     body = {
         "@odata.context": f"{call.base}/$metadata#microsoft.graph.uploadSession",
-        "uploadUrl": f"{request.scheme}://{request.host}/{PREFIX}/uploads/{session.id}",
+        "uploadUrl": media_url(request, state, "uploads", session.id),
         "expirationDateTime": iso(expires),
         "nextExpectedRanges": session.next_ranges(),
     }
@@ -400,7 +421,11 @@ def _stream_property(state: State, version: str, entity: str) -> str:
 async def serve_url(request: handlers.GraphRequest, state: State) -> Reply:
     """An upload URL (PUT a fragment, GET the session's state, DELETE to cancel) or a download URL (GET).
     Neither needs a token, as Graph's pre-authenticated URLs do not."""
-    segments = [s for s in request.raw_path.split("?", 1)[0].split("/") if s]
+    segments = split(request.raw_path)
+    if len(segments) > 2 and segments[1] == TENANT:  # a tenant's URL, served in that tenant (A23)
+        if segments[2].lower() != state.tenant_id:  # a tenant removed, or never made
+            raise ItemNotFound("There is nothing at this address.")
+        segments = [segments[0], *segments[3:]]
     if len(segments) == 3 and segments[1] == "uploads":
         handler = _UPLOAD_METHODS.get(request.method)
         if handler is None:

@@ -25,7 +25,7 @@ from fakegraph.artifacts.errors import (
     clip,
     error_body,
 )
-from fakegraph.http import admin, batch, bearer, entra, handlers, media, stubs
+from fakegraph.http import admin, batch, bearer, entra, handlers, media, stubs, tenants
 from fakegraph.http.responses import Reply, dumps
 from fakegraph.http.routing import split
 from fakegraph.model.faults import InjectedError
@@ -39,8 +39,9 @@ ERROR_CONTENT_TYPE = "application/json; charset=utf-8"
 DROPPED = 0  # the status of a reply whose connection is to be dropped (an injected fault)
 
 
-async def answer(request: handlers.GraphRequest, state: State) -> Reply:
-    """The reply to one request, with its request-id and client-request-id headers; never raises."""
+async def answer(request: handlers.GraphRequest, state: State, *, step: bool = False) -> Reply:
+    """The reply to one request (or, with `step`, one step of a batch, in the batch's tenant), with its
+    request-id and client-request-id headers; never raises."""
     request_id = state.new_request_id()
     client_request_id = request.headers.get("client-request-id") or request_id
     try:
@@ -48,6 +49,9 @@ async def answer(request: handlers.GraphRequest, state: State) -> Reply:
         outside = await _outside_graph(request, state, segments, request_id, client_request_id)
         if outside is not None:
             return outside
+        # THE place a request's tenant is chosen (A23): the `tid` of its token; with enforce_permissions the
+        # token is then verified in that tenant (http/bearer), so a forged tid gains nothing but a 401
+        state = state if step else tenants.tenant_of(request, state)
         if (state.faults.rules or state.throttle is not None) and await _dropped_by_fault(request, state):
             return Reply(DROPPED, None, {})
         stubbed = await stubs.answer(request, state) if state.stubs.rules else None
@@ -148,6 +152,7 @@ async def _record(request: handlers.GraphRequest, state: State, reply: Reply) ->
         body,
         reply.body,
         state.clock.now(),
+        tenant=state.tenant_id,
     )
     if stubs.STUB_HEADER in reply.headers:  # the journal marks stubbed answers with the stub's id
         entry = entry._replace(stub=reply.headers[stubs.STUB_HEADER])
@@ -197,7 +202,7 @@ async def run_batch(request: handlers.GraphRequest, state: State) -> Reply:
             nested = BadRequest("A batch cannot contain another batch.")
             reply = error_reply(nested, state, state.new_request_id(), state.new_request_id())
         else:
-            reply = await answer(sub, state)
+            reply = await answer(sub, state, step=True)
             if reply.status == DROPPED:  # no connection of its own to drop: the gateway's answer instead
                 reply = _dropped_step(reply, state)
         results[step.id.lower()] = JSONReply(step.id, reply)

@@ -31,10 +31,10 @@ MAX_LIFETIME = 366 * 24 * 3600  # seconds either way a minted token's lifetime m
 
 
 def tenant_of(state: State, name: str | None) -> str:
-    """The id of the tenant a control-plane call names (`?tenant=` or `tenantId`): the default without one,
+    """The id of the tenant a control-plane call names (`?tenant=` or `tenantId`): `state`'s without one,
     a 404 for one the server does not hold."""
     if not name:
-        return state.settings.tenant_id
+        return state.tenant_id
     found = Directory(state).tenant(name)
     if found is None:
         raise NotFound(f"There is no tenant '{name[:100]}' on this server.")

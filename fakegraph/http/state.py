@@ -1,8 +1,9 @@
 """The fake's state: the model (store, clock, ids, journal, faults, throttle) of one served pack, with the
 caches the serving path keeps over it (router, response cache, enum masks, query contexts, views).
 
-One `State` per server; it hangs off the application (no module-level state). `build_state` makes it from
-settings: the pack's catalogue, its validators and its dataset.
+One `State` per tenant: `build_state` makes the default tenant's from settings (the pack's catalogue, its
+validators and its dataset), which hangs off the application (no module-level state); `state.tenants`
+makes the others from it (http/tenants.py, ARCHITECTURE A23).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from fakegraph.artifacts.namespaces import alias_from_overrides
 from fakegraph.http import handlers, media
 from fakegraph.http.responses import EnumMasks, Reply, ResponseCache
 from fakegraph.http.routing import Router
+from fakegraph.http.tenants import Tenants, tenant_seed
 from fakegraph.identity.apps import App, from_json, parse_spec
 from fakegraph.identity.service import Identity
 from fakegraph.model import guids
@@ -46,7 +48,8 @@ Kind = Callable[["handlers.Call"], Awaitable[Reply]]
 
 @dataclass
 class State:
-    """Everything one fake Graph owns; hangs off the application (no module-level state)."""
+    """Everything one tenant of a fake Graph owns, and what it shares with the server's other tenants
+    (http/tenants.py says which is which); the default tenant's hangs off the application."""
 
     settings: Settings
     catalogue: Catalogue
@@ -83,6 +86,21 @@ class State:
     kinds: dict[str, Kind] = field(default_factory=lambda: {**handlers.KINDS, **media.KINDS})
 
     ids_drawn: int = 0  # since the start or the last reset (a durable store logs it: ids continue)
+    tenant_id: str = ""  # the tenant this state is (A23); the default tenant's is settings.tenant_id
+    # every tenant of the server, shared by all their states (made below; a tenant's is set to the root's)
+    tenants: Tenants = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.tenants = Tenants(self)
+
+    @property
+    def is_default(self) -> bool:
+        """Whether this is the default tenant's state (the server's root)."""
+        return self.tenants.root is self
+
+    def seed(self) -> int | str:
+        """What this tenant's ids and fault draws are seeded with: the server's seed for the default one."""
+        return self.settings.seed if self.is_default else tenant_seed(self.settings.seed, self.tenant_id)
 
     def new_id(self) -> str:
         with self.rng_lock:
@@ -93,23 +111,36 @@ class State:
         return guids.draw(self.request_ids)
 
     def reset(self) -> None:
-        """Back to the dataset, the seed and the clock the server started with."""
+        """The default tenant's state: the whole server back to the dataset, seed, clock and tenants it
+        started with (the tenants made since are removed; the journal, errors and throttle cleared). Another
+        tenant's: `reset_tenant`."""
+        if not self.is_default:
+            self.reset_tenant()
+            return
+        self.reset_tenant(journal=False)
+        self.errors.clear()
+        self.journal.clear()
+        if self.throttle is not None:
+            self.throttle.clear()
+        self.tenants.restore()
+        self.identity.reset()  # apps registered since the start go, as do the refresh tokens and codes
+
+    def reset_tenant(self, *, journal: bool = True) -> None:
+        """This tenant alone back to its start: store, clock, ids, media, faults, stubs, cached answers and
+        (with `journal`) its journal entries; the other tenants keep theirs."""
         self.store.reset()
         self.clock.reset()
         with self.rng_lock:
-            self.rng.seed(self.settings.seed)
+            self.rng.seed(self.seed())
             self.ids_drawn = 0
-        self.errors.clear()
         self.clear_media()
         self.derived.clear()
         self.responses.clear()
         self.views.clear()
-        self.journal.clear()
-        self.faults = Faults(random.Random(self.settings.seed))
+        if journal:
+            self.journal.clear(self.tenant_id)
+        self.faults = Faults(random.Random(self.seed()))
         self.stubs = Stubs()
-        if self.throttle is not None:
-            self.throttle.clear()
-        self.identity.reset()
 
     def clear_media(self) -> None:
         """Forget every stream and upload session (a reset, or a state load, replaced the objects)."""
@@ -117,8 +148,8 @@ class State:
         self.media.clear()
 
     def reload(self, settings: Settings) -> None:
-        """Start over from other settings' pack, dataset, seed and clock (a pytest marker's, for one test);
-        bad settings raise ConfigError and change nothing."""
+        """Start over from other settings' pack, dataset, seed and clock (a pytest marker's, for one test),
+        with the default tenant only; bad settings raise ConfigError and change nothing."""
         clock = _clock(settings)
         log_size = _log_size(settings)
         identity = build_identity(settings, self.identity)
@@ -133,6 +164,7 @@ class State:
         data = load_dataset(settings, self.catalogue.schemas.get("beta", {}), self.validators["beta"])
         self.settings = settings
         self.identity = identity
+        self.tenant_id = settings.tenant_id
         self.media.limit = settings.max_media_bytes
         self.changes.limit = log_size
         self.store.load(data, links=signed_in_links(sample_links(settings), data, self.router))
@@ -239,6 +271,7 @@ def build_state(settings: Settings) -> State:
         ),
         changes=ChangeLog(_log_size(settings)),
         identity=build_identity(settings),
+        tenant_id=settings.tenant_id,
     )
     made.append(state)
     if isinstance(store, DurableStore):

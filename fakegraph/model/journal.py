@@ -41,6 +41,7 @@ class Recorded(NamedTuple):  # a tuple: one per request, cheaper than a frozen d
     response_size: int = -1
     seq: int = 0  # the journal's number for it: later requests have larger numbers
     stub: str | None = None  # the id of the stub that answered, if one did
+    tenant: str = ""  # the id of the tenant the request acted in (ARCHITECTURE A23; "": not told)
 
     @property
     def request_headers(self) -> dict[str, str]:
@@ -79,6 +80,7 @@ class Recorded(NamedTuple):  # a tuple: one per request, cheaper than a frozen d
             "responseBody": self.response_body,
             "time": iso(self.when),
             "stub": self.stub,
+            "tenant": self.tenant or None,
         }
         if self.truncated:  # the real sizes, so a reader knows the bodies are cut
             out["requestBodyBytes"] = max(self.body_size, len(self.body or b""))
@@ -124,13 +126,18 @@ class Journal:
         )
 
     def entries(
-        self, method: str | None = None, path: str | None = None, *, before: int | None = None
+        self,
+        method: str | None = None,
+        path: str | None = None,
+        *,
+        before: int | None = None,
+        tenant: str | None = None,
     ) -> list[Recorded]:
         """Newest first; `path` matches the path from its start, whole segments, with or without the version
         (model/journal_filter.py); `method` exactly (any case); `before`: only entries numbered below it (the
-        next page of a listing)."""
+        next page of a listing); `tenant`: only the requests that acted in that tenant (every one without)."""
         with self._lock:
-            items = list(self._items)
+            items = list(self._items) if tenant is None else [i for i in self._items if i.tenant == tenant]
         items.reverse()
         if before is not None:
             items = [i for i in items if i.seq < before]
@@ -140,7 +147,11 @@ class Journal:
             items = [i for i in items if path_matches(path, i.path)]
         return items
 
-    def clear(self) -> None:
+    def clear(self, tenant: str | None = None) -> None:
+        """Forget every entry, or only those of one tenant."""
         with self._lock:
-            self._items.clear()
-            self.bytes = 0
+            if tenant is None:
+                self._items.clear()
+            else:
+                self._items = deque(i for i in self._items if i.tenant != tenant)
+            self.bytes = sum(i.size() for i in self._items)

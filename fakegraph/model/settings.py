@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
 from fakegraph.artifacts.paths import data_dir
+from fakegraph.model import tenancy
 from fakegraph.model.clock import in_range
 
 DEFAULT_CLOCK = datetime(2026, 1, 1, tzinfo=UTC)
@@ -70,6 +71,7 @@ class Settings:
     throttle: str = ""  # "REQUESTS/SECONDS" per app and tenant, e.g. "5/10"; empty: off
     tenant_id: str = DEFAULT_TENANT_ID  # the default tenant: the dataset's, and that of tokens without a tid
     max_tenants: int = 100  # tenants one server holds, the default one included (each has its own store)
+    tenant_domains: tuple[str, ...] = ()  # domain names of the default tenant (contoso.onmicrosoft.com)
     # Identity (ARCHITECTURE A24): apps registered at start (`CLIENT_ID:SECRET:ROLE,ROLE[:SCOPE,SCOPE]`),
     # the PEM file of the RSA key tokens are signed with ("": one made at start), the password users of the
     # dataset sign in with (a user created with passwordProfile.password uses that one), and whether Graph
@@ -89,6 +91,10 @@ class Settings:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < least:
                 raise ValueError(f"{name} must be an integer of at least {least}, not {value!r}")
+        # the default tenant (ARCHITECTURE A23): its id and domains in the case they are kept
+        object.__setattr__(self, "tenant_id", _checked("tenant_id", tenancy.tenant_id, self.tenant_id))
+        domains = tuple(_checked("tenant_domains", tenancy.domain, d) for d in self.tenant_domains)
+        object.__setattr__(self, "tenant_domains", domains)
         for name in TIMEOUTS:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e9:
@@ -104,6 +110,13 @@ class Settings:
                 values[spec.name] = convert(spec.name, raw)
         values.update({k: v for k, v in given.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _checked(name: str, check: Callable[[object], str], value: object) -> str:
+    try:
+        return check(value)
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from exc
 
 
 TRUE_WORDS = ("1", "true", "yes", "on")
@@ -138,7 +151,7 @@ def convert(name: str, raw: str) -> object:
         return truth(name, raw)
     if name == "apps":  # specs separated by white space (a spec's roles are separated by commas)
         return tuple(raw.split())
-    if name == "tls_names":
+    if name in {"tls_names", "tenant_domains"}:
         return tuple(n.strip() for n in raw.split(",") if n.strip())
     if name in {"port", "seed", "max_body_bytes", "page_size", "journal_size", *LIMITS}:
         return _integer(name, raw)

@@ -523,6 +523,12 @@ class Store:
             self._rebuilt()
             self._generation += 1
 
+    def baseline(self) -> tuple[dict[str, list[JSONObject]], dict[tuple[str, str], list[str]]]:
+        """What `reset` returns to: the objects and links last loaded (a new tenant's dataset, A23)."""
+        with self._lock:
+            objects = {t: list(objs.values()) for t, objs in self._baseline.items()}
+            return objects, {k: list(v) for k, v in self._baseline_links.items()}
+
     @property
     def generation(self) -> int:
         """Changes whenever any object is written, loaded or reset."""
