@@ -96,24 +96,27 @@ def test_concurrent_clients_of_two_tenants_with_their_own_tokens(
 
 
 def test_apps_grants_and_clocks_are_the_tenants_own(http: httpx.Client) -> None:
-    wrong = http.post(f"/{A}/oauth2/v2.0/token", data={"grant_type": "client_credentials", "client_id": "shared-app",
-                      "client_secret": "secret-b", "scope": GRAPH})  # fmt: skip
+    wrong = http.post(f"/{A}/oauth2/v2.0/token", data=cc("shared-app", "secret-b"))
     assert wrong.json()["error_codes"] == [7000215]  # B's secret is not the app's in A
     http.post(
         "/_fakegraph/apps", json={"clientId": "b-only", "secret": "s", "tenantId": B}
     ).raise_for_status()
-    missing = http.post(f"/{A}/oauth2/v2.0/token", data={"grant_type": "client_credentials", "client_id": "b-only",
-                        "client_secret": "s", "scope": GRAPH})  # fmt: skip
+    missing = http.post(f"/{A}/oauth2/v2.0/token", data=cc("b-only", "s"))
     assert missing.json()["error_codes"] == [700016]
     http.post(
         "/_fakegraph/apps", json={"clientId": "user-app", "secret": "u", "scopes": ["Gadgets.Read.All"]}
     )
-    form = {"grant_type": "password", "client_id": "user-app", "client_secret": "u", "username": "ana@contoso.example",
-            "password": "fakegraph", "scope": "Gadgets.Read.All offline_access"}  # fmt: skip
+    form = {"grant_type": "password", "client_id": "user-app", "client_secret": "u", "password": "fakegraph",
+            "username": "ana@contoso.example", "scope": "Gadgets.Read.All offline_access"}  # fmt: skip
     refresh = http.post(f"/{A}/oauth2/v2.0/token", data=form).json()["refresh_token"]
     http.post("/_fakegraph/apps", json={"clientId": "user-app", "secret": "u", "tenantId": B})
-    elsewhere = http.post(f"/{B}/oauth2/v2.0/token", data={"grant_type": "refresh_token", "client_id": "user-app",
-                          "client_secret": "u", "refresh_token": refresh})  # fmt: skip
+    again = {
+        "grant_type": "refresh_token",
+        "client_id": "user-app",
+        "client_secret": "u",
+        "refresh_token": refresh,
+    }
+    elsewhere = http.post(f"/{B}/oauth2/v2.0/token", data=again)
     assert elsewhere.json()["error_codes"] == [70000]  # a refresh token of tenant A redeemed at tenant B
     in_a, in_b = token(http, A, "secret-a"), token(http, B, "secret-b")
     http.post(f"/_fakegraph/clock?tenant={B}", json={"advanceSeconds": 3599 + 301}).raise_for_status()
@@ -128,7 +131,6 @@ def test_a_removed_tenants_tokens_and_apps_are_gone(http: httpx.Client) -> None:
     refused = http.get("/beta/gadgetTeams", headers=auth(in_b))
     assert refused.status_code == 401
     assert refused.json()["error"]["message"].endswith("The token's tenant is not one this server holds.")
-    gone = http.post(f"/{B}/oauth2/v2.0/token", data={"grant_type": "client_credentials", "client_id": "shared-app",
-                     "client_secret": "secret-b", "scope": GRAPH})  # fmt: skip
+    gone = http.post(f"/{B}/oauth2/v2.0/token", data=cc("shared-app", "secret-b"))
     assert gone.json()["error_codes"] == [90002]
     assert {a["tenantId"] for a in http.get("/_fakegraph/apps").json()["value"]} == {A}
