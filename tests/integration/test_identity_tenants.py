@@ -44,14 +44,17 @@ def http(graph: FakeGraph) -> Iterator[httpx.Client]:
     graph.check()
 
 
-def token(http: httpx.Client, tenant: str, secret: str) -> str:
-    form = {
+def cc(client_id: str, secret: str) -> dict[str, str]:
+    return {
         "grant_type": "client_credentials",
-        "client_id": "shared-app",
+        "client_id": client_id,
         "client_secret": secret,
         "scope": GRAPH,
     }
-    answer = http.post(f"/{tenant}/oauth2/v2.0/token", data=form)
+
+
+def token(http: httpx.Client, tenant: str, secret: str) -> str:
+    answer = http.post(f"/{tenant}/oauth2/v2.0/token", data=cc("shared-app", secret))
     assert answer.status_code == 200, answer.text
     return str(answer.json()["access_token"])
 
