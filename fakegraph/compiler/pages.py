@@ -459,10 +459,36 @@ def _permissions(
                 out.append((kind, None))
             elif value.lower().startswith("not supported") or not value:
                 out.append((kind, ()))
+            elif value.strip(" .").lower() == "none":  # no permission needed: every token will do
+                out.append((kind, None))
             else:
-                scopes = [s.strip().rstrip(".") for s in re.split(r"[,;]| or ", value) if s.strip()]
-                out.append((kind, tuple(s for s in scopes if s)))
+                out.append((kind, _permission_names(value)))
     return out
+
+
+_RESOURCE_LABEL = re.compile(r"\bfor\s+[\w ]{1,40}?\s+resources?\s*:", re.IGNORECASE)
+_PERMISSION = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z0-9_-]+)+$")
+
+
+def _permission_names(value: str) -> tuple[str, ...]:
+    """The permissions a cell lists, any of which suffices. "For user resource:" labels (rows of pages whose
+    answer depends on the resource) are dropped, their lists merged; `A and B` (both needed) stays one entry
+    (identity/permissions reads it); words that are not permission names are left out."""
+    words = [w.strip(".()") for w in re.split(r"[\s,;]+", _RESOURCE_LABEL.sub(" , ", value))]
+    names: list[str] = []
+    joining = False
+    for word in words:
+        if word.lower() in {"and", "plus"} and names:
+            joining = True
+        elif _PERMISSION.match(word):
+            if joining:
+                names[-1] = f"{names[-1]} and {word}"
+            elif word not in names:
+                names.append(word)
+            joining = False
+        else:
+            joining = False
+    return tuple(names)
 
 
 def _request_headers(doc: Document) -> list[tuple[str, str]]:

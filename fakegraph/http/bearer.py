@@ -35,6 +35,8 @@ def authenticate(request: GraphRequest, state: State) -> Claims:
         check_claims(claims, state.clock.now(), lambda tenant: _holds(state, tenant))
     except Rejected as rejected:
         raise Unauthorized(rejected.message) from None
+    if not claims.get("roles") and not claims.get("scp"):  # Graph refuses a token that may do nothing
+        raise Unauthorized("Either scp or roles claim need to be present in the token.")
     return claims
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -35,6 +36,12 @@ if TYPE_CHECKING:
 
 JSON = {"Content-Type": "application/json; charset=utf-8"}
 NO_STORE = {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"}
+CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "POST, OPTIONS",
+    "Access-Control-Allow-Headers": "*",
+}
+log = logging.getLogger("fakegraph")
 FORM = "application/x-www-form-urlencoded"
 AUTH_METHODS = ["client_secret_post", "private_key_jwt", "client_secret_basic"]
 CLAIMS = [
@@ -75,21 +82,32 @@ async def answer(request: GraphRequest, state: State, segments: list[str], reque
     directory = Directory(state)
     try:
         if rest == ["oauth2", "v2.0", "token"]:
+            if request.method == "OPTIONS":  # a browser's CORS preflight (single-page apps redeem codes)
+                return Reply(204, None, {"Allow": "POST, OPTIONS", **CORS})
             return await _token(request, state, tenant, directory)
-        if request.method not in {"GET", "HEAD"}:
+        if request.method != "GET" and not (request.method == "HEAD" and rest[0] != "oauth2"):
             only = f"The endpoint only accepts GET requests, not {request.method}."
             raise EntraError(405, "invalid_request", 900561, only)
         if rest == ["oauth2", "v2.0", "authorize"]:
             return _authorize(request, state, tenant, directory)
         if rest == ["discovery", "instance"]:
-            return _instance(request)
+            return _instance(request, request_id, correlation, state)
         tenant_id = _discovery_tenant(state, tenant, directory)
         if rest[0] == "discovery":
             issuer = f"{_origin(request)}/{tenant_id}/v2.0"
             return Reply(200, dumps({"keys": [state.identity.key.jwk(issuer)]}), dict(JSON))
         return Reply(200, dumps(configuration(_origin(request), tenant, tenant_id)), dict(JSON))
     except EntraError as error:
-        return error_reply(error, request_id, correlation, directory.now(state.settings.tenant_id))
+        return error_reply(error, request_id, correlation, state.clock.now())
+    except Exception as exc:  # a bug in the fake: Entra's body, and kept for the test to see (State.errors)
+        state.errors.append(exc)
+        log.exception(
+            "unexpected error in fakegraph's Entra endpoint %s %s", request.method, request.raw_path[:300]
+        )
+        failed = EntraError(
+            500, "server_error", 90033, f"fakegraph failed unexpectedly: {type(exc).__name__}."
+        )
+        return error_reply(failed, request_id, correlation, state.clock.now())
 
 
 def _origin(request: GraphRequest) -> str:
@@ -110,19 +128,16 @@ def configuration(origin: str, name: str, tenant_id: str) -> dict[str, Any]:
         "token_endpoint": f"{base}/oauth2/v2.0/token",
         "token_endpoint_auth_methods_supported": AUTH_METHODS,
         "jwks_uri": f"{base}/discovery/v2.0/keys",
-        "response_modes_supported": ["query", "fragment", "form_post"],
+        "response_modes_supported": ["query"],
         "subject_types_supported": ["pairwise"],
         "id_token_signing_alg_values_supported": ["RS256"],
-        "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+        "response_types_supported": ["code"],
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
         "issuer": f"{origin}/{tenant_id}/v2.0",
         "request_uri_parameter_supported": False,
-        "userinfo_endpoint": f"{origin}/oidc/userinfo",
         "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
-        "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
-        "http_logout_supported": True,
-        "frontchannel_logout_supported": True,
-        "end_session_endpoint": f"{base}/oauth2/v2.0/logout",
+        "http_logout_supported": False,
+        "frontchannel_logout_supported": False,
         "claims_supported": CLAIMS,
         "tenant_region_scope": "WW",
         "cloud_instance_name": "microsoftonline.com",
@@ -132,17 +147,17 @@ def configuration(origin: str, name: str, tenant_id: str) -> dict[str, Any]:
     }
 
 
-def _instance(request: GraphRequest) -> Reply:
+def _instance(request: GraphRequest, trace_id: str, correlation_id: str, state: State) -> Reply:
     """Instance discovery: the tenant discovery endpoint of the authority asked about, on this server."""
     endpoint = request.query.get("authorization_endpoint", "")
-    parts = urlsplit(endpoint)
-    if not endpoint or parts.netloc.lower() != request.host.lower():
-        body = {
-            "error": "invalid_instance",
-            "error_description": "AADSTS50049: Unknown or invalid instance (not this server).",
-            "error_codes": [50049],
-        }
-        return Reply(400, dumps(body), dict(JSON))
+    try:
+        parts = urlsplit(endpoint)
+        ours = bool(endpoint) and parts.netloc.lower() == request.host.lower()
+    except ValueError:  # not a URL
+        ours = False
+    if not ours:
+        unknown = EntraError(400, "invalid_instance", 50049, "Unknown or invalid instance (not this server).")
+        return error_reply(unknown, trace_id, correlation_id, state.clock.now())
     tenant = next((s for s in parts.path.split("/") if s), "common")
     host = request.host
     body = {

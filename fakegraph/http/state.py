@@ -141,6 +141,7 @@ class State:
             self.journal.clear(self.tenant_id)
         self.faults = Faults(random.Random(self.seed()))
         self.stubs = Stubs()
+        self.identity.forget_tenant(self.tenant_id, keep_started=True)  # apps registered since, grants
 
     def clear_media(self) -> None:
         """Forget every stream and upload session (a reset, or a state load, replaced the objects)."""

@@ -22,6 +22,7 @@ from fakegraph import behaviours
 from fakegraph.artifacts.errors import BadRequest, Conflict, NotFound
 from fakegraph.http import media as media_urls
 from fakegraph.http.responses import ResponseCache
+from fakegraph.identity.tokens import Rejected
 from fakegraph.model import guids, tenancy
 from fakegraph.model.changes import ChangeLog
 from fakegraph.model.clock import MockClock
@@ -273,8 +274,26 @@ def tenant_of(request: GraphRequest, state: State) -> State:
         return state
     if media_urls.is_media_path(request.raw_path):
         return state.tenants.state_of(media_urls.url_tenant(request.raw_path))
-    # The tid is read without verifying the token: with enforce_permissions, http/bearer then verifies it in
-    # the tenant chosen here (the signature, and that its tid is this tenant's), so a forged or unknown tid
-    # earns a 401; without enforcement any bearer token is taken, and so is its tid (ARCHITECTURE A24).
-    tid = token_claims(request.headers.get("Authorization", "")).get("tid")
-    return state.tenants.state_of(tid if isinstance(tid, str) else None)
+    # Without enforce_permissions any bearer token is taken, and so is its tid. With it, a token names a
+    # tenant other than the default only once its signature is checked (so a forged tid reaches none of that
+    # tenant's faults, stubs or journal); http/bearer then checks the rest (ARCHITECTURE A24).
+    authorization = request.headers.get("Authorization", "")
+    tid = token_claims(authorization).get("tid")
+    chosen = state.tenants.state_of(tid if isinstance(tid, str) else None)
+    if (
+        chosen is not state.tenants.root
+        and state.settings.enforce_permissions
+        and not _signed(state, authorization)
+    ):
+        return state.tenants.root  # where bearer answers its 401
+    return chosen
+
+
+def _signed(state: State, authorization: str) -> bool:
+    """Whether a bearer token carries this server's signature (checked once per token, then cached)."""
+    _, _, token = authorization.partition(" ")
+    try:
+        state.identity.claims_of(token.strip())
+    except Rejected:
+        return False
+    return True

@@ -15,6 +15,10 @@ from typing import Any
 CLIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 PERMISSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 MAX_APPS = 10_000  # registrations one server holds
+MAX_PERMISSIONS = 500  # roles, and scopes, of one app
+MAX_URIS = 100  # redirect URIs of one app
+MAX_TEXT = 2048  # characters of a display name, a redirect URI
+MAX_CERTIFICATE = 16_384  # characters of a PEM certificate
 
 
 @dataclass(frozen=True)
@@ -48,12 +52,13 @@ def new_secret() -> str:
 
 
 def _permissions(values: Iterable[object], what: str) -> tuple[str, ...]:
-    out: list[str] = []
+    out: dict[str, None] = {}
     for value in values:
         if not isinstance(value, str) or not PERMISSION.match(value):
             raise ValueError(f"{what}: {str(value)[:60]!r} is not a permission name (e.g. Reports.Read.All)")
-        if value not in out:
-            out.append(value)
+        out[value] = None
+        if len(out) > MAX_PERMISSIONS:
+            raise ValueError(f"{what}: at most {MAX_PERMISSIONS} permissions")
     return tuple(out)
 
 
@@ -78,8 +83,10 @@ def make_app(
     if certificate is not None:
         _certificate_key(certificate)
     uris = tuple(str(u) for u in redirect_uris)
-    if any(not u.startswith(("http://", "https://")) and ":" not in u for u in uris):
-        raise ValueError("redirectUris must be absolute URIs")
+    if len(uris) > MAX_URIS or any(len(u) > MAX_TEXT or not redirect_uri_allowed(u) for u in uris):
+        raise ValueError(f"redirectUris must be at most {MAX_URIS} absolute URIs (not javascript:, data:)")
+    if display_name is not None and len(display_name) > MAX_TEXT:
+        raise ValueError(f"displayName must be at most {MAX_TEXT} characters")
     return App(
         client_id=client_id,
         tenant_id=tenant_id,
@@ -147,20 +154,34 @@ def from_json(value: object, default_tenant: str) -> App:
     )
 
 
+def redirect_uri_allowed(uri: str) -> bool:
+    """An absolute URI a browser may be sent to with a code: http(s), or a native app's own scheme."""
+    scheme, colon, _ = uri.partition(":")
+    return bool(colon and scheme and scheme.lower() not in {"javascript", "data", "vbscript", "file"})
+
+
 def _certificate_key(pem: str) -> Any:
-    """The public key of a PEM certificate or public key; a ValueError if it is neither."""
+    """The RSA public key of a PEM certificate or public key; a ValueError if it is neither (client
+    assertions are RS256 or PS256: an RSA key signs them)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
+    if len(pem) > MAX_CERTIFICATE:
+        raise ValueError(f"certificate must be at most {MAX_CERTIFICATE} characters of PEM")
     data = pem.encode()
     try:
-        return x509.load_pem_x509_certificate(data).public_key()
+        key: Any = x509.load_pem_x509_certificate(data).public_key()
     except ValueError:
-        pass
-    try:
-        return serialization.load_pem_public_key(data)
-    except ValueError as exc:
-        raise ValueError("certificate must be a PEM certificate or public key") from exc
+        try:
+            key = serialization.load_pem_public_key(data)
+        except ValueError as exc:
+            raise ValueError("certificate must be a PEM certificate or public key") from exc
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise ValueError(
+            "certificate must hold an RSA key (client assertions are signed with RS256 or PS256)"
+        )
+    return key
 
 
 def assertion_key(app: App) -> Any:

@@ -88,6 +88,15 @@ def no_credential() -> EntraError:
     )
 
 
+def public_client_credential() -> EntraError:
+    return EntraError(
+        401,
+        "invalid_client",
+        700025,
+        "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+    )
+
+
 def bad_assertion(why: str) -> EntraError:
     return EntraError(401, "invalid_client", 700027, f"Client assertion failed signature validation. ({why})")
 

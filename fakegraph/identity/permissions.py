@@ -2,9 +2,9 @@
 
 A token of an application (`roles`) is checked against the table's application row, a user's (`scp`)
 against the delegated (work or school) row. A row that lists permissions admits a token holding any of them
-(the pages list every permission that suffices); a row marked "Not supported" admits none; a row the page
-leaves as a TODO, a page without a table, and an operation the docs do not describe admit every token:
-what the docs do not say never denies.
+(the pages list every permission that suffices; an entry `A and B` needs both); a row marked "Not
+supported" admits none; a row the page leaves as a TODO (or marks "None": nothing needed), a page without a
+table, and an operation the docs do not describe admit every token: what the docs do not say never denies.
 """
 
 from __future__ import annotations
@@ -34,4 +34,4 @@ def admits(table: Mapping[str, Sequence[str] | None] | None, claims: Mapping[str
     row = table[kind]
     if row is None:  # a TODO: unknown
         return True
-    return any(p.lower() in permissions for p in row)
+    return any(all(part.lower() in permissions for part in p.split(" and ")) for p in row)

@@ -25,7 +25,8 @@ from urllib.parse import urlencode, urlsplit
 
 from fakegraph.artifacts.contract import JSONObject
 from fakegraph.identity import errors
-from fakegraph.identity.apps import App, Registry, assertion_key
+from fakegraph.identity.apps import App, Registry, assertion_key, redirect_uri_allowed
+from fakegraph.identity.errors import EntraError
 from fakegraph.identity.keys import SigningKey, b64url, load_key, make_key
 from fakegraph.identity.tokens import (
     ACCESS_LIFETIME,
@@ -49,6 +50,8 @@ CODE_LIFETIME = timedelta(minutes=10)
 MAX_GRANTS = 10_000  # refresh tokens and codes kept each; the oldest go first
 MAX_VERIFIED = 10_000  # bearer tokens whose signature was checked, kept so a repeat costs a lookup
 MAX_FIELD = 16_384  # characters of one form field (a client assertion is about 1,500)
+MAX_CACHED_TOKEN = 8192  # characters of a token whose checked claims are kept (Entra's are about 2,000)
+ENTRA_HOSTS = frozenset({"login.microsoftonline.com", "login.windows.net", "sts.windows.net"})
 
 
 class Directory(Protocol):
@@ -126,11 +129,13 @@ class Identity:
             self._refresh.clear()
             self._codes.clear()
 
-    def forget_tenant(self, tenant_id: str) -> None:
-        """A removed tenant's apps and grants go with it."""
+    def forget_tenant(self, tenant_id: str, *, keep_started: bool = False) -> None:
+        """A removed tenant's apps and grants go with it; a reset tenant's (`keep_started`) go back to the
+        apps it started with."""
         with self._lock:
             for app in self.registry.in_tenant(tenant_id):
-                self.registry.remove(app.tenant_id, app.client_id)
+                if not (keep_started and app in self._started):
+                    self.registry.remove(app.tenant_id, app.client_id)
             for grants in (self._refresh, self._codes):
                 for name in [n for n, g in grants.items() if g is not None and g.tenant_id == tenant_id]:
                     del grants[name]
@@ -153,10 +158,11 @@ class Identity:
                 self._verified.move_to_end(token)
                 return cached
         claims = signed_claims(token, self.key)
-        with self._lock:
-            self._verified[token] = claims
-            if len(self._verified) > MAX_VERIFIED:
-                self._verified.popitem(last=False)
+        if len(token) <= MAX_CACHED_TOKEN:  # the cache stays under MAX_VERIFIED * MAX_CACHED_TOKEN characters
+            with self._lock:
+                self._verified[token] = claims
+                if len(self._verified) > MAX_VERIFIED:
+                    self._verified.popitem(last=False)
         return claims
 
     def mint(
@@ -350,16 +356,30 @@ class Identity:
         self, tenant_name: str, params: Mapping[str, str], origin: str, directory: Directory
     ) -> str:
         """The URL the authorize endpoint redirects to: the redirect URI with a code (and the state), the
-        `login_hint` user (or the tenant's first) signed in without a page."""
-        for name in ("client_id", "redirect_uri", "response_type"):
+        `login_hint` user (or the tenant's first) signed in without a page. An unknown client or a redirect
+        URI it may not use is an EntraError (shown, not redirected to); any later error goes back to the
+        redirect URI as `error`, `error_description` (and `state`), as OAuth says."""
+        for name in ("client_id", "redirect_uri"):
             if not params.get(name):
                 raise errors.missing(name)
-        if params["response_type"] != "code":
-            raise errors.unsupported_response_type(params["response_type"])
         tenant_id, app = self._tenant_and_app(tenant_name, params["client_id"], directory)
         uri = params["redirect_uri"]
-        if app.redirect_uris and uri not in app.redirect_uris:
+        if (app.redirect_uris and uri not in app.redirect_uris) or not redirect_uri_allowed(uri):
             raise errors.redirect_mismatch(uri, app.client_id)
+        state = {"state": params["state"]} if "state" in params else {}
+        try:
+            code = self._code(tenant_id, app, uri, params, origin, directory)
+        except EntraError as error:
+            failed = {"error": error.error, "error_description": str(error), **state}
+            return uri + ("&" if "?" in uri else "?") + urlencode(failed)
+        return uri + ("&" if "?" in uri else "?") + urlencode({"code": code, **state})
+
+    def _code(
+        self, tenant_id: str, app: App, uri: str, params: Mapping[str, str], origin: str, directory: Directory
+    ) -> str:
+        """A new authorization code for the signed-in user, or an EntraError."""
+        if params.get("response_type") != "code":
+            raise errors.unsupported_response_type(params.get("response_type", ""))
         hint = params.get("login_hint", "")
         user = directory.user(tenant_id, hint) if hint else directory.first_user(tenant_id)
         if user is None:
@@ -383,8 +403,7 @@ class Identity:
             oidc=oidc,
         )
         self._keep(self._codes, code, grant)
-        answer = {"code": code, **({"state": params["state"]} if "state" in params else {})}
-        return uri + ("&" if "?" in uri else "?") + urlencode(answer)
+        return code
 
     def _authenticate(self, request: TokenRequest, app: App, *, confidential: bool) -> str:
         """The client's credential checked; `appidacr`: 1 a secret, 2 a certificate, 0 none (a public
@@ -392,6 +411,9 @@ class Identity:
         form = request.form
         secret = form.get("client_secret") or (request.basic[1] if request.basic else "")
         assertion = form.get("client_assertion", "")
+        public = app.secret is None and app.certificate is None
+        if public and (secret or assertion):
+            raise errors.public_client_credential()
         if secret:
             if app.secret is None or not hmac.compare_digest(secret.encode(), app.secret.encode()):
                 raise errors.bad_secret(app.client_id)
@@ -402,14 +424,14 @@ class Identity:
                 raise errors.unsupported_assertion_type(kind)
             if not assertion:
                 raise errors.missing("client_assertion")
-            self._check_assertion(assertion, app)
+            self._check_assertion(assertion, app, request.origin)
             return "2"
         if confidential or app.secret is not None or app.certificate is not None:
             raise errors.no_credential()
         return "0"
 
     @staticmethod
-    def _check_assertion(assertion: str, app: App) -> None:
+    def _check_assertion(assertion: str, app: App, origin: str) -> None:
         import jwt
 
         key = assertion_key(app)
@@ -427,13 +449,13 @@ class Identity:
             raise errors.bad_assertion("the assertion has expired") from exc
         except jwt.InvalidAlgorithmError as exc:
             raise errors.bad_assertion("the assertion must be signed with RS256 or PS256") from exc
-        except jwt.PyJWTError as exc:
+        except (jwt.PyJWTError, TypeError, ValueError) as exc:  # malformed, or a key the header does not fit
             raise errors.bad_assertion(f"{type(exc).__name__}: {str(exc)[:100]}") from exc
         if claims.get("iss") != app.client_id or claims.get("sub") != app.client_id:
             raise errors.bad_assertion("iss and sub must both be the client id")
         audience = claims.get("aud")
         audiences = audience if isinstance(audience, list) else [audience]
-        if not any(isinstance(a, str) and _is_token_endpoint(a) for a in audiences):
+        if not any(isinstance(a, str) and _is_token_endpoint(a, origin) for a in audiences):
             raise errors.bad_assertion("aud must be this token endpoint")
 
     def _delegated_scopes(
@@ -533,11 +555,20 @@ def _is_graph(resource: str, origin: str) -> bool:
     """Whether a scope's resource is Graph: its names, or the fake's address (any port: Kiota drops it)."""
     if resource in GRAPH_AUDIENCES:
         return True
-    parts, own = urlsplit(resource), urlsplit(origin)
-    return bool(parts.scheme in {"http", "https"} and parts.hostname and parts.hostname == own.hostname)
+    try:
+        parts, own = urlsplit(resource), urlsplit(origin)
+        return bool(parts.scheme in {"http", "https"} and parts.hostname and parts.hostname == own.hostname)
+    except ValueError:  # not a URL (an unbalanced IPv6 bracket, say)
+        return False
 
 
-def _is_token_endpoint(audience: str) -> bool:
-    """A client assertion's audience: a token endpoint (on the fake's address or Entra's)."""
-    path = urlsplit(audience).path.rstrip("/").lower()
-    return path.endswith(("/oauth2/v2.0/token", "/oauth2/token"))
+def _is_token_endpoint(audience: str, origin: str) -> bool:
+    """A client assertion's audience: a token endpoint on the fake's address or Entra's."""
+    try:
+        parts, own = urlsplit(audience), urlsplit(origin)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return False
+    if parts.netloc.lower() != own.netloc.lower() and host not in ENTRA_HOSTS:
+        return False
+    return parts.path.rstrip("/").lower().endswith(("/oauth2/v2.0/token", "/oauth2/token"))

@@ -35,7 +35,7 @@ def token_claims(authorization: str) -> dict[str, Any]:
         return {}
     try:
         claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    except ValueError:
+    except (ValueError, RecursionError):  # not base64 JSON, or JSON nested past the parser's depth
         return {}
     return claims if isinstance(claims, dict) else {}
 

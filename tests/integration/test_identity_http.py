@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import jwt
 import pytest
+import trustme
 
 from fakegraph.http.registrations import mint
 from fakegraph.model.settings import DEFAULT_TENANT_ID
@@ -291,22 +292,24 @@ def test_discovery_documents(http: httpx.Client) -> None:
 
 def test_documented_permissions_decide(http: httpx.Client) -> None:
     """A listed row admits a token holding one of its permissions; "Not supported" admits none; a TODO row
-    and an operation without a table admit any token this server signed."""
+    and an operation without a table admit any token this server signed that holds some permission; one
+    that holds none is refused everywhere, as Graph refuses it."""
     reader = app_token(http, "reader", "reader-secret")
-    writer = app_token(http, "writer", "writer-secret")
+    writer = app_token(http, "writer", "writer-secret")  # Gadgets.ReadWrite.All: in none of the rows below
     nobody = app_token(http, "norights", "norights-secret")
     summary = "/beta/gadgets/getGadgetSummary(period='P7')"
     assert http.get(summary, headers=bearer(reader)).status_code == 200
     message = graph_error(http.get(summary, headers=bearer(writer)), 403, "Authorization_RequestDenied")
     assert message == "Insufficient privileges to complete the operation."
     graph_error(http.get("/beta/gadgets/usages", headers=bearer(reader)), 403, "Authorization_RequestDenied")
-    assert http.get("/beta/gadgetTeams", headers=bearer(nobody)).status_code == 200  # no table
-    created = http.post(
-        "/beta/gadgets/usages",
-        headers=bearer(nobody),
-        json={"serial": "0a1b2c3d-0000-4000-8000-000000000001"},
-    )  # TODO
+    assert http.get("/beta/gadgetTeams", headers=bearer(writer)).status_code == 200  # no table
+    serial = {"serial": "0a1b2c3d-0000-4000-8000-000000000001"}
+    created = http.post("/beta/gadgets/usages", headers=bearer(writer), json=serial)  # a TODO row
     assert created.status_code == 201, created.text
+    empty = graph_error(
+        http.get("/beta/gadgetTeams", headers=bearer(nobody)), 401, "InvalidAuthenticationToken"
+    )
+    assert empty == "Either scp or roles claim need to be present in the token."
     me = http.get("/beta/me", headers=bearer(reader))
     assert (
         graph_error(me, 400, "BadRequest") == "/me request is only valid with delegated authentication flow."
@@ -417,3 +420,113 @@ def test_apps_registered_at_run_time_go_with_a_reset(http: httpx.Client, graph: 
     clients = {a["clientId"] for a in http.get("/_fakegraph/apps").json()["value"]}
     assert "temporary" not in clients
     assert {"reader", "writer"} <= clients  # --app ones stay
+
+
+def test_odd_input_to_the_entra_endpoints_is_a_4xx(http: httpx.Client, graph: FakeGraph) -> None:
+    """Each answered in Entra's body, none a 500 (the fixture checks the server raised nothing)."""
+    broken = token(http, **CC, client_secret="reader-secret", scope="http://[/.default")  # not a URL
+    entra_error(broken, 400, "invalid_resource", 500011)
+    signed_in = {**CC, "grant_type": "password", "client_secret": "reader-secret", "username": USER[0]}
+    broken = token(http, **signed_in, password=USER[1], scope="http://[/User.Read")
+    entra_error(broken, 400, "invalid_resource", 500011)
+    odd = http.get("/common/discovery/instance", params={"authorization_endpoint": "http://["})
+    entra_error(odd, 400, "invalid_instance", 50049)
+    options = http.options(TOKEN_PATH)
+    assert options.status_code == 204
+    assert options.headers["Allow"] == "POST, OPTIONS"
+    config = http.get(f"/{TENANT}/v2.0/.well-known/openid-configuration").json()
+    assert config["response_types_supported"] == ["code"]  # only what is served is advertised
+    assert not {"device_authorization_endpoint", "end_session_endpoint", "userinfo_endpoint"} & set(config)
+    public = token(http, **ROPC, client_secret="anything", username=USER[0], password=USER[1])
+    entra_error(public, 401, "invalid_client", 700025)  # a public client presents no secret
+    ec = trustme.CA().issue_cert("ec.example").cert_chain_pems[0].bytes().decode()  # an EC key
+    refused = http.post("/_fakegraph/apps", json={"clientId": "ec-app", "certificate": ec})
+    assert "RSA" in graph_error(refused, 400, "BadRequest")
+    many = http.post(
+        "/_fakegraph/apps", json={"clientId": "big", "roles": [f"R.{n}" for n in range(200_000)]}
+    )
+    assert "at most 500 permissions" in graph_error(many, 400, "BadRequest")
+    long_name = http.post("/_fakegraph/apps", json={"clientId": "long", "displayName": "x" * 10_000})
+    graph_error(long_name, 400, "BadRequest")
+
+
+def test_authorize_redirects_its_errors_and_takes_get_only(http: httpx.Client) -> None:
+    http.post("/_fakegraph/apps", json={"clientId": "web", "secret": None, "scopes": ["Gadgets.Read.All"]})
+    query = {
+        "client_id": "web",
+        "response_type": "token",
+        "redirect_uri": "http://localhost/cb",
+        "state": "s",
+    }
+    redirected = http.get(f"/{TENANT}/oauth2/v2.0/authorize", params=query)
+    assert redirected.status_code == 302
+    given = parse_qs(urlsplit(redirected.headers["Location"]).query)
+    assert given["error"] == ["unsupported_response_type"]
+    assert given["state"] == ["s"]
+    scripted = http.get(
+        f"/{TENANT}/oauth2/v2.0/authorize", params={**query, "redirect_uri": "javascript:alert(1)"}
+    )
+    entra_error(scripted, 400, "invalid_request", 50011)  # never redirected to
+    assert http.head(f"/{TENANT}/oauth2/v2.0/authorize", params=query).status_code == 405  # no code
+
+
+def test_a_client_assertion_names_this_token_endpoint(http: httpx.Client) -> None:
+    authority = trustme.CA(key_type=trustme.KeyType.RSA)
+    leaf = authority.issue_cert("app.example", key_type=trustme.KeyType.RSA)
+    pem = leaf.cert_chain_pems[0].bytes().decode()
+    http.post(
+        "/_fakegraph/apps", json={"clientId": "cert", "certificate": pem, "roles": ["Gadgets.Read.All"]}
+    )
+    key = leaf.private_key_pem.bytes()
+    base = str(http.base_url).rstrip("/")
+
+    def assertion(audience: str) -> dict[str, str]:
+        claims = {"aud": audience, "iss": "cert", "sub": "cert", "exp": 4102444800, "jti": "1"}
+        signed = jwt.encode(claims, key, "RS256")
+        kind = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+        return {
+            **CC,
+            "client_id": "cert",
+            "scope": GRAPH,
+            "client_assertion": signed,
+            "client_assertion_type": kind,
+        }
+
+    assert token(http, **assertion(f"{base}{TOKEN_PATH}")).status_code == 200
+    login = f"https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/token"
+    assert token(http, **assertion(login)).status_code == 200
+    elsewhere = token(http, **assertion("https://elsewhere.example/t/oauth2/v2.0/token"))
+    entra_error(elsewhere, 401, "invalid_client", 700027)
+
+
+def test_a_forged_tid_reaches_no_other_tenant(http: httpx.Client, graph: FakeGraph) -> None:
+    """With enforcement, a token naming another tenant that this server did not sign acts in no tenant but
+    the default (where it gets its 401): that tenant's stubs, faults and journal never see it. A token whose
+    claims nest past the JSON parser's depth is no 500."""
+    other = "22222222-3333-4444-8555-666666666666"
+    http.post("/_fakegraph/tenants", json={"id": other}).raise_for_status()
+    http.post(f"/_fakegraph/stubs?tenant={other}", json={"path": "/beta/gadgetTeams", "body": {"secret": 1}})
+    claims = {"tid": other, "roles": ["Gadgets.Read.All"], "aud": "https://graph.microsoft.com"}
+    forged = _forged(claims, {"alg": "none"})
+    answer = http.get("/beta/gadgetTeams", headers=bearer(forged))
+    assert answer.status_code == 401
+    assert http.get(f"/_fakegraph/requests?tenant={other}").json()["value"] == []
+    deep = "[" * 5000 + "]" * 5000
+    nested = (
+        f"{_forged({}, {'alg': 'none'}).split('.')[0]}.{base64.urlsafe_b64encode(deep.encode()).decode()}.x"
+    )
+    assert http.get("/beta/gadgetTeams", headers=bearer(nested)).status_code == 401
+
+
+def test_a_tenant_reset_takes_its_apps_back_to_the_start(http: httpx.Client) -> None:
+    other = "33333333-3333-4444-8555-666666666666"
+    http.post("/_fakegraph/tenants", json={"id": other}).raise_for_status()
+    http.post(
+        "/_fakegraph/apps", json={"clientId": "temp", "secret": "s", "tenantId": other}
+    ).raise_for_status()
+    http.post("/_fakegraph/apps", json={"clientId": "temp", "secret": "s"}).raise_for_status()
+    assert http.post(f"/_fakegraph/reset?tenant={other}").status_code == 204
+    left = {(a["tenantId"], a["clientId"]) for a in http.get("/_fakegraph/apps").json()["value"]}
+    assert (other, "temp") not in left
+    assert (TENANT, "temp") in left  # the default tenant's stay
+    assert (TENANT, "reader") in left

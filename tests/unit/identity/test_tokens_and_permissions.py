@@ -90,6 +90,8 @@ TABLE = {"delegatedWork": ["A.Read", "A.ReadWrite"], "delegatedPersonal": [], "a
         ({}, {"roles": []}, True),  # no table
         (None, {}, True),
         ({"delegatedWork": ["A.Read"]}, {"roles": ["A.Read"]}, True),  # a table without an application row
+        ({"application": ["A.Read and B.Read"]}, {"roles": ["A.Read"]}, False),  # both needed
+        ({"application": ["A.Read and B.Read"]}, {"roles": ["b.read", "A.Read"]}, True),
     ],
 )
 def test_permission_tables(table: Any, claims: dict[str, Any], admitted: bool) -> None:
