@@ -270,7 +270,7 @@ def test_a_dataset_file_registers_its_apps(tmp_path):
     apps = [{"clientId": "from-file", "secret": "s", "roles": ["Reports.Read.All"]}]
     dataset.write_text(json.dumps({"@fakegraph.apps": apps}))
     with FakeGraph(dataset=str(dataset), apps=("flag-app:t",)) as graph:
-        registered = {app.client_id for app in graph.state.identity.registry.apps.values()}
+        registered = {app.client_id for app in graph.state.identity.apps()}
         assert registered == {"from-file", "flag-app"}
         assert graph.state.store.dump() == {} or all(not v for v in graph.state.store.dump().values())
     dataset.write_text(json.dumps({"@fakegraph.apps": [{"clientId": "x", "roles": "not a list"}]}))

@@ -110,7 +110,7 @@ def mint(
 
 async def list_apps(request: handlers.GraphRequest, state: State) -> Reply:
     name = request.query.get("tenant")
-    apps = state.identity.registry.apps.values()
+    apps = state.identity.apps()
     wanted = tenant_of(state, name).lower() if name else None
     listed = [a.public() for a in apps if wanted is None or a.tenant_id.lower() == wanted]
     return Reply(200, dumps({"value": listed}), dict(JSON_HEADERS))

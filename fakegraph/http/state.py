@@ -81,7 +81,7 @@ class State:
     throttle: Throttle | None = None
     changes: ChangeLog = field(default_factory=lambda: ChangeLog(0))  # what delta queries read (A18)
     # the signing key, apps and grants of the Entra endpoints (A24), shared by every tenant
-    identity: Identity = field(default_factory=lambda: Identity(""))
+    identity: Identity = field(default_factory=Identity)
     # what serves each endpoint kind: the generic handlers and the media ones (A21)
     kinds: dict[str, Kind] = field(default_factory=lambda: {**handlers.KINDS, **media.KINDS})
 
@@ -222,7 +222,7 @@ def build_identity(settings: Settings, previous: Identity | None = None) -> Iden
     try:
         apps.extend(parse_spec(spec, settings.tenant_id) for spec in settings.apps)
         apps.extend(from_json(item, settings.tenant_id) for item in dataset_apps(settings))
-        identity = Identity(settings.tenant_id, settings.signing_key, apps)
+        identity = Identity(settings.signing_key, apps)
     except (ValueError, KeyError, OverflowError) as exc:
         raise ConfigError(f"apps: {exc}") from exc
     if previous is not None and previous.key_file == settings.signing_key:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -187,25 +187,6 @@ def _certificate_key(pem: str) -> Any:
 def assertion_key(app: App) -> Any:
     """The key that verifies the app's client assertions (None without a certificate)."""
     return _certificate_key(app.certificate) if app.certificate else None
-
-
-def thumbprints(app: App) -> Sequence[str]:
-    """The base64url SHA-1 and SHA-256 thumbprints of the app's certificate (x5t, x5t#S256)."""
-    if not app.certificate:
-        return ()
-    import base64
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-
-    try:
-        cert = x509.load_pem_x509_certificate(app.certificate.encode())
-    except ValueError:
-        return ()
-    return tuple(
-        base64.urlsafe_b64encode(cert.fingerprint(h)).rstrip(b"=").decode()
-        for h in (hashes.SHA1(), hashes.SHA256())
-    )
 
 
 @dataclass

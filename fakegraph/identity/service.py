@@ -90,8 +90,7 @@ class Grant:
 
 
 class Identity:
-    def __init__(self, default_tenant: str, key_file: str = "", apps: Iterable[App] = ()) -> None:
-        self.default_tenant = default_tenant
+    def __init__(self, key_file: str = "", apps: Iterable[App] = ()) -> None:
         self._key_file = key_file
         # A given key is read at once (a bad file stops the start); a new one is made when first needed.
         self._key: SigningKey | None = load_key(Path(key_file)) if key_file else None
@@ -143,6 +142,11 @@ class Identity:
     def register(self, app: App, *, replace: bool = False) -> App:
         with self._lock:
             return self.registry.add(app, replace=replace)
+
+    def apps(self) -> list[App]:
+        """Every registered app (a copy: tests register apps from their own thread while requests run)."""
+        with self._lock:
+            return list(self.registry.apps.values())
 
     def unregister(self, tenant_id: str, client_id: str) -> bool:
         with self._lock:
@@ -222,7 +226,7 @@ class Identity:
 
     def _tenant_and_app(self, name: str, client_id: str, directory: Directory) -> tuple[str, App]:
         if name.lower() in ALIASES:
-            homes = [a for a in self.registry.apps.values() if a.client_id.lower() == client_id.lower()]
+            homes = [a for a in self.apps() if a.client_id.lower() == client_id.lower()]
             if len(homes) != 1:
                 raise errors.unknown_client(client_id, name)
             return homes[0].tenant_id, homes[0]
