@@ -6,6 +6,7 @@ GET  /{tenant}/oauth2/v2.0/authorize                   signs in a user without a
 GET  /{tenant}/v2.0/.well-known/openid-configuration   OpenID Connect discovery
 GET  /{tenant}/discovery/v2.0/keys                     the signing key set (also /discovery/keys)
 GET  /common/discovery/instance                        instance discovery (MSAL's authority check)
+GET  /common/userrealm/{username}                      home realm discovery (MSAL, before a password flow)
 
 `{tenant}` is a tenant's id or one of its domain names, or `common`/`organizations`. Errors are Entra's
 OAuth body (`error`, `error_description` with an AADSTS code, `error_codes`, `timestamp`, `trace_id`,
@@ -71,7 +72,10 @@ def addressed(segments: list[str]) -> bool:
         ["v2.0", ".well-known", "openid-configuration"],
         ["discovery", "v2.0", "keys"],
         ["discovery", "keys"],
-    ) or (segments[0].lower() == "common" and rest == ["discovery", "instance"])
+    ) or (
+        segments[0].lower() == "common"
+        and (rest == ["discovery", "instance"] or (len(rest) == 2 and rest[0] == "userrealm"))
+    )
 
 
 async def answer(request: GraphRequest, state: State, segments: list[str], request_id: str) -> Reply:
@@ -92,6 +96,8 @@ async def answer(request: GraphRequest, state: State, segments: list[str], reque
             return _authorize(request, state, tenant, directory)
         if rest == ["discovery", "instance"]:
             return _instance(request, request_id, correlation, state)
+        if rest[0] == "userrealm":
+            return _realm(unquote(segments[2]))
         tenant_id = _discovery_tenant(state, tenant, directory)
         if rest[0] == "discovery":
             issuer = f"{_origin(request)}/{tenant_id}/v2.0"
@@ -164,6 +170,20 @@ def _instance(request: GraphRequest, trace_id: str, correlation_id: str, state: 
         "tenant_discovery_endpoint": f"{_origin(request)}/{tenant}/v2.0/.well-known/openid-configuration",
         "api-version": "1.1",
         "metadata": [{"preferred_network": host, "preferred_cache": host, "aliases": [host]}],
+    }
+    return Reply(200, dumps(body), dict(JSON))
+
+
+def _realm(username: str) -> Reply:
+    """Home realm discovery: every account is managed here (its password is checked by the token endpoint),
+    so MSAL goes on with the password flow rather than to a federation server."""
+    domain = username.rpartition("@")[2]
+    body = {
+        "ver": "1.0",
+        "account_type": "Managed",
+        "domain_name": domain,
+        "cloud_instance_name": "microsoftonline.com",
+        "cloud_audience_urn": "urn:federation:MicrosoftOnline",
     }
     return Reply(200, dumps(body), dict(JSON))
 

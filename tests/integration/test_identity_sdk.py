@@ -21,8 +21,10 @@ from kiota_authentication_azure.azure_identity_authentication_provider import (
 from msgraph import GraphRequestAdapter as V1Adapter
 from msgraph import GraphServiceClient as V1Client
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError as V1Error
+from msgraph.graph_request_adapter import options as v1_options
 from msgraph_beta import GraphRequestAdapter, GraphServiceClient
 from msgraph_beta.generated.models.o_data_errors.o_data_error import ODataError
+from msgraph_beta.graph_request_adapter import options as beta_options
 from msgraph_core import GraphClientFactory
 
 from fakegraph.artifacts.paths import data_dir
@@ -62,22 +64,24 @@ def credential(graph: FakeGraph, client_id: str, secret: str) -> ClientSecretCre
     )
 
 
-def _http(graph: FakeGraph) -> httpx.AsyncClient:
+def _http(graph: FakeGraph, options: dict[str, Any]) -> httpx.AsyncClient:
+    """A client trusting the fake's CA, with the SDK's own middleware options (its `/me` URL rewrite)."""
     assert graph.tls_files is not None
     trusting = ssl.create_default_context(cafile=str(graph.tls_files.ca))
-    return GraphClientFactory.create_with_default_middleware(client=httpx.AsyncClient(verify=trusting))
+    client = httpx.AsyncClient(verify=trusting)
+    return GraphClientFactory.create_with_default_middleware(client=client, options=options)
 
 
 def beta_client(graph: FakeGraph, cred: Any) -> GraphServiceClient:
     provider = AzureIdentityAuthenticationProvider(cred, scopes=SCOPES)
-    adapter = GraphRequestAdapter(provider, client=_http(graph))
+    adapter = GraphRequestAdapter(provider, client=_http(graph, beta_options))
     adapter.base_url = graph.beta_url
     return GraphServiceClient(request_adapter=adapter)
 
 
 def v1_client(graph: FakeGraph, cred: Any) -> V1Client:
     provider = AzureIdentityAuthenticationProvider(cred, scopes=SCOPES)
-    adapter = V1Adapter(provider, client=_http(graph))
+    adapter = V1Adapter(provider, client=_http(graph, v1_options))
     adapter.base_url = graph.v1_url
     return V1Client(request_adapter=adapter)
 
@@ -194,3 +198,65 @@ def test_certificate_credential_signs_a_client_assertion(graph: FakeGraph) -> No
     with wrong, pytest.raises(ClientAuthenticationError, match="AADSTS700027"):
         wrong.get_token(*SCOPES)
     assert app is graph.state.identity
+
+
+# azure-identity and MSAL deprecate the password flow (it cannot do MFA); a test tenant is where it still fits
+@pytest.mark.filterwarnings("ignore:UsernamePasswordCredential is deprecated:DeprecationWarning")
+@pytest.mark.filterwarnings("ignore:This API has been deprecated for public client flows:DeprecationWarning")
+async def test_a_signed_in_user_through_the_password_and_code_flows(graph: FakeGraph) -> None:
+    """Delegated flows with azure-identity: UsernamePasswordCredential (MSAL's password flow, after its home
+    realm discovery) for a user of the sample tenant, and for one created with a password through the SDK;
+    AuthorizationCodeCredential redeeming a code the authorize endpoint gave. `/me` is the user signed in."""
+    from azure.identity import AuthorizationCodeCredential, UsernamePasswordCredential
+    from msgraph.generated.models.password_profile import PasswordProfile
+    from msgraph.generated.models.user import User
+
+    from fakegraph.http.registrations import register
+
+    register(
+        graph.state, {"clientId": "desk-app", "secret": None, "scopes": ["User.Read", "User.ReadWrite.All"]}
+    )
+    assert graph.tls_files is not None
+    ca = str(graph.tls_files.ca)
+    options = {"authority": graph.url, "disable_instance_discovery": True, "connection_verify": ca}
+    # MSAL's home realm discovery asks https://HOST/common/userrealm/... without the authority's port (it
+    # keeps the host name only), so on a port other than 443 it is skipped the way MSAL skips it after a 404.
+    from msal.authority import Authority
+
+    Authority._domains_without_user_realm_discovery.add("127.0.0.1")
+
+    def signing_in(username: str, password: str) -> UsernamePasswordCredential:
+        return UsernamePasswordCredential("desk-app", username, password, tenant_id=TENANT, **options)
+
+    adele = signing_in("AdeleV@contoso.onmicrosoft.com", "fakegraph")
+    client = v1_client(graph, adele)
+    try:
+        me = await client.me.get()
+        assert me is not None
+        assert me.user_principal_name == "AdeleV@contoso.onmicrosoft.com"
+        profile = PasswordProfile(password="N3w-Passw0rd!", force_change_password_next_sign_in=False)
+        made = User(account_enabled=True, display_name="Nina", mail_nickname="nina",
+                    user_principal_name="nina@contoso.onmicrosoft.com", password_profile=profile)  # fmt: skip
+        created = await client.users.post(made)
+        assert created is not None
+    finally:
+        await close(client)
+        adele.close()
+    nina = signing_in("nina@contoso.onmicrosoft.com", "N3w-Passw0rd!")
+    with nina:
+        claims = jwt.decode(nina.get_token("User.Read").token, options={"verify_signature": False})
+    assert claims["oid"] == created.id
+    assert claims["scp"] == "User.Read"
+    wrong = signing_in("nina@contoso.onmicrosoft.com", "guess")
+    with wrong, pytest.raises(ClientAuthenticationError, match="AADSTS50126"):
+        wrong.get_token("User.Read")
+    trusting = ssl.create_default_context(cafile=ca)
+    query = {"client_id": "desk-app", "response_type": "code", "redirect_uri": "http://localhost/cb",
+             "scope": "User.Read offline_access", "login_hint": "nina@contoso.onmicrosoft.com"}  # fmt: skip
+    location = httpx.get(f"{graph.url}/{TENANT}/oauth2/v2.0/authorize", params=query, verify=trusting).headers
+    code = location["Location"].split("code=", 1)[1].split("&", 1)[0]
+    redeemed = AuthorizationCodeCredential(TENANT, "desk-app", code, "http://localhost/cb",
+                                           authority=graph.url, connection_verify=ca)  # fmt: skip
+    with redeemed:
+        claims = jwt.decode(redeemed.get_token("User.Read").token, options={"verify_signature": False})
+    assert claims["upn"] == "nina@contoso.onmicrosoft.com"
