@@ -57,6 +57,16 @@ def unknown_tenant(name: str) -> EntraError:
     )
 
 
+def not_over_common(grant: str) -> EntraError:
+    return EntraError(
+        400,
+        "invalid_request",
+        9001023,
+        f"The grant type '{clip(grant, 40)}' is not supported over the /common or /consumers endpoints. "
+        "Please use the /organizations or tenant-specific endpoint.",
+    )
+
+
 def unknown_client(client_id: str, tenant: str) -> EntraError:
     return EntraError(
         400,

@@ -44,6 +44,7 @@ from fakegraph.identity.tokens import (
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 OIDC_SCOPES = frozenset({"openid", "profile", "offline_access", "email"})
 ALIASES = frozenset({"common", "organizations"})  # tenant-independent authorities: the app's home tenant
+NO_COMMON = frozenset({"client_credentials", "password"})  # grants Entra refuses at /common (AADSTS9001023)
 TENANT_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,252}[A-Za-z0-9])?$")
 REFRESH_LIFETIME = timedelta(days=90)
 CODE_LIFETIME = timedelta(minutes=10)
@@ -221,6 +222,8 @@ class Identity:
         client_id = form.get("client_id") or (request.basic[0] if request.basic else "")
         if not client_id:
             raise errors.missing("client_id")
+        if request.tenant.lower() in {"common", "consumers"} and grant in NO_COMMON:
+            raise errors.not_over_common(grant)
         tenant_id, app = self._tenant_and_app(request.tenant, client_id, directory)
         return flow(request, directory, tenant_id, app)
 

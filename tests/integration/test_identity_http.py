@@ -173,6 +173,13 @@ def test_malformed_token_requests(http: httpx.Client) -> None:
         entra_error(http.post(TOKEN_PATH, content=body, headers=form), 400, "invalid_request", 900144)
     entra_error(http.post(TOKEN_PATH, content=b"grant_type=client_credentials", headers={**form,
                 "Authorization": "Basic !!!"}), 400, "invalid_request", 900144)  # fmt: skip
+    common = http.post(
+        "/common/oauth2/v2.0/token", data={**CC, "client_secret": "reader-secret", "scope": GRAPH}
+    )
+    entra_error(common, 400, "invalid_request", 9001023)  # a daemon names its tenant
+    organizations = http.post("/organizations/oauth2/v2.0/token",
+                              data={**CC, "client_secret": "reader-secret", "scope": GRAPH})  # fmt: skip
+    assert organizations.status_code == 200  # the app's home tenant
     for tenant, code in (
         ("no-such.example", 90002),
         ("bad_tenant!", 900023),
