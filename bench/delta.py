@@ -19,8 +19,7 @@ import statistics
 import time
 from typing import Any
 
-from multidict import CIMultiDict, MultiDictProxy
-from yarl import URL
+from inprocess import Request
 
 from fakegraph.http import pipeline
 from fakegraph.http.app import STATE, create_app
@@ -30,26 +29,9 @@ USER = "microsoft.graph.user"
 AUTH = "Bearer bench"
 
 
-class Request:
-    """A GET as the pipeline reads one (what aiohttp parses from the wire), without a socket or a mock:
-    the figures are fakegraph's work, not the test harness's."""
-
-    method = "GET"
-    host = "127.0.0.1:8000"
-    scheme = "http"
-
-    def __init__(self, raw_path: str, headers: dict[str, str]) -> None:
-        self.raw_path = raw_path
-        self.headers = CIMultiDict(headers)
-        self.query: MultiDictProxy[str] = URL(raw_path).query
-
-    async def read(self) -> bytes:
-        return b""
-
-
 async def _get(app: Any, path: str, prefer: str) -> dict[str, Any]:
     headers = {"Authorization": AUTH, **({"Prefer": prefer} if prefer else {})}
-    reply = await pipeline.answer(Request(path, headers), app[STATE])
+    reply = await pipeline.answer(Request("GET", path, headers), app[STATE])
     if reply.status != 200:
         raise RuntimeError(f"{path}: {reply.status} {reply.body!r}")
     return json.loads(reply.body or b"")  # type: ignore[no-any-return]

@@ -19,8 +19,7 @@ import statistics
 import time
 from typing import Any
 
-from multidict import CIMultiDict, MultiDictProxy
-from yarl import URL
+from inprocess import Request
 
 from fakegraph.http import pipeline
 from fakegraph.http.app import STATE, create_app
@@ -31,28 +30,8 @@ GROUP = "microsoft.graph.group"
 AUTH = "Bearer bench"
 
 
-class Request:
-    """A request as the pipeline reads one (what aiohttp parses from the wire), without a socket."""
-
-    host = "127.0.0.1:8000"
-    scheme = "http"
-
-    def __init__(self, method: str, raw_path: str, body: Any = None) -> None:
-        self.method = method
-        self.raw_path = raw_path
-        headers = {"Authorization": AUTH}
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-        self.headers = CIMultiDict(headers)
-        self.query: MultiDictProxy[str] = URL(raw_path).query
-        self._body = json.dumps(body).encode() if body is not None else b""
-
-    async def read(self) -> bytes:
-        return self._body
-
-
 async def _send(app: Any, method: str, path: str, body: Any = None) -> Any:
-    reply = await pipeline.answer(Request(method, path, body), app[STATE])
+    reply = await pipeline.answer(Request(method, path, {"Authorization": AUTH}, body), app[STATE])
     if reply.status >= 300:
         raise RuntimeError(f"{method} {path}: {reply.status} {reply.body!r}")
     return json.loads(reply.body) if reply.body else None

@@ -24,8 +24,7 @@ import statistics
 import time
 from typing import Any
 
-from multidict import CIMultiDict, MultiDictProxy
-from yarl import URL
+from inprocess import Request
 
 from fakegraph.http import pipeline
 from fakegraph.http.app import STATE, create_app
@@ -35,22 +34,6 @@ from fakegraph.model.settings import Settings
 USER = "microsoft.graph.user"
 ID = "00000000-0000-4000-8000-000000000001"
 PATH = f"/v1.0/users/{ID}"
-
-
-class Request:
-    """A request as the pipeline reads one, without a socket."""
-
-    host = "127.0.0.1:8000"
-    scheme = "http"
-    method = "GET"
-
-    def __init__(self, token: str) -> None:
-        self.raw_path = PATH
-        self.headers = CIMultiDict({"Authorization": f"Bearer {token}"})
-        self.query: MultiDictProxy[str] = URL(PATH).query
-
-    async def read(self) -> bytes:
-        return b""
 
 
 def _server(enforce: bool) -> Any:
@@ -70,7 +53,9 @@ def measure(requests: int, rounds: int) -> dict[str, list[float]]:
     async def send(app: Any, tokens: list[str]) -> float:
         started = time.perf_counter()
         for given in tokens:
-            reply = await pipeline.answer(Request(given), app[STATE])
+            reply = await pipeline.answer(
+                Request("GET", PATH, {"Authorization": f"Bearer {given}"}), app[STATE]
+            )
             if reply.status != 200:
                 raise RuntimeError(f"{reply.status} {reply.body!r}")
         return (time.perf_counter() - started) / len(tokens)

@@ -22,30 +22,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from multidict import CIMultiDict, MultiDictProxy
-from yarl import URL
+from inprocess import Request
 
 from fakegraph.http import pipeline
 from fakegraph.http.state import State, build_state
 from fakegraph.model.settings import Settings
 
 DETAILS = "/beta/reports/userCredentialUsageDetails"
-
-
-class Request:
-    """A GET as the pipeline reads one, without a socket (as bench/delta.py does)."""
-
-    method = "GET"
-    host = "127.0.0.1:8000"
-    scheme = "http"
-
-    def __init__(self, raw_path: str, headers: dict[str, str]) -> None:
-        self.raw_path = raw_path
-        self.headers = CIMultiDict(headers)
-        self.query: MultiDictProxy[str] = URL(raw_path).query
-
-    async def read(self) -> bytes:
-        return b""
 
 
 def _jwt(tid: str) -> str:
@@ -90,7 +73,7 @@ def seam(rounds: int, requests: int) -> dict[str, list[float]]:
     async def walk(state: State, token: str) -> float:
         started = time.perf_counter()
         for _ in range(requests):
-            reply = await pipeline.answer(Request(path, {"Authorization": token}), state)
+            reply = await pipeline.answer(Request("GET", path, {"Authorization": token}), state)
             if reply.status != 200:
                 raise RuntimeError(f"{reply.status} {reply.body!r}")
         return (time.perf_counter() - started) / requests
