@@ -17,8 +17,6 @@ if TYPE_CHECKING:
     from fakegraph.http.routing import Endpoint
     from fakegraph.http.state import State
 
-NO_CLAIMS: Claims = {}
-
 
 def authenticate(request: GraphRequest, state: State) -> Claims:
     """The token's checked claims when permissions are enforced ({} otherwise), or Graph's 401."""
@@ -29,7 +27,7 @@ def authenticate(request: GraphRequest, state: State) -> Claims:
     if scheme.lower() != "bearer":
         raise Unauthorized("Invalid authentication token.")
     if not state.settings.enforce_permissions:
-        return NO_CLAIMS
+        return {}
     try:
         claims = state.identity.claims_of(token)
         check_claims(claims, state.clock.now(), lambda tenant: _holds(state, tenant))

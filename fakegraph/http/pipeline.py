@@ -79,8 +79,9 @@ async def answer(request: handlers.GraphRequest, state: State, *, step: bool = F
         internal = InternalError(f"fakegraph failed unexpectedly: {type(exc).__name__}: {exc}")
         reply = error_reply(internal, state, request_id, client_request_id)
     headers = {**reply.headers, "request-id": request_id, "client-request-id": client_request_id}
-    # control-plane and Entra calls (only here if they failed unexpectedly): never journaled nor counted
-    if not admin.is_admin(request.raw_path) and not entra.addressed(split(request.raw_path)):
+    # control-plane calls (only here when they failed): never journaled nor counted; Entra's never get here
+    # (http/entra answers its own errors, unexpected ones too)
+    if not admin.is_admin(request.raw_path):
         state.coverage.count(request.method, request.raw_path, reply.status)
         if state.journal.enabled:
             await _record(request, state, reply)

@@ -178,10 +178,9 @@ def test_certificate_credential_signs_a_client_assertion(graph: FakeGraph) -> No
     authority = trustme.CA(key_type=trustme.KeyType.RSA)
     mine = authority.issue_cert("app.example", key_type=trustme.KeyType.RSA)
     pem = mine.cert_chain_pems[0].bytes().decode()
-    app = graph.state.identity
     from fakegraph.http.registrations import register
 
-    register(graph.state, {"clientId": "cert-app", "certificate": pem, "roles": ["Reports.Read.All"]})
+    app = register(graph.state, {"clientId": "cert-app", "certificate": pem, "roles": ["Reports.Read.All"]})
     assert graph.tls_files is not None
     ca = str(graph.tls_files.ca)
     both = mine.private_key_pem.bytes() + mine.cert_chain_pems[0].bytes()
@@ -197,7 +196,8 @@ def test_certificate_credential_signs_a_client_assertion(graph: FakeGraph) -> No
                                   disable_instance_discovery=True, connection_verify=ca)  # fmt: skip
     with wrong, pytest.raises(ClientAuthenticationError, match="AADSTS700027"):
         wrong.get_token(*SCOPES)
-    assert app is graph.state.identity
+    assert app.secret is None  # an app with a certificate gets no secret made for it
+    assert app in graph.state.identity.apps()
 
 
 # azure-identity and MSAL deprecate the password flow (it cannot do MFA); a test tenant is where it still fits
